@@ -1,0 +1,11 @@
+#pragma once
+// One function per subcommand; each adds its subcommand to the app. Declared here, called from
+// main.cpp, defined in commands/<command>.cpp.
+
+#include <CLI/CLI.hpp>
+
+namespace mlstrat::cli {
+
+void add_eval(CLI::App& app);
+
+}  // namespace mlstrat::cli

@@ -1,0 +1,177 @@
+// mlstrat eval: the single-number metric of a predictions file, or the dev/test size needed.
+
+#include <iostream>
+#include <optional>
+
+#include "commands/commands.hpp"
+#include "mlstrat/error.hpp"
+#include "mlstrat/metrics.hpp"
+#include "mlstrat/parse.hpp"
+#include "output.hpp"
+
+namespace mlstrat::cli {
+
+namespace {
+
+struct EvalArgs {
+    std::string pred;
+    metrics::EvalOptions options;
+    std::vector<std::string> class_weights;
+    std::string positive;
+    std::string ci_level = "0.95";
+    bool json = false;
+    bool min_test_size = false;
+    std::string error;
+    std::string margin;
+    unsigned threads = 0;
+};
+
+void print_report(const metrics::EvalReport& r) {
+    const std::string level = percent(r.ci_level, 0);
+    std::cout << "rows      " << thousands(r.rows) << "\n";
+    std::cout << "accuracy  " << percent(r.accuracy) << "\n";
+    std::cout << "error     " << percent(r.error) << "  (" << level << " CI " << percent(r.error_ci.lo)
+              << " to " << percent(r.error_ci.hi) << ")\n";
+    if (r.weighted_error) {
+        std::cout << "weighted error  " << percent(*r.weighted_error) << "  (" << level << " CI "
+                  << percent(r.weighted_error_ci->lo) << " to " << percent(r.weighted_error_ci->hi)
+                  << ", effective size)\n";
+    }
+    const bool fb = r.beta != 1.0;
+    const std::string fb_name = fmt::format("f{:g}", r.beta);
+    std::vector<std::string> head = {"class", "precision", "recall", "f1"};
+    if (fb) head.push_back(fb_name);
+    head.push_back("support");
+    Table classes(head);
+    auto num = [](double v) { return fmt::format("{:.4f}", v); };
+    for (const auto& c : r.classes) {
+        std::vector<std::string> row = {c.name, num(c.precision), num(c.recall), num(c.f1)};
+        if (fb) row.push_back(num(c.fbeta));
+        row.push_back(thousands(c.support));
+        classes.add(row);
+    }
+    auto avg = [&](const char* name, const metrics::Average& a, std::uint64_t support) {
+        std::vector<std::string> row = {name, num(a.precision), num(a.recall), num(a.f1)};
+        if (fb) row.push_back(num(a.fbeta));
+        row.push_back(thousands(support));
+        classes.add(row);
+    };
+    classes.add({});
+    avg("macro avg", r.macro, r.rows);
+    avg("micro avg", r.micro, r.rows);
+    avg("weighted avg", r.weighted, r.rows);
+    std::cout << "\n";
+    classes.print(std::cout);
+
+    if (r.binary) {
+        const auto& b = *r.binary;
+        std::cout << "\npositive class '" << b.positive << "': precision " << num(b.precision)
+                  << ", recall " << num(b.recall) << ", f1 " << num(b.f1);
+        if (fb) std::cout << ", " << fb_name << " " << num(b.fbeta);
+        std::cout << "  (tp " << b.tp << ", fp " << b.fp << ", fn " << b.fn << ", tn " << b.tn << ")\n";
+    }
+
+    if (r.classes.size() <= 30) {
+        std::cout << "\nconfusion matrix (rows: true class, columns: predicted)\n";
+        std::vector<std::string> h = {""};
+        for (const auto& c : r.classes) h.push_back(c.name);
+        Table confusion(h);
+        for (std::size_t t = 0; t < r.classes.size(); ++t) {
+            std::vector<std::string> row = {r.classes[t].name};
+            for (auto v : r.confusion[t]) row.push_back(thousands(v));
+            confusion.add(row);
+        }
+        confusion.print(std::cout, "  ");
+    } else {
+        std::cout << "\nconfusion matrix: " << r.classes.size()
+                  << " classes, too many to print; see --json\n";
+    }
+
+    for (const auto& s : r.slices) {
+        std::cout << "\nerror by " << s.column << "\n";
+        Table t({s.column, "rows", "error", level + " CI"});
+        for (const auto& v : s.values) {
+            t.add({v.value.empty() ? "(empty)" : v.value, thousands(v.rows), percent(v.error),
+                   percent(v.error_ci.lo) + " to " + percent(v.error_ci.hi)});
+        }
+        t.print(std::cout, "  ");
+        if (!s.values.empty()) {
+            const auto& worst = s.values[s.worst];
+            std::cout << "  average over " << s.values.size() << " values: " << percent(s.average_error)
+                      << "; worst: " << worst.value << " at " << percent(worst.error) << "\n";
+        }
+    }
+    for (const auto& w : r.warnings) std::cout << "\nwarning: " << w << "\n";
+}
+
+void run(EvalArgs& a) {
+    const double level = parse_rate(a.ci_level, "--ci-level");
+    if (a.min_test_size) {
+        MLSTRAT_CHECK(a.pred.empty(), "--min-test-size takes no predictions file");
+        MLSTRAT_CHECK(!a.error.empty() && !a.margin.empty(),
+                      "--min-test-size needs --error (the error you expect, e.g. 5%) and --margin "
+                      "(the half-width you want to know it within, e.g. 0.5%)");
+        auto answer = metrics::min_test_size(parse_rate(a.error, "--error"),
+                                             parse_rate(a.margin, "--margin"), level);
+        if (a.json) {
+            print_json(answer.to_json());
+            return;
+        }
+        std::cout << "To know an error near " << percent(answer.error) << " within +-"
+                  << percent(answer.margin) << " at " << percent(level, 0)
+                  << " confidence, the dev/test set needs at least " << thousands(answer.rows)
+                  << " rows (Wilson interval; the normal approximation says "
+                  << thousands(answer.normal_rows) << ").\n";
+        return;
+    }
+    MLSTRAT_CHECK(!a.pred.empty(), "eval needs a predictions file (or --min-test-size)");
+    MLSTRAT_CHECK(a.error.empty() && a.margin.empty(), "--error and --margin go with --min-test-size");
+    a.options.ci_level = level;
+    a.options.table.threads = a.threads;
+    for (const auto& text : a.class_weights) {
+        auto [name, value] = split_assignment(text, "--class-weight");
+        a.options.class_weights.emplace_back(name, parse_number(value, "--class-weight " + name));
+    }
+    if (!a.positive.empty()) a.options.positive = a.positive;
+    auto report = metrics::evaluate(a.pred, a.options);
+    if (a.json) {
+        print_json(report.to_json());
+    } else {
+        print_report(report);
+    }
+}
+
+}  // namespace
+
+void add_eval(CLI::App& app) {
+    auto args = std::make_shared<EvalArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "eval", "The single-number metric of a predictions file: accuracy, error with its interval, "
+                "per-class precision/recall/F1, confusion matrix, weighted and per-slice error.");
+    cmd->add_option("PRED", args->pred, "CSV/TSV (optionally .gz) with a header, one row per example");
+    cmd->add_option("--label-col", args->options.label_col, "column of true labels")
+        ->capture_default_str();
+    cmd->add_option("--pred-col", args->options.pred_col, "column of predicted labels")
+        ->capture_default_str();
+    cmd->add_option("--slice-col", args->options.slice_cols,
+                    "column whose values are slices (region, device...); repeatable");
+    auto* weight = cmd->add_option("--weight-col", args->options.weight_col,
+                                   "column of per-row weights (finite, >= 0)");
+    cmd->add_option("--class-weight", args->class_weights,
+                    "CLASS=W: weight rows of true class CLASS by W (others 1); repeatable")
+        ->excludes(weight);
+    cmd->add_option("--positive", args->positive, "binary precision/recall/F1 for this class");
+    cmd->add_option("--beta", args->options.beta, "also report F-beta with this beta")
+        ->capture_default_str();
+    cmd->add_option("--ci-level", args->ci_level, "confidence level of intervals (0.95 or 95%)")
+        ->capture_default_str();
+    cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
+    cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
+    cmd->add_flag("--min-test-size", args->min_test_size,
+                  "answer how many dev/test rows pin the error within --margin");
+    cmd->add_option("--error", args->error, "with --min-test-size: the error you expect (5%)");
+    cmd->add_option("--margin", args->margin, "with --min-test-size: the half-width wanted (0.5%)");
+    cmd->callback([args] { run(*args); });
+}
+
+}  // namespace mlstrat::cli

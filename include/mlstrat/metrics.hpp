@@ -1,0 +1,170 @@
+#pragma once
+/// The single-number metric (course 1.1.2): accuracy and error with intervals, per-class
+/// precision, recall, F1 and F-beta, their averages, the confusion matrix, the weighted error
+/// (the notes' weight of 10 for the class that must never get through), and the error of each
+/// slice with the unweighted average over slices ("average error over four regions").
+///
+///     EvalOptions options;
+///     options.slice_cols = {"region"};
+///     EvalReport report = evaluate("dev_pred.csv", options);
+///     std::cout << report.error << "\n";
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mlstrat/io.hpp"
+#include "mlstrat/stats.hpp"
+
+namespace mlstrat::metrics {
+
+/// What `evaluate` reads and how.
+struct EvalOptions {
+    std::string label_col = "label";
+    std::string pred_col = "pred";
+    /// Columns whose values define slices (regions, devices...): error per value.
+    std::vector<std::string> slice_cols;
+    /// Column of per-row weights (finite, >= 0); empty for none.
+    std::string weight_col;
+    /// Weights by true class (CLASS, W); classes not listed weigh 1. Excludes weight_col.
+    std::vector<std::pair<std::string, double>> class_weights;
+    /// When set, binary precision/recall/F1 for this class.
+    std::optional<std::string> positive;
+    /// The beta of F-beta (1 gives F1).
+    double beta = 1.0;
+    /// Confidence level of every interval.
+    double ci_level = 0.95;
+    io::TableOptions table;
+};
+
+/// Mergeable counts behind every metric: a pass over a file (or a shard of it) produces one,
+/// and two merged give exactly the counts of one pass over both.
+struct EvalCounts {
+    std::uint64_t rows = 0;
+    /// Class names: every label and every prediction seen, in first-seen order.
+    std::vector<std::string> classes;
+    /// counts[true * classes.size() + pred].
+    std::vector<std::uint64_t> counts;
+    /// Sums of weights: all rows, misclassified rows, squared weights (for the effective size).
+    bool weighted = false;
+    double weight_sum = 0.0;
+    double weight_error_sum = 0.0;
+    double weight_square_sum = 0.0;
+    /// One per slice column.
+    struct Slice {
+        std::string column;
+        std::vector<std::string> values;
+        std::vector<std::uint64_t> rows;
+        std::vector<std::uint64_t> errors;
+    };
+    std::vector<Slice> slices;
+
+    /// Adds `other` (same slice columns, in the same order) into this.
+    void merge(const EvalCounts& other);
+    /// Serialises for `--stats-out`; from_json reverses it.
+    nlohmann::json to_json() const;
+    static EvalCounts from_json(const nlohmann::json& j);
+};
+
+/// Precision, recall and F-scores of one class.
+struct ClassMetrics {
+    std::string name;
+    double precision = 0.0;
+    double recall = 0.0;
+    double f1 = 0.0;
+    double fbeta = 0.0;
+    std::uint64_t support = 0;    // rows whose label is this class
+    std::uint64_t predicted = 0;  // rows predicted as this class
+};
+
+/// An average of per-class precision, recall and F-scores.
+struct Average {
+    double precision = 0.0;
+    double recall = 0.0;
+    double f1 = 0.0;
+    double fbeta = 0.0;
+};
+
+/// The error of one value of a slice column.
+struct SliceValue {
+    std::string value;
+    std::uint64_t rows = 0;
+    std::uint64_t errors = 0;
+    double error = 0.0;
+    stats::Interval error_ci;
+};
+
+/// Errors of every value of one slice column, their unweighted average and the worst value.
+struct SliceReport {
+    std::string column;
+    std::vector<SliceValue> values;  // sorted by value
+    double average_error = 0.0;      // unweighted mean over values
+    std::size_t worst = 0;           // index into values
+};
+
+/// Binary metrics for the class given with --positive.
+struct BinaryMetrics {
+    std::string positive;
+    std::uint64_t tp = 0, fp = 0, fn = 0, tn = 0;
+    double precision = 0.0;
+    double recall = 0.0;
+    double f1 = 0.0;
+    double fbeta = 0.0;
+};
+
+/// Everything `mlstrat eval` reports.
+struct EvalReport {
+    std::uint64_t rows = 0;
+    double accuracy = 0.0;
+    double error = 0.0;
+    stats::Interval error_ci;
+    std::optional<double> weighted_error;
+    std::optional<stats::Interval> weighted_error_ci;  // Wilson at the effective sample size
+    std::vector<ClassMetrics> classes;                 // sorted (numerically when all are numbers)
+    Average macro, micro, weighted;
+    /// confusion[true][pred], indexed like `classes`.
+    std::vector<std::vector<std::uint64_t>> confusion;
+    std::vector<SliceReport> slices;
+    std::optional<BinaryMetrics> binary;
+    double beta = 1.0;
+    double ci_level = 0.95;
+    std::vector<std::string> warnings;
+
+    /// The JSON document of `mlstrat eval --json`.
+    nlohmann::json to_json() const;
+};
+
+/// Reads a predictions file in one parallel streaming pass and returns its counts. Throws Error
+/// with FILE:LINE for a missing column, an empty label or prediction, a bad weight, a ragged
+/// row, broken quoting, corrupt gzip, or a file with no data rows.
+EvalCounts count_predictions(const std::string& path, const EvalOptions& options);
+
+/// Turns counts into the report; `source` names the input in error messages.
+EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
+                       const std::string& source = "input");
+
+/// count_predictions then make_report.
+EvalReport evaluate(const std::string& path, const EvalOptions& options);
+
+/// Sorts names numerically when every one is a number, else by bytes (scikit-learn's order for
+/// numeric and for string labels). Returns the permutation.
+std::vector<std::size_t> natural_order(const std::vector<std::string>& names);
+
+/// How big a dev/test set must be to know an error near `error` within +-`margin`.
+struct TestSizeAnswer {
+    double error = 0.0;
+    double margin = 0.0;
+    double ci_level = 0.95;
+    std::uint64_t rows = 0;          // Wilson interval half-width <= margin
+    std::uint64_t normal_rows = 0;   // the textbook z^2 p(1-p)/margin^2
+    nlohmann::json to_json() const;
+};
+
+/// Answers "how big must my dev/test set be" (1.1.2: big enough to give high confidence).
+TestSizeAnswer min_test_size(double error, double margin, double ci_level);
+
+}  // namespace mlstrat::metrics

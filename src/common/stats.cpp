@@ -1,0 +1,133 @@
+#include "mlstrat/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "mlstrat/error.hpp"
+
+namespace mlstrat::stats {
+
+double normal_quantile(double p) {
+    MLSTRAT_CHECK(p > 0.0 && p < 1.0, "normal quantile: p = ", p, " is outside (0, 1)");
+    // Acklam's rational approximation, then one Halley step on erfc for full double precision.
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                               -2.759285104469687e+02, 1.383577518672690e+02,
+                               -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                               -1.556989798598866e+02, 6.680131188771972e+01,
+                               -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                               -2.400758277161838e+00, -2.549732539343734e+00,
+                               4.374664141464968e+00, 2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
+                               2.445134137142996e+00, 3.754408661907416e+00};
+    const double low = 0.02425;
+    double x;
+    if (p < low) {
+        double q = std::sqrt(-2 * std::log(p));
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    } else if (p <= 1 - low) {
+        double q = p - 0.5;
+        double r = q * q;
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    } else {
+        double q = std::sqrt(-2 * std::log(1 - p));
+        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
+    double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
+    return x - u / (1 + x * u / 2);
+}
+
+double z_for_level(double level) {
+    MLSTRAT_CHECK(level > 0.0 && level < 1.0, "confidence level ", level,
+                  " is outside (0, 1); use 0.95 for 95%");
+    return normal_quantile(0.5 + level / 2.0);
+}
+
+Interval wilson_interval(double successes, double n, double level) {
+    if (n <= 0.0) return {0.0, 1.0};
+    double z = z_for_level(level);
+    double p = successes / n;
+    double z2 = z * z;
+    double denom = 1.0 + z2 / n;
+    double centre = (p + z2 / (2.0 * n)) / denom;
+    double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+std::uint64_t min_sample_size(double p, double margin, double level) {
+    MLSTRAT_CHECK(margin > 0.0 && margin < 0.5, "margin ", margin, " must be in (0, 0.5)");
+    auto half_width = [&](double n) {
+        Interval ci = wilson_interval(p * n, n, level);
+        return (ci.hi - ci.lo) / 2.0;
+    };
+    // The half-width shrinks as n grows; find the first n where it fits by doubling and bisection.
+    std::uint64_t hi = 1;
+    while (half_width(static_cast<double>(hi)) > margin) {
+        MLSTRAT_CHECK(hi < (std::uint64_t{1} << 50), "margin ", margin, " needs an impossibly large set");
+        hi *= 2;
+    }
+    std::uint64_t lo = hi / 2;  // lo fails (or is 0), hi fits
+    while (hi - lo > 1) {
+        std::uint64_t mid = lo + (hi - lo) / 2;
+        if (half_width(static_cast<double>(mid)) > margin) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return hi;
+}
+
+std::uint64_t normal_sample_size(double p, double margin, double level) {
+    MLSTRAT_CHECK(margin > 0.0 && margin < 0.5, "margin ", margin, " must be in (0, 0.5)");
+    double z = z_for_level(level);
+    return static_cast<std::uint64_t>(std::ceil(z * z * p * (1.0 - p) / (margin * margin) - 1e-9));
+}
+
+namespace {
+
+// Regularized upper incomplete gamma Q(a, x) (Numerical Recipes' series / continued fraction).
+double gamma_q(double a, double x) {
+    if (x <= 0.0) return 1.0;
+    double gln = std::lgamma(a);
+    if (x < a + 1.0) {
+        double ap = a, sum = 1.0 / a, del = sum;
+        for (int n = 0; n < 1000; ++n) {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+            if (std::fabs(del) < std::fabs(sum) * 1e-15) break;
+        }
+        return 1.0 - sum * std::exp(-x + a * std::log(x) - gln);
+    }
+    const double tiny = std::numeric_limits<double>::min() / std::numeric_limits<double>::epsilon();
+    double b = x + 1.0 - a, c = 1.0 / tiny, d = 1.0 / b, h = d;
+    for (int i = 1; i < 1000; ++i) {
+        double an = -i * (i - a);
+        b += 2.0;
+        d = an * d + b;
+        if (std::fabs(d) < tiny) d = tiny;
+        c = b + an / c;
+        if (std::fabs(c) < tiny) c = tiny;
+        d = 1.0 / d;
+        double del = d * c;
+        h *= del;
+        if (std::fabs(del - 1.0) < 1e-15) break;
+    }
+    return std::exp(-x + a * std::log(x) - gln) * h;
+}
+
+}  // namespace
+
+double chi_square_sf(double x, double dof) {
+    MLSTRAT_CHECK(dof > 0.0, "chi-square needs at least one degree of freedom");
+    return gamma_q(dof / 2.0, x / 2.0);
+}
+
+}  // namespace mlstrat::stats
