@@ -22,6 +22,11 @@ double z_for_level(double level);
 /// is [0, 1]. Used for every error rate mlstrat reports.
 Interval wilson_interval(double successes, double n, double level);
 
+/// Newcombe's hybrid score interval for the difference p1 - p2 of two independent error rates
+/// measured on n1 and n2 rows (built from their Wilson intervals); n = 0 marks a rate known
+/// exactly (a target such as a human level), which adds no uncertainty.
+Interval difference_interval(double p1, double n1, double p2, double n2, double level);
+
 /// The smallest n whose Wilson interval around an error of `p` has a half-width of at most
 /// `margin` at confidence `level` ("how big must my test set be").
 std::uint64_t min_sample_size(double p, double margin, double level);

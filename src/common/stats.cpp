@@ -60,6 +60,15 @@ Interval wilson_interval(double successes, double n, double level) {
     return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
+Interval difference_interval(double p1, double n1, double p2, double n2, double level) {
+    Interval a = n1 > 0.0 ? wilson_interval(p1 * n1, n1, level) : Interval{p1, p1};
+    Interval b = n2 > 0.0 ? wilson_interval(p2 * n2, n2, level) : Interval{p2, p2};
+    double d = p1 - p2;
+    double lo = d - std::sqrt((p1 - a.lo) * (p1 - a.lo) + (b.hi - p2) * (b.hi - p2));
+    double hi = d + std::sqrt((a.hi - p1) * (a.hi - p1) + (p2 - b.lo) * (p2 - b.lo));
+    return {lo, hi};
+}
+
 std::uint64_t min_sample_size(double p, double margin, double level) {
     MLSTRAT_CHECK(margin > 0.0 && margin < 0.5, "margin ", margin, " must be in (0, 0.5)");
     auto half_width = [&](double n) {

@@ -7,5 +7,6 @@
 namespace mlstrat::cli {
 
 void add_eval(CLI::App& app);
+void add_diagnose(CLI::App& app);
 
 }  // namespace mlstrat::cli

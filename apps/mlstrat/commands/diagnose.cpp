@@ -1,0 +1,167 @@
+// mlstrat diagnose: human-level proxy, avoidable bias / variance / data mismatch / dev
+// overfitting, the focus and its tactics.
+
+#include <iostream>
+#include <optional>
+
+#include "commands/commands.hpp"
+#include "mlstrat/diagnose.hpp"
+#include "mlstrat/error.hpp"
+#include "mlstrat/parse.hpp"
+#include "mlstrat/registry.hpp"
+#include "output.hpp"
+
+namespace mlstrat::cli {
+
+namespace {
+
+struct DiagnoseArgs {
+    std::vector<std::string> human;
+    std::string human_goal;
+    std::string train, train_dev, dev, test, human_target, train_target;
+    std::string train_size, train_dev_size, dev_size, test_size, train_target_size;
+    std::string ci_level = "0.95";
+    std::string run;
+    std::string db = registry::kDefaultPath;
+    bool db_given = false;
+    bool json = false;
+};
+
+std::optional<double> rate(const std::string& text, const char* what) {
+    if (text.empty()) return std::nullopt;
+    return parse_rate(text, what);
+}
+
+std::optional<std::uint64_t> rows(const std::string& text, const char* what) {
+    if (text.empty()) return std::nullopt;
+    auto n = parse_count_or_share(text, what);
+    MLSTRAT_CHECK(!n.is_share && n.count > 0, what, ": '", text,
+                  "' is not a number of rows (e.g. 2500)");
+    return n.count;
+}
+
+std::string signed_percent(double v) { return (v > 0 ? "+" : "") + percent(v); }
+
+void print_report(const diagnose::DiagnoseReport& r) {
+    if (!r.human_levels.empty()) {
+        std::string levels;
+        for (const auto& h : r.human_levels) {
+            if (!levels.empty()) levels += ", ";
+            levels += h.name + " " + percent(h.error);
+        }
+        std::cout << "human levels  " << levels << "\n";
+        std::cout << "Bayes proxy   " << percent(*r.bayes_proxy) << " (" << r.bayes_proxy_name
+                  << ")\n";
+    }
+    Table errors({"error", "value", "rows"});
+    auto row = [&](const char* name, const std::optional<double>& e,
+                   const std::optional<std::uint64_t>& n) {
+        if (e) errors.add({name, percent(*e), n ? thousands(*n) : "-"});
+    };
+    row("train", r.input.train_error, r.input.train_size);
+    row("train-dev", r.input.train_dev_error, r.input.train_dev_size);
+    row("dev", r.input.dev_error, r.input.dev_size);
+    row("test", r.input.test_error, r.input.test_size);
+    row("human (target)", r.input.human_target_error, std::nullopt);
+    row("train (target)", r.input.train_target_error, r.input.train_target_size);
+    std::cout << "\n";
+    errors.print(std::cout);
+
+    const std::string level = percent(r.input.ci_level, 0);
+    Table gaps({"gap", "value", level + " interval", ""});
+    for (const auto& name : r.ranking) {
+        for (const auto& g : r.gaps) {
+            if (name != diagnose::gap_name(g.gap)) continue;
+            std::string interval =
+                g.interval ? percent(g.interval->lo) + " to " + percent(g.interval->hi) : "-";
+            gaps.add({name, signed_percent(*g.value), interval, g.noise ? "noise" : ""});
+        }
+    }
+    for (const auto& [name, v] : r.target_gaps) gaps.add({name, signed_percent(v), "-", ""});
+    std::cout << "\n";
+    gaps.print(std::cout);
+
+    std::cout << "\nfocus: " << r.focus << "\n";
+    if (!r.tactics.empty()) {
+        std::cout << "tactics:\n";
+        for (const auto& t : r.tactics) std::cout << "  - " << t << "\n";
+    }
+    if (!r.notes.empty()) {
+        std::cout << "notes:\n";
+        for (const auto& n : r.notes) std::cout << "  - " << n << "\n";
+    }
+}
+
+void run(const DiagnoseArgs& a) {
+    diagnose::DiagnoseInput in;
+    for (const auto& text : a.human) {
+        std::string name = "human";
+        std::string value = text;
+        if (text.find('=') != std::string::npos) std::tie(name, value) = split_assignment(text, "--human");
+        in.human_levels.push_back({name, parse_rate(value, "--human " + name)});
+    }
+    if (!a.human_goal.empty()) in.human_goal = a.human_goal;
+    in.train_error = rate(a.train, "--train");
+    in.train_dev_error = rate(a.train_dev, "--train-dev");
+    in.dev_error = rate(a.dev, "--dev");
+    in.test_error = rate(a.test, "--test");
+    in.human_target_error = rate(a.human_target, "--human-target");
+    in.train_target_error = rate(a.train_target, "--train-target");
+    in.train_size = rows(a.train_size, "--train-size");
+    in.train_dev_size = rows(a.train_dev_size, "--train-dev-size");
+    in.dev_size = rows(a.dev_size, "--dev-size");
+    in.test_size = rows(a.test_size, "--test-size");
+    in.train_target_size = rows(a.train_target_size, "--train-target-size");
+    in.ci_level = parse_rate(a.ci_level, "--ci-level");
+
+    diagnose::ProjectSource source;
+    source.db = a.db;
+    source.db_given = a.db_given;
+    source.run = a.run;
+    auto report = diagnose::diagnose_project(in, source);
+    if (a.json) {
+        print_json(report.to_json());
+    } else {
+        print_report(report);
+    }
+}
+
+}  // namespace
+
+void add_diagnose(CLI::App& app) {
+    auto args = std::make_shared<DiagnoseArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "diagnose", "Compare train, train-dev, dev and test errors with human level: avoidable "
+                    "bias, variance, data mismatch, dev overfitting; the focus and its tactics.");
+    cmd->add_option("--human", args->human,
+                    "[NAME=]RATE: a human level (doctor=1%); repeatable; the Bayes proxy is the "
+                    "lowest");
+    cmd->add_option("--human-goal", args->human_goal,
+                    "NAME of the human level the product aims at (instead of the lowest)");
+    cmd->add_option("--train", args->train, "training error (8% or 0.08)");
+    cmd->add_option("--train-dev", args->train_dev,
+                    "train-dev error: training-distribution data not trained on");
+    cmd->add_option("--dev", args->dev, "dev error");
+    cmd->add_option("--test", args->test, "test error");
+    cmd->add_option("--human-target", args->human_target,
+                    "human error on target-distribution (dev/test) data");
+    cmd->add_option("--train-target", args->train_target,
+                    "error on target-distribution data that was trained on");
+    cmd->add_option("--train-size", args->train_size, "rows the training error was measured on");
+    cmd->add_option("--train-dev-size", args->train_dev_size, "rows of the train-dev set");
+    cmd->add_option("--dev-size", args->dev_size, "rows of the dev set");
+    cmd->add_option("--test-size", args->test_size, "rows of the test set");
+    cmd->add_option("--train-target-size", args->train_target_size,
+                    "rows of the trained-on target data");
+    cmd->add_option("--ci-level", args->ci_level, "confidence level of the gap intervals")
+        ->capture_default_str();
+    cmd->add_option("--run", args->run, "take the errors (and sizes) from this registered run");
+    cmd->add_option("--db", args->db, "run registry (human levels from `project set` are read "
+                                      "from it when it exists)")
+        ->capture_default_str()
+        ->each([args](const std::string&) { args->db_given = true; });
+    cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
+    cmd->callback([args] { run(*args); });
+}
+
+}  // namespace mlstrat::cli

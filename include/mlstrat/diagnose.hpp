@@ -1,0 +1,115 @@
+#pragma once
+/// Deciding what to do next (course 1.1.3, 1.2.2, 1.2.4): human-level error as a proxy for the
+/// Bayes error, the gaps between it and the train, train-dev, dev and test errors (avoidable
+/// bias, variance, data mismatch, overfitting to dev), which gap to work on and the tactics
+/// for it; the ceiling of each stage of a pipeline; and the "flight simulator" drill.
+///
+///     DiagnoseInput in;
+///     in.human_levels = {{"human", 0.01}};
+///     in.train_error = 0.08;
+///     in.dev_error = 0.10;
+///     DiagnoseReport r = diagnose(in);  // r.focus == "avoidable_bias" (7% > 2%)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mlstrat/io.hpp"
+#include "mlstrat/stats.hpp"
+
+namespace mlstrat::diagnose {
+
+/// The error some humans make on the task ("team of experienced doctors": 0.5%).
+struct HumanLevel {
+    std::string name;
+    double error = 0.0;
+};
+
+/// The numbers a diagnosis starts from; any subset of the errors may be given.
+struct DiagnoseInput {
+    /// Human levels; the Bayes proxy is the lowest unless human_goal names another.
+    std::vector<HumanLevel> human_levels;
+    /// The human level the product aims at (a name in human_levels).
+    std::optional<std::string> human_goal;
+    std::optional<double> train_error;
+    /// Error on held-out data from the training distribution.
+    std::optional<double> train_dev_error;
+    std::optional<double> dev_error;
+    std::optional<double> test_error;
+    /// Human error on target-distribution (dev/test) data: the notes' general formulation.
+    std::optional<double> human_target_error;
+    /// Error on target-distribution data the model was trained on.
+    std::optional<double> train_target_error;
+    /// Rows each error was measured on, when known: they give every gap an interval.
+    std::optional<std::uint64_t> train_size, train_dev_size, dev_size, test_size,
+        train_target_size;
+    /// Confidence level of the gap intervals.
+    double ci_level = 0.95;
+};
+
+/// One of the four gaps of the notes' recap, in the order the chain goes.
+enum class Gap { AvoidableBias, Variance, DataMismatch, DevOverfitting };
+
+/// "avoidable_bias", "variance", "data_mismatch", "dev_overfitting".
+const char* gap_name(Gap gap);
+
+/// The measured value of one gap.
+struct GapValue {
+    Gap gap = Gap::AvoidableBias;
+    /// Absent when an error it needs was not given.
+    std::optional<double> value;
+    /// Present when the sizes of both errors are known.
+    std::optional<stats::Interval> interval;
+    /// The interval holds zero: the gap cannot be told from noise.
+    bool noise = false;
+};
+
+/// What `mlstrat diagnose` reports.
+struct DiagnoseReport {
+    std::optional<double> bayes_proxy;
+    std::string bayes_proxy_name;  // the human level it comes from
+    std::vector<HumanLevel> human_levels;
+    DiagnoseInput input;
+    /// Indexed by Gap.
+    std::vector<GapValue> gaps;
+    /// Names of the measured gaps, largest first.
+    std::vector<std::string> ranking;
+    /// One of the four gap names, or "unclear".
+    std::string focus;
+    /// Other gaps large enough to work on after the focus (at least half of it).
+    std::vector<std::string> secondary;
+    /// The notes' tactics for the focus.
+    std::vector<std::string> tactics;
+    /// Why the focus is what it is, caveats, and what else the numbers say.
+    std::vector<std::string> notes;
+    /// The general formulation (human_target and train_target given): extra gaps by name.
+    std::vector<std::pair<std::string, double>> target_gaps;
+
+    /// The value of a gap, if measured.
+    std::optional<double> gap(Gap g) const { return gaps[static_cast<int>(g)].value; }
+    /// The JSON document of `mlstrat diagnose --json`.
+    nlohmann::json to_json() const;
+};
+
+/// Decomposes the errors into gaps, ranks them and names the focus. Throws Error when a rate is
+/// outside [0, 1], human_goal names no human level, or nothing can be compared.
+DiagnoseReport diagnose(const DiagnoseInput& input);
+
+/// Where a diagnosis may take numbers from besides the command line.
+struct ProjectSource {
+    /// Registry file; read when `run` is set, when `db_given`, or when the file exists.
+    std::string db = "mlstrat.db";
+    bool db_given = false;
+    /// A registered run whose errors and sizes fill what `input` leaves unset.
+    std::string run;
+};
+
+/// diagnose() after filling `input` from the registry: the run's errors and sizes where the
+/// input has none, and the project's human levels (and goal) when the input has none. Throws
+/// Error when the run is unknown or a stored setting is not a rate.
+DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source);
+
+}  // namespace mlstrat::diagnose
