@@ -7,6 +7,8 @@
 namespace mlstrat::cli {
 
 void add_eval(CLI::App& app);
+void add_errors(CLI::App& app);
+void add_labels(CLI::App& app);
 void add_diagnose(CLI::App& app);
 
 }  // namespace mlstrat::cli
