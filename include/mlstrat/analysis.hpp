@@ -1,0 +1,266 @@
+#pragma once
+/// Error analysis (course 1.2.1): sample misclassified dev examples into a review sheet, tally
+/// the tags a reviewer marked (share and ceiling per idea, "evaluate multiple ideas in
+/// parallel"), decide whether incorrectly labeled examples are worth fixing, find the metadata
+/// cohorts where the model errs most, and find likely label errors by confident learning.
+///
+///     TallyOptions options;
+///     options.error = 0.10;  // the dev error
+///     TallyReport tally = tally_sheet("sheet.csv", options);
+///     // tally.categories[0]: the idea with the highest ceiling, e.g. blurry at 61%
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mlstrat/io.hpp"
+#include "mlstrat/stats.hpp"
+
+namespace mlstrat::analysis {
+
+// ---------------------------------------------------------------------------------------------
+// errors sample
+
+/// What `sample_errors` reads and writes.
+struct SampleOptions {
+    std::string label_col = "label";
+    std::string pred_col = "pred";
+    /// Misclassified rows to sample ("get about 100 misclassified dev set examples").
+    std::uint64_t errors = 100;
+    /// Correctly classified rows to sample as well (the notes: look at those too).
+    std::uint64_t correct = 0;
+    /// One empty column per idea the reviewer marks (dog, great_cat, blurry...).
+    std::vector<std::string> tags;
+    /// Columns copied into the sheet (ids, metadata).
+    std::vector<std::string> keep_cols;
+    /// Column with the path of the image or audio, copied first so a reviewer can open it.
+    std::string path_col;
+    std::uint64_t seed = 0;
+    io::TableOptions table;
+};
+
+/// What `sample_errors` wrote.
+struct SampleReport {
+    std::string sheet;
+    std::uint64_t rows = 0;             // data rows in the predictions file
+    std::uint64_t errors = 0;           // misclassified rows in it
+    std::uint64_t sampled_errors = 0;   // misclassified rows on the sheet
+    std::uint64_t sampled_correct = 0;  // correctly classified rows on the sheet
+    std::vector<std::string> columns;   // the sheet's header
+    std::uint64_t seed = 0;
+
+    /// The JSON document of `mlstrat errors sample --json`.
+    nlohmann::json to_json() const;
+};
+
+/// Writes a review sheet to `sheet_path` (atomically): a reproducible random sample of
+/// misclassified rows of `pred_path`, and optionally of correct ones, in file order. The same
+/// file and seed give the same sheet whatever the number of threads.
+SampleReport sample_errors(const std::string& pred_path, const std::string& sheet_path,
+                           const SampleOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// errors tally
+
+/// How a reviewed sheet is tallied.
+struct TallyOptions {
+    /// The overall dev error the sheet's errors were sampled from (0.10 for 10%).
+    double error = 0.0;
+    /// When set, mislabeled examples are worth fixing once the error they cause reaches this
+    /// (the smallest difference between models you need to see); else once they are at least
+    /// 10% of the errors.
+    std::optional<double> resolution;
+    /// Tag columns; empty takes the sheet's layout (see docs/errors.md).
+    std::vector<std::string> tags;
+    std::string mislabeled_col = "mislabeled";
+    std::string label_col = "label";
+    std::string pred_col = "pred";
+    double ci_level = 0.95;
+};
+
+/// One idea's share of the reviewed errors and the best the error can get by fixing it.
+struct TagTally {
+    std::string tag;
+    std::uint64_t count = 0;
+    double share = 0.0;
+    stats::Interval share_ci;
+    /// error * (1 - share): the ceiling on what fixing every such error achieves.
+    double error_if_fixed = 0.0;
+};
+
+/// Whether cleaning up incorrectly labeled dev examples pays.
+struct MislabeledTally {
+    std::uint64_t count = 0;
+    double share = 0.0;
+    stats::Interval share_ci;
+    double error_due = 0.0;     // error * share
+    double other_causes = 0.0;  // error - error_due
+    bool worth_fixing = false;
+    std::string reason;
+};
+
+/// Everything `mlstrat errors tally` reports.
+struct TallyReport {
+    std::uint64_t reviewed = 0;          // misclassified rows on the sheet
+    std::uint64_t correct_reviewed = 0;  // correctly classified rows on the sheet
+    double error = 0.0;
+    double ci_level = 0.95;
+    std::vector<TagTally> categories;  // largest share first
+    std::optional<MislabeledTally> mislabeled;
+    /// The notes' reminders, given when fixing labels is worth it.
+    std::vector<std::string> reminders;
+
+    /// The JSON document of `mlstrat errors tally --json`.
+    nlohmann::json to_json() const;
+};
+
+/// A tag's name and how many reviewed errors carry it.
+struct TagCount {
+    std::string tag;
+    std::uint64_t count = 0;
+};
+
+/// Shares, intervals, ceilings and the mislabeled decision from counts alone.
+TallyReport make_tally(std::uint64_t reviewed, const std::vector<TagCount>& tags,
+                       std::optional<std::uint64_t> mislabeled, const TallyOptions& options);
+
+/// Reads a reviewed sheet and tallies it. A cell counts as marked when it is x, 1, yes, y, true,
+/// ✓ or ✔ (any case) and as unmarked when empty, 0, no, n, false or -; anything else is an
+/// error naming FILE:LINE.
+TallyReport tally_sheet(const std::string& sheet_path, const TallyOptions& options);
+
+/// Whether a sheet cell is marked; nullopt when it is not a recognised mark.
+std::optional<bool> parse_mark(std::string_view cell);
+
+// ---------------------------------------------------------------------------------------------
+// errors slices
+
+/// How `find_error_slices` searches for high-error cohorts.
+struct SliceOptions {
+    std::string label_col = "label";
+    std::string pred_col = "pred";
+    /// Metadata columns; numbers become thresholds, anything else categorical values.
+    std::vector<std::string> features;
+    /// The smallest cohort worth reporting.
+    std::uint64_t min_rows = 100;
+    /// Conditions per cohort at most (the depth of the tree).
+    unsigned max_depth = 3;
+    /// Cohorts to report.
+    unsigned top = 10;
+    /// Histogram bins per numeric feature.
+    unsigned bins = 32;
+    double ci_level = 0.95;
+    io::TableOptions table;
+};
+
+/// One cohort: rows meeting every condition.
+struct Cohort {
+    std::string condition;  // "region = India AND blur > 0.6"
+    std::uint64_t rows = 0;
+    std::uint64_t errors = 0;
+    double error = 0.0;
+    stats::Interval error_ci;
+    double error_share = 0.0;  // this cohort's errors / all errors
+};
+
+/// Everything `mlstrat errors slices` reports.
+struct SliceReport {
+    std::uint64_t rows = 0;
+    std::uint64_t errors = 0;
+    double error = 0.0;
+    stats::Interval error_ci;
+    std::uint64_t min_rows = 0;
+    double ci_level = 0.95;
+    std::vector<Cohort> cohorts;  // highest error first
+    unsigned passes = 0;          // streaming passes over the file
+
+    /// The JSON document of `mlstrat errors slices --json`.
+    nlohmann::json to_json() const;
+};
+
+/// Fits a shallow decision tree to the error indicator with histogram splits, streaming the
+/// file once per level so memory does not grow with the number of rows. A split is kept only
+/// when both sides have min_rows rows and their errors differ significantly.
+SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// labels
+
+/// Predicted probabilities in memory: `probs[i * classes + k]` is P(class k | example i).
+struct ProbMatrix {
+    std::size_t rows = 0;
+    std::size_t classes = 0;
+    std::vector<double> probs;
+};
+
+/// The confident-learning estimate behind `find_label_issues`.
+struct ConfidentLearning {
+    std::vector<double> thresholds;          // per class: mean P(k) over examples labeled k
+    std::vector<std::int64_t> confident_joint;  // calibrated, [given * K + true]
+    std::vector<bool> is_issue;              // per example
+};
+
+/// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
+/// the same examples as cleanlab's `find_label_issues(labels, pred_probs)` with its defaults.
+/// `labels[i]` is a class index below probs.classes.
+ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
+                                     const ProbMatrix& probs);
+
+/// Reads an N x K float32 or float64 array from a `.npy` file (C order); throws Error naming the
+/// file for anything else.
+ProbMatrix read_npy(const std::string& path);
+
+/// What `find_label_issues` reads.
+struct LabelOptions {
+    std::string label_col = "label";
+    /// A glob over header names ('p_*'); the text the '*' matches names the class.
+    std::string prob_cols;
+    /// A .npy file of probabilities instead of columns, rows aligned with the table.
+    std::string npy_path;
+    /// The classes of the probability columns in order; empty infers them.
+    std::vector<std::string> classes;
+    std::string id_col;
+    /// How far a row's probabilities may sum from 1.
+    double sum_tolerance = 1e-3;
+    io::TableOptions table;
+};
+
+/// A likely label error.
+struct LabelIssue {
+    std::uint64_t index = 0;  // 0-based data row
+    std::string id;
+    std::string given;
+    std::string suggested;         // the most probable class
+    double self_confidence = 0.0;  // P(given label)
+};
+
+/// Per given class: how many examples, how many flagged, the confident-learning estimate.
+struct ClassIssues {
+    std::string name;
+    std::uint64_t rows = 0;
+    std::uint64_t flagged = 0;
+    std::uint64_t estimated = 0;  // off-diagonal of the calibrated confident joint
+};
+
+/// Everything `mlstrat labels` reports.
+struct LabelReport {
+    std::uint64_t rows = 0;
+    std::vector<std::string> classes;
+    std::vector<ClassIssues> per_class;
+    std::vector<std::vector<std::int64_t>> confident_joint;  // [given][true]
+    std::vector<LabelIssue> issues;  // lowest self-confidence first
+
+    /// The JSON document of `mlstrat labels --json`.
+    nlohmann::json to_json() const;
+    /// The issues as CSV: index, id (when given), given, suggested, self_confidence.
+    std::string issues_csv() const;
+};
+
+/// Reads labels and probabilities, validates them, runs confident learning and ranks the
+/// flagged examples by self-confidence.
+LabelReport find_label_issues(const std::string& table_path, const LabelOptions& options);
+
+}  // namespace mlstrat::analysis
