@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()); });
 
     mlstrat::cli::add_eval(app);
+    mlstrat::cli::add_split(app);
     mlstrat::cli::add_errors(app);
     mlstrat::cli::add_labels(app);
     mlstrat::cli::add_diagnose(app);

@@ -7,6 +7,7 @@
 namespace mlstrat::cli {
 
 void add_eval(CLI::App& app);
+void add_split(CLI::App& app);
 void add_errors(CLI::App& app);
 void add_labels(CLI::App& app);
 void add_diagnose(CLI::App& app);
