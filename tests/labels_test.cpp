@@ -1,0 +1,215 @@
+// Confident learning against what cleanlab's find_label_issues flags (fixtures made by
+// tests/data/labels/make_fixtures.py), and the bad inputs `mlstrat labels` must reject.
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "mlstrat/analysis.hpp"
+#include "mlstrat/error.hpp"
+
+namespace mlstrat::analysis {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kData = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/labels/";
+
+json load(const std::string& path) {
+    std::ifstream in(path);
+    return json::parse(in);
+}
+
+class TempDir {
+ public:
+    TempDir() {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        path_ = fs::temp_directory_path() / ("mlstrat_labels_" + std::string(info->name()));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    std::string file(const std::string& name, const std::string& contents) const {
+        std::string p = (path_ / name).string();
+        std::ofstream(p, std::ios::binary) << contents;
+        return p;
+    }
+
+ private:
+    fs::path path_;
+};
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+// A .npy file's bytes with the given header dict and payload.
+std::string npy(const std::string& dict, const std::string& payload) {
+    std::string header = dict;
+    while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+    header += '\n';
+    std::string out = "\x93NUMPY";
+    out += '\x01';
+    out += '\x00';
+    out += static_cast<char>(header.size() & 0xFF);
+    out += static_cast<char>(header.size() >> 8);
+    return out + header + payload;
+}
+
+std::string doubles(const std::vector<double>& v) {
+    std::string s(v.size() * 8, '\0');
+    std::memcpy(s.data(), v.data(), s.size());
+    return s;
+}
+
+TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
+    const json cases = load(kData + "cleanlab_cases.json");
+    ASSERT_EQ(cases.size(), 60u);
+    std::size_t flagged = 0;
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+        const json& t = cases[c];
+        ProbMatrix probs;
+        probs.classes = t["classes"].get<std::size_t>();
+        std::vector<std::uint32_t> labels = t["labels"].get<std::vector<std::uint32_t>>();
+        probs.rows = labels.size();
+        for (const auto& row : t["probs"]) {
+            for (double v : row) probs.probs.push_back(v);
+        }
+        ConfidentLearning cl = confident_learning(labels, probs);
+        std::set<std::size_t> expected;
+        for (auto i : t["issues"]) expected.insert(i.get<std::size_t>());
+        std::set<std::size_t> got;
+        for (std::size_t i = 0; i < cl.is_issue.size(); ++i) {
+            if (cl.is_issue[i]) got.insert(i);
+        }
+        EXPECT_EQ(got, expected) << "case " << c;
+        std::vector<std::int64_t> joint;
+        for (const auto& row : t["confident_joint"]) {
+            for (auto v : row) joint.push_back(v.get<std::int64_t>());
+        }
+        EXPECT_EQ(cl.confident_joint, joint) << "case " << c;
+        flagged += got.size();
+    }
+    EXPECT_GT(flagged, 100u);  // the fixtures do exercise flagging
+}
+
+TEST(Labels, NamedClassesFromColumnsMatchCleanlabRanking) {
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    o.id_col = "id";
+    auto r = find_label_issues(kData + "pets.csv", o);
+    const json expected = load(kData + "pets_expected.json");
+    ASSERT_EQ(r.issues.size(), expected["issues"].size());
+    for (std::size_t i = 0; i < r.issues.size(); ++i) {
+        EXPECT_EQ(r.issues[i].index, expected["issues"][i].get<std::uint64_t>()) << i;
+    }
+    EXPECT_EQ(r.classes, (std::vector<std::string>{"cat", "dog", "bird"}));
+    EXPECT_EQ(json(r.confident_joint), expected["confident_joint"]);
+    EXPECT_EQ(r.issues[0].id, "ex" + std::string(4 - std::to_string(r.issues[0].index).size(), '0') +
+                                  std::to_string(r.issues[0].index));
+    for (std::size_t i = 1; i < r.issues.size(); ++i) {
+        EXPECT_LE(r.issues[i - 1].self_confidence, r.issues[i].self_confidence);
+    }
+    for (const auto& issue : r.issues) EXPECT_NE(issue.given, issue.suggested);
+    std::uint64_t flagged = 0;
+    for (const auto& c : r.per_class) flagged += c.flagged;
+    EXPECT_EQ(flagged, r.issues.size());
+}
+
+TEST(Labels, NpyWithIntegerLabelsMatchesCleanlab) {
+    LabelOptions o;
+    o.npy_path = kData + "digits_probs.npy";
+    auto r = find_label_issues(kData + "digits_labels.csv", o);
+    const json expected = load(kData + "digits_expected.json");
+    ASSERT_EQ(r.issues.size(), expected["issues"].size());
+    for (std::size_t i = 0; i < r.issues.size(); ++i) {
+        EXPECT_EQ(r.issues[i].index, expected["issues"][i].get<std::uint64_t>()) << i;
+    }
+    EXPECT_EQ(r.classes.size(), 10u);
+    EXPECT_EQ(r.per_class[7].rows, 0u);  // class 7 is never given
+}
+
+TEST(Labels, ProbabilityRowsAreValidated) {
+    TempDir dir;
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    auto negative = dir.file("neg.csv", "label,p_a,p_b\na,0.9,0.1\nb,1.2,-0.2\n");
+    std::string e = error_of([&] { find_label_issues(negative, o); });
+    EXPECT_NE(e.find("neg.csv:3"), std::string::npos) << e;
+    EXPECT_NE(e.find("negative"), std::string::npos) << e;
+    auto nan = dir.file("nan.csv", "label,p_a,p_b\na,nan,0.1\n");
+    e = error_of([&] { find_label_issues(nan, o); });
+    EXPECT_NE(e.find("nan.csv:2"), std::string::npos) << e;
+    EXPECT_NE(e.find("NaN"), std::string::npos) << e;
+    auto sum = dir.file("sum.csv", "label,p_a,p_b\na,0.9,0.1\na,0.5,0.1\n");
+    e = error_of([&] { find_label_issues(sum, o); });
+    EXPECT_NE(e.find("sum.csv:3"), std::string::npos) << e;
+    EXPECT_NE(e.find("sum to 0.6"), std::string::npos) << e;
+}
+
+TEST(Labels, ClassesMustMatchTheColumns) {
+    TempDir dir;
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    auto unknown = dir.file("u.csv", "label,p_a,p_b\na,0.9,0.1\nb,0.2,0.8\nc,0.5,0.5\n");
+    std::string e = error_of([&] { find_label_issues(unknown, o); });
+    EXPECT_NE(e.find("u.csv:4"), std::string::npos) << e;
+    EXPECT_NE(e.find("'c'"), std::string::npos) << e;
+    auto one = dir.file("one.csv", "label,p_a\na,1\n");
+    EXPECT_NE(error_of([&] { find_label_issues(one, o); }).find("matches 1 columns"),
+              std::string::npos);
+    o.classes = {"a", "b", "c"};
+    auto ok = dir.file("ok.csv", "label,p_a,p_b\na,0.9,0.1\n");
+    EXPECT_NE(error_of([&] { find_label_issues(ok, o); }).find("names 3 classes"),
+              std::string::npos);
+}
+
+TEST(Labels, NpyHeaderIsValidated) {
+    TempDir dir;
+    const std::string payload = doubles({0.9, 0.1, 0.2, 0.8});
+    auto good = dir.file("good.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", payload));
+    ProbMatrix m = read_npy(good);
+    EXPECT_EQ(m.rows, 2u);
+    EXPECT_EQ(m.classes, 2u);
+    EXPECT_DOUBLE_EQ(m.probs[3], 0.8);
+    auto ints = dir.file("i.npy", npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", payload));
+    EXPECT_NE(error_of([&] { read_npy(ints); }).find("float32 or float64"), std::string::npos);
+    auto fortran = dir.file("f.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", payload));
+    EXPECT_NE(error_of([&] { read_npy(fortran); }).find("Fortran"), std::string::npos);
+    auto flat = dir.file("v.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", payload));
+    EXPECT_NE(error_of([&] { read_npy(flat); }).find("2-D"), std::string::npos);
+    auto short_data = dir.file("s.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", payload));
+    EXPECT_NE(error_of([&] { read_npy(short_data); }).find("needs 48"), std::string::npos);
+    auto text = dir.file("t.npy", "label\n1\n");
+    EXPECT_NE(error_of([&] { read_npy(text); }).find("not a .npy file"), std::string::npos);
+    // Rows must line up with the labels.
+    auto labels = dir.file("labels.csv", "label\n0\n1\n1\n");
+    LabelOptions o;
+    o.npy_path = good;
+    EXPECT_NE(error_of([&] { find_label_issues(labels, o); }).find("aligned"), std::string::npos);
+}
+
+TEST(Labels, Float32NpyIsRead) {
+    TempDir dir;
+    std::vector<float> f = {0.25f, 0.75f};
+    std::string payload(8, '\0');
+    std::memcpy(payload.data(), f.data(), 8);
+    auto path = dir.file("f4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", payload));
+    ProbMatrix m = read_npy(path);
+    EXPECT_DOUBLE_EQ(m.probs[1], 0.75);
+}
+
+}  // namespace
+}  // namespace mlstrat::analysis
