@@ -9,6 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
 #include "mlstrat/error.hpp"
 #include "mlstrat/registry.hpp"
 
@@ -220,4 +224,75 @@ TEST(Registry, ConcurrentWritersLoseNothing) {
     auto shared = registry.find_run("shared");
     ASSERT_TRUE(shared.has_value());
     EXPECT_EQ(shared->errors.size(), static_cast<std::size_t>(kWriters * kEach));
+}
+
+namespace {
+
+struct CliResult {
+    int exit = -1;
+    std::string out;
+};
+
+// Runs the mlstrat binary with `args` (already shell-quoted) and captures stdout.
+CliResult mlstrat_cli(const std::string& args) {
+    std::string command = std::string(MLSTRAT_BINARY) + " " + args + " 2>/dev/null";
+    CliResult r;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) return r;
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+    int status = pclose(pipe);
+    r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+}  // namespace
+
+// The whole loop through the command line: project settings, a manual run, eval recording a
+// measured dev error into a second run, diagnose and select reading them back.
+TEST(RegistryCli, ProjectRunsEvalDiagnoseSelect) {
+    TempDir dir;
+    const std::string db = "--db '" + dir.file("mlstrat.db") + "'";
+    const std::string pred = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/registry/dev_pred.csv";
+
+    ASSERT_EQ(mlstrat_cli("project set --human team=0.5% --human 'one human=1%' "
+                          "--minimize dev_error --require 'latency_ms<=100' " + db).exit, 0);
+    auto added = mlstrat_cli("runs add small --train 8% --dev 12% --size dev=2500 "
+                             "--metric latency_ms=40 --json " + db);
+    ASSERT_EQ(added.exit, 0);
+    auto small = nlohmann::json::parse(added.out);
+    EXPECT_DOUBLE_EQ(small["errors"]["dev"].get<double>(), 0.12);
+    EXPECT_EQ(small["sizes"]["dev"].get<int>(), 2500);
+
+    // eval records 2 wrong of 10 = 20% as big's dev error.
+    ASSERT_EQ(mlstrat_cli("eval '" + pred + "' --run big --split dev --json " + db).exit, 0);
+    ASSERT_EQ(mlstrat_cli("runs add slow --train 1% --dev 2% --metric latency_ms=900 " + db).exit,
+              0);
+    auto shown = nlohmann::json::parse(mlstrat_cli("runs show big --json " + db).out);
+    EXPECT_EQ(shown["kind"], "eval");
+    EXPECT_DOUBLE_EQ(shown["errors"]["dev"].get<double>(), 0.2);
+    EXPECT_EQ(shown["sizes"]["dev"].get<int>(), 10);
+
+    auto diag = nlohmann::json::parse(mlstrat_cli("diagnose --run small --json " + db).out);
+    EXPECT_DOUBLE_EQ(diag["bayes_proxy"].get<double>(), 0.005);
+    EXPECT_NEAR(diag["gaps"]["avoidable_bias"].get<double>(), 0.075, 1e-12);
+    EXPECT_NEAR(diag["gaps"]["variance"].get<double>(), 0.04, 1e-12);
+    EXPECT_EQ(diag["focus"], "avoidable_bias");
+
+    // Objective and limit come from the project: slow is best on dev but too slow; big has no
+    // latency; small wins.
+    auto sel = nlohmann::json::parse(mlstrat_cli("select --from-registry --json " + db).out);
+    EXPECT_EQ(sel["winner"], "small");
+    EXPECT_EQ(sel["objective"]["name"], "dev_error");
+    EXPECT_EQ(sel["excluded"].size(), 2u);
+
+    auto list = nlohmann::json::parse(mlstrat_cli("runs list --json " + db).out);
+    ASSERT_EQ(list["runs"].size(), 3u);
+    EXPECT_EQ(list["runs"][0]["name"], "small");
+    EXPECT_EQ(mlstrat_cli("runs rm big " + db).exit, 0);
+    EXPECT_EQ(mlstrat_cli("runs rm big " + db).exit, 2);
+    EXPECT_EQ(mlstrat_cli("runs show big " + db).exit, 2);
+    EXPECT_EQ(mlstrat_cli("runs add small --dev 5% " + db).exit, 2);  // the name is taken
+    EXPECT_EQ(mlstrat_cli("runs add small --dev 5% --replace " + db).exit, 0);
 }

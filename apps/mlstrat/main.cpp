@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
     mlstrat::cli::add_errors(app);
     mlstrat::cli::add_labels(app);
     mlstrat::cli::add_diagnose(app);
+    mlstrat::cli::add_select(app);
+    mlstrat::cli::add_runs(app);
+    mlstrat::cli::add_project(app);
 
     try {
         app.parse(argc, argv);

@@ -11,5 +11,8 @@ void add_split(CLI::App& app);
 void add_errors(CLI::App& app);
 void add_labels(CLI::App& app);
 void add_diagnose(CLI::App& app);
+void add_select(CLI::App& app);
+void add_runs(CLI::App& app);
+void add_project(CLI::App& app);
 
 }  // namespace mlstrat::cli

@@ -7,6 +7,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/parse.hpp"
+#include "mlstrat/registry.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -24,6 +25,9 @@ struct EvalArgs {
     std::string error;
     std::string margin;
     unsigned threads = 0;
+    std::string run;
+    std::string split;
+    std::string db = registry::kDefaultPath;
 };
 
 void print_report(const metrics::EvalReport& r) {
@@ -133,7 +137,12 @@ void run(EvalArgs& a) {
         a.options.class_weights.emplace_back(name, parse_number(value, "--class-weight " + name));
     }
     if (!a.positive.empty()) a.options.positive = a.positive;
+    MLSTRAT_CHECK(a.run.empty() == a.split.empty(),
+                  "--run and --split go together: the run to record the error in, and its split");
     auto report = metrics::evaluate(a.pred, a.options);
+    if (!a.run.empty()) {
+        registry::Registry::open(a.db).record_error(a.run, a.split, report.error, report.rows);
+    }
     if (a.json) {
         print_json(report.to_json());
     } else {
@@ -171,6 +180,9 @@ void add_eval(CLI::App& app) {
                   "answer how many dev/test rows pin the error within --margin");
     cmd->add_option("--error", args->error, "with --min-test-size: the error you expect (5%)");
     cmd->add_option("--margin", args->margin, "with --min-test-size: the half-width wanted (0.5%)");
+    cmd->add_option("--run", args->run, "record the error in this registered run (with --split)");
+    cmd->add_option("--split", args->split, "the split the file holds: train, train_dev, dev, test");
+    cmd->add_option("--db", args->db, "run registry for --run")->capture_default_str();
     cmd->callback([args] { run(*args); });
 }
 

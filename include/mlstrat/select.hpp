@@ -1,0 +1,131 @@
+#pragma once
+/// Picking a model with one optimizing metric and N-1 satisficing ones (course 1.1.2): maximize
+/// accuracy subject to running time <= 100 ms; or first build the single number from several
+/// columns (the average error over regions, F1 from precision and recall, a weighted error).
+///
+///     SelectOptions options;
+///     options.objective = Objective{"accuracy", Direction::Maximize};
+///     options.constraints = {parse_constraint("running_time<=100")};
+///     SelectReport r = select_from_file("models.csv", options);  // r.winner == "B"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mlstrat/io.hpp"
+#include "mlstrat/registry.hpp"
+
+namespace mlstrat::select {
+
+/// Which way the optimizing metric is better.
+enum class Direction { Maximize, Minimize };
+
+/// The one optimizing metric.
+struct Objective {
+    std::string name;
+    Direction direction = Direction::Maximize;
+    /// "maximize accuracy" (the form project settings store).
+    std::string to_string() const;
+};
+
+/// Parses "maximize COL" or "minimize COL".
+Objective parse_objective(std::string_view text, std::string_view what);
+
+/// A satisficing limit: COL op LIMIT.
+struct Constraint {
+    enum class Op { Less, LessEqual, Greater, GreaterEqual, Equal };
+    std::string column;
+    Op op = Op::LessEqual;
+    double limit = 0.0;
+    /// As written, normalised ("running_time<=100").
+    std::string text;
+    /// Whether `value` meets the limit.
+    bool satisfied_by(double value) const;
+};
+
+/// Parses "COL<=X" with operators <, <=, >, >=, ==; X is a number or a rate ("5%" is 0.05).
+Constraint parse_constraint(std::string_view text);
+
+/// A single number built from several columns, added as a new column named by its kind.
+struct Combination {
+    enum class Kind { Mean, F1, Weighted };
+    Kind kind = Kind::Mean;
+    /// "mean", "f1" or "weighted": the new column's name.
+    std::string name;
+    /// Input columns with their weights (1 for mean; precision then recall for f1).
+    std::vector<std::pair<std::string, double>> columns;
+};
+
+/// Parses "mean:COL1,COL2,...", "f1:PREC_COL,REC_COL" or "weighted:COL=W,...".
+Combination parse_combination(std::string_view text);
+
+/// The candidate models as a table of text cells; an empty cell is a missing value.
+struct Candidates {
+    std::string source;  // file path or registry path, for messages
+    std::vector<std::string> columns;
+    std::vector<std::string> names;
+    std::vector<std::vector<std::string>> cells;  // [row][column]
+    std::vector<std::uint64_t> lines;             // file line of each row (0: none)
+};
+
+/// Reads RUNS.csv: one row per model, named by `name_col` (or the first column when there is
+/// no such column). Throws Error for a missing file, an empty name or a repeated one.
+Candidates read_candidates(const std::string& path, const std::string& name_col,
+                           const io::TableOptions& table = {});
+
+/// One row per registered run: columns SPLIT_error, SPLIT_rows and every metric by name.
+Candidates candidates_from_runs(const std::vector<registry::Run>& runs, const std::string& source);
+
+/// How `select` chooses.
+struct SelectOptions {
+    /// The optimizing metric; with a combination it may be omitted for f1 (maximized).
+    std::optional<Objective> objective;
+    std::vector<Constraint> constraints;
+    std::vector<Combination> combinations;
+    /// Rows of the dev set the metrics were measured on: tells a lead from noise.
+    std::optional<std::uint64_t> dev_size;
+    double ci_level = 0.95;
+};
+
+/// One candidate in the ranking.
+struct RankedCandidate {
+    std::string name;
+    std::optional<double> value;
+    bool feasible = false;
+    std::vector<std::string> violations;
+};
+
+/// What `mlstrat select` reports.
+struct SelectReport {
+    std::optional<std::string> winner;
+    Objective objective;
+    std::vector<std::string> constraints;
+    /// Feasible candidates best first, then the infeasible ones best first.
+    std::vector<RankedCandidate> ranking;
+    /// The winner's lead over the runner-up and its interval (with dev_size).
+    std::optional<double> lead;
+    std::optional<std::pair<double, double>> lead_interval;
+    bool lead_is_noise = false;
+    std::vector<std::string> notes;
+    /// {winner, objective, ranking, excluded, notes...}.
+    nlohmann::json to_json() const;
+};
+
+/// Applies combinations, drops candidates that break a limit and ranks the rest. Throws Error
+/// for an unknown column, a cell that is not a number (FILE:LINE), or no objective.
+SelectReport select(const Candidates& candidates, const SelectOptions& options);
+
+/// read_candidates then select.
+SelectReport select_from_file(const std::string& path, const SelectOptions& options,
+                              const std::string& name_col = "name");
+
+/// select over the registry's runs; the project's objective and limits apply when the options
+/// have none.
+SelectReport select_from_registry(const std::string& db, SelectOptions options);
+
+}  // namespace mlstrat::select
