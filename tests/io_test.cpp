@@ -1,1 +1,327 @@
 #include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "mlstrat/error.hpp"
+#include "mlstrat/io.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using mlstrat::Error;
+using mlstrat::io::AtomicFile;
+using mlstrat::io::RowBatch;
+using mlstrat::io::ScanOrder;
+using mlstrat::io::TableOptions;
+using mlstrat::io::TableReader;
+
+class TempDir {
+ public:
+    TempDir() {
+        path_ = fs::temp_directory_path() /
+                ("mlstrat_io_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    std::string file(const std::string& name, const std::string& contents) const {
+        std::string p = (path_ / name).string();
+        std::ofstream(p, std::ios::binary) << contents;
+        return p;
+    }
+    std::string gzip(const std::string& name, const std::string& contents) const {
+        std::string p = (path_ / name).string();
+        gzFile f = gzopen(p.c_str(), "wb");
+        gzwrite(f, contents.data(), static_cast<unsigned>(contents.size()));
+        gzclose(f);
+        return p;
+    }
+    const fs::path& path() const { return path_; }
+
+ private:
+    static inline int counter_ = 0;
+    fs::path path_;
+};
+
+struct Row {
+    std::vector<std::string> cells;
+    std::string raw;
+    std::uint64_t line;
+    std::uint64_t index;
+};
+
+// Reads the named columns of a file in file order.
+std::vector<Row> read_all(const std::string& path, const std::vector<std::string>& names,
+                          TableOptions options = {}) {
+    TableReader table(path, options);
+    std::vector<std::size_t> cols;
+    for (const auto& n : names) cols.push_back(table.column(n));
+    std::vector<Row> rows;
+    table.scan(
+        cols,
+        [&](unsigned, const RowBatch& b) {
+            for (std::size_t r = 0; r < b.size(); ++r) {
+                Row row;
+                for (std::size_t c = 0; c < cols.size(); ++c) row.cells.emplace_back(b.cell(r, c));
+                row.raw = std::string(b.raw(r));
+                row.line = b.line(r);
+                row.index = b.row_index(r);
+                rows.push_back(std::move(row));
+            }
+        },
+        ScanOrder::File, true);
+    return rows;
+}
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(TableReader, QuotingEmbeddedDelimitersQuotesAndNewlines) {
+    TempDir dir;
+    auto path = dir.file("q.csv",
+                         "id,text,n\n"
+                         "1,plain,10\n"
+                         "2,\"with, comma\",20\n"
+                         "3,\"say \"\"hi\"\"\",30\n"
+                         "4,\"two\nlines\",40\n"
+                         "5,\"\",50\n");
+    auto rows = read_all(path, {"text", "n"});
+    ASSERT_EQ(rows.size(), 5u);
+    EXPECT_EQ(rows[1].cells[0], "with, comma");
+    EXPECT_EQ(rows[2].cells[0], "say \"hi\"");
+    EXPECT_EQ(rows[3].cells[0], "two\nlines");
+    EXPECT_EQ(rows[3].cells[1], "40");
+    EXPECT_EQ(rows[4].cells[0], "");
+    // Physical lines: the embedded newline pushes row 5 to line 7.
+    EXPECT_EQ(rows[3].line, 5u);
+    EXPECT_EQ(rows[4].line, 7u);
+    EXPECT_EQ(rows[2].raw, "3,\"say \"\"hi\"\"\",30");
+    EXPECT_EQ(rows[4].index, 4u);
+}
+
+TEST(TableReader, CrlfBomBlankLinesAndNoFinalNewline) {
+    TempDir dir;
+    auto path = dir.file("c.csv", "\xEF\xBB\xBFlabel,pred\r\ncat,dog\r\n\r\ndog,dog\r\n\nbird,cat");
+    TableReader probe(path);
+    EXPECT_EQ(probe.header()[0], "label");  // the BOM is not part of the name
+    auto rows = read_all(path, {"label", "pred"});
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].cells[1], "dog");  // no trailing \r
+    EXPECT_EQ(rows[0].raw, "cat,dog");
+    EXPECT_EQ(rows[1].line, 4u);
+    EXPECT_EQ(rows[2].cells[0], "bird");
+    EXPECT_EQ(rows[2].line, 6u);
+}
+
+TEST(TableReader, TsvByExtensionAndBySniffing) {
+    TempDir dir;
+    auto by_ext = dir.file("a.tsv", "label\tpred\na,b\tc\n");
+    auto rows = read_all(by_ext, {"label", "pred"});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].cells[0], "a,b");
+    auto sniffed = dir.file("b.txt", "label\tpred\nx\ty\n");
+    rows = read_all(sniffed, {"pred"});
+    EXPECT_EQ(rows[0].cells[0], "y");
+}
+
+TEST(TableReader, GzipIsDetectedByMagicIncludingConcatenatedMembers) {
+    TempDir dir;
+    std::string text = "label,pred\n";
+    for (int i = 0; i < 5000; ++i) text += std::to_string(i % 7) + "," + std::to_string(i % 5) + "\n";
+    auto gz = dir.gzip("p.csv.gz", text);
+    auto rows = read_all(gz, {"label", "pred"});
+    ASSERT_EQ(rows.size(), 5000u);
+    EXPECT_EQ(rows[4999].cells[0], std::to_string(4999 % 7));
+
+    // Two gzip members back to back (as `cat a.gz b.gz` makes) read as one stream.
+    std::string first = dir.gzip("m1.gz", "label,pred\n1,1\n");
+    std::string second = dir.gzip("m2.gz", "2,3\n");
+    std::ifstream a(first, std::ios::binary), b(second, std::ios::binary);
+    std::stringstream both;
+    both << a.rdbuf() << b.rdbuf();
+    auto cat = dir.file("both.csv.gz", both.str());
+    rows = read_all(cat, {"label", "pred"});
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[1].cells[1], "3");
+}
+
+TEST(TableReader, ParallelPartsGiveTheSameRowsAsOneThread) {
+    TempDir dir;
+    std::mt19937 rng(7);
+    std::string text = "id,text,label\n";
+    for (int i = 0; i < 40000; ++i) {
+        std::string field;
+        switch (rng() % 5) {
+            case 0: field = "\"multi\nline " + std::to_string(i) + "\""; break;
+            case 1: field = "\"quote \"\"" + std::to_string(i) + "\"\"\""; break;
+            case 2: field = "\"comma, " + std::to_string(i) + "\""; break;
+            default: field = "plain" + std::to_string(i);
+        }
+        text += std::to_string(i) + "," + field + "," + std::to_string(rng() % 10) +
+                (rng() % 3 == 0 ? "\r\n" : "\n");
+    }
+    auto path = dir.file("big.csv", text);
+    TableOptions one;
+    one.threads = 1;
+    TableOptions many;
+    many.threads = 3;
+    many.block_bytes = 70000;  // many blocks, each cut into three parts
+    auto a = read_all(path, {"id", "text", "label"}, one);
+    auto b = read_all(path, {"id", "text", "label"}, many);
+    ASSERT_EQ(a.size(), 40000u);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        ASSERT_EQ(a[i].cells, b[i].cells) << i;
+        ASSERT_EQ(a[i].line, b[i].line) << i;
+        ASSERT_EQ(a[i].raw, b[i].raw) << i;
+        ASSERT_EQ(b[i].index, i);
+    }
+}
+
+TEST(TableReader, ParallelOrderVisitsEveryRowOnceFromEveryWorker) {
+    TempDir dir;
+    std::string text = "x\n";
+    for (int i = 0; i < 100000; ++i) text += std::to_string(i) + "\n";
+    auto path = dir.file("n.csv", text);
+    TableOptions options;
+    options.threads = 4;
+    options.block_bytes = 50000;
+    TableReader table(path, options);
+    std::vector<std::uint64_t> sums(table.threads(), 0);
+    std::vector<std::uint64_t> counts(table.threads(), 0);
+    auto rows = table.scan({0}, [&](unsigned w, const RowBatch& b) {
+        for (std::size_t r = 0; r < b.size(); ++r) {
+            sums[w] += std::stoull(std::string(b.cell(r, 0)));
+            ++counts[w];
+            EXPECT_EQ(std::to_string(b.row_index(r)), b.cell(r, 0));
+        }
+    });
+    EXPECT_EQ(rows, 100000u);
+    std::uint64_t total = 0, n = 0;
+    for (unsigned w = 0; w < table.threads(); ++w) {
+        total += sums[w];
+        n += counts[w];
+    }
+    EXPECT_EQ(n, 100000u);
+    EXPECT_EQ(total, 99999ull * 100000ull / 2);
+    EXPECT_GT(counts[1], 0u);  // the work really was shared
+}
+
+TEST(TableReader, RaggedRowNamesFileAndLine) {
+    TempDir dir;
+    auto path = dir.file("r.csv", "a,b,c\n1,2,3\n4,5\n");
+    EXPECT_EQ(error_of([&] { read_all(path, {"a"}); }),
+              path + ":3: the row has 2 fields but the header has 3");
+}
+
+TEST(TableReader, RaggedRowIsFoundInAnyPart) {
+    TempDir dir;
+    std::string text = "a,b\n";
+    for (int i = 0; i < 30000; ++i) text += "1,2\n";
+    text += "1,2,3\n";
+    for (int i = 0; i < 30000; ++i) text += "1,2\n";
+    auto path = dir.file("r.csv", text);
+    TableOptions options;
+    options.threads = 4;
+    options.block_bytes = 40000;
+    EXPECT_EQ(error_of([&] { read_all(path, {"a"}, options); }),
+              path + ":30002: the row has 3 fields but the header has 2");
+}
+
+TEST(TableReader, MalformedQuotesAreErrors) {
+    TempDir dir;
+    auto open = dir.file("u.csv", "a,b\n1,\"never closed\n2,3\n");
+    EXPECT_EQ(error_of([&] { read_all(open, {"a"}); }),
+              open + ":2: a quoted field is never closed (unterminated quote)");
+    auto stray = dir.file("s.csv", "a,b\n1,5\" screen\n");
+    EXPECT_NE(error_of([&] { read_all(stray, {"a"}); }).find(stray + ":2: a quote inside an unquoted field"),
+              std::string::npos);
+    auto after = dir.file("t.csv", "a,b\n1,\"x\"y\n");
+    EXPECT_NE(error_of([&] { read_all(after, {"a"}); }).find(after + ":2: unexpected character after a closing quote"),
+              std::string::npos);
+}
+
+TEST(TableReader, EmptyFileMissingFileAndMissingColumn) {
+    TempDir dir;
+    auto empty = dir.file("e.csv", "");
+    EXPECT_EQ(error_of([&] { TableReader t(empty); }),
+              empty + ":1: the file is empty; a header row is expected");
+    auto missing = (dir.path() / "nope.csv").string();
+    EXPECT_EQ(error_of([&] { TableReader t(missing); }),
+              missing + ": cannot open (No such file or directory)");
+    auto ok = dir.file("h.csv", "label,pred\n");
+    TableReader t(ok);
+    EXPECT_EQ(error_of([&] { t.column("weight"); }),
+              ok + ":1: no column 'weight' in the header (columns: label, pred)");
+    EXPECT_EQ(t.scan({0}, [](unsigned, const RowBatch&) {}), 0u);  // header only: no rows
+}
+
+TEST(TableReader, CorruptAndTruncatedGzipAreErrors) {
+    TempDir dir;
+    std::string text = "label,pred\n";
+    for (int i = 0; i < 20000; ++i) text += "cat,dog\n";
+    auto good = dir.gzip("g.csv.gz", text);
+    std::ifstream in(good, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+    auto truncated = dir.file("t.csv.gz", bytes.substr(0, bytes.size() / 2));
+    std::string e = error_of([&] { read_all(truncated, {"label"}); });
+    EXPECT_NE(e.find(truncated + ":"), std::string::npos) << e;
+    EXPECT_NE(e.find("the gzip data is truncated"), std::string::npos) << e;
+
+    std::string damaged = bytes;
+    for (std::size_t i = 20; i < 60 && i < damaged.size(); ++i) damaged[i] = static_cast<char>(0xFF - damaged[i]);
+    auto corrupt = dir.file("c.csv.gz", damaged);
+    e = error_of([&] { read_all(corrupt, {"label"}); });
+    EXPECT_NE(e.find("the gzip data is corrupt"), std::string::npos) << e;
+}
+
+TEST(SplitRecord, UndoesQuoting) {
+    auto f = mlstrat::io::split_record("a,\"b,c\",\"d\"\"e\",", ',', "x:1");
+    ASSERT_EQ(f.size(), 4u);
+    EXPECT_EQ(f[1], "b,c");
+    EXPECT_EQ(f[2], "d\"e");
+    EXPECT_EQ(f[3], "");
+    EXPECT_EQ(mlstrat::io::quote_field("d\"e"), "\"d\"\"e\"");
+    EXPECT_EQ(mlstrat::io::quote_field("plain"), "plain");
+}
+
+TEST(AtomicFile, NothingAppearsUntilCommitAndNothingIsLeftWithout) {
+    TempDir dir;
+    std::string target = (dir.path() / "out.csv").string();
+    {
+        AtomicFile f(target);
+        f.write("half written");
+        EXPECT_FALSE(fs::exists(target));
+    }  // destroyed without commit
+    EXPECT_TRUE(fs::is_empty(dir.path()));
+    {
+        AtomicFile f(target);
+        f.write(std::string(3 << 20, 'x'));  // larger than the write buffer
+        f.write("end");
+        f.commit();
+    }
+    EXPECT_EQ(fs::file_size(target), (3u << 20) + 3);
+    mlstrat::io::write_file_atomically(target, "replaced\n");
+    EXPECT_EQ(mlstrat::io::read_file(target), "replaced\n");
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++entries;
+    EXPECT_EQ(entries, 1u);  // no temporary left beside it
+}
+
+TEST(AtomicFile, UnwritableFolderIsAnIoError) {
+    EXPECT_NE(error_of([] { AtomicFile f("/nonexistent-folder/x.csv"); }).find("/nonexistent-folder/x.csv: cannot"),
+              std::string::npos);
+}
+
+}  // namespace

@@ -503,7 +503,7 @@ std::uint64_t TableReader::scan(const std::vector<std::size_t>& columns,
 
         // Cut [0, length) into parts that end on record boundaries.
         const char* b = buffer_.data();
-        unsigned parts = length < (std::size_t{64} << 10) ? 1u : threads_;
+        unsigned parts = length < (std::size_t{16} << 10) ? 1u : threads_;
         cuts[0] = 0;
         std::size_t quotes = 0;
         std::size_t counted = 0;

@@ -1,0 +1,181 @@
+// Data-driven CLI tests: every tests/cli/*.json is one case.
+//
+//   {"args": ["eval", "{data}/eval/basic.csv", "--json"],   // {data}: tests/data, {tmp}: fresh dir
+//    "exit": 0,                                             // expected exit code (default 0)
+//    "stdout_json": {...},        // stdout parsed as JSON must contain this subset
+//    "stdout_contains": ["..."],  // substrings of stdout
+//    "stderr_regex": "...",       // ECMAScript regex that must match all of stderr
+//    "files": {"{tmp}/x.json": {...}},   // JSON files that must exist and contain the subset
+//    "absent": ["{tmp}/out.csv"]}        // paths that must not exist afterwards
+//
+// Subsets: every key given must be present and match; arrays must have the same length and
+// match element-wise; numbers match within 1e-9 relative.
+
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::string substitute(std::string s, const std::string& data, const std::string& tmp) {
+    for (auto [key, value] : {std::pair<std::string, std::string>{"{data}", data}, {"{tmp}", tmp}}) {
+        for (std::size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size())) {
+            s.replace(at, key.size(), value);
+        }
+    }
+    return s;
+}
+
+// Empty when `actual` contains `expected`; else where they differ.
+std::string subset_mismatch(const json& expected, const json& actual, const std::string& path) {
+    if (expected.is_object()) {
+        if (!actual.is_object()) return path + ": expected an object, got " + actual.dump();
+        for (const auto& [key, value] : expected.items()) {
+            if (!actual.contains(key)) return path + "." + key + ": missing";
+            std::string m = subset_mismatch(value, actual.at(key), path + "." + key);
+            if (!m.empty()) return m;
+        }
+        return "";
+    }
+    if (expected.is_array()) {
+        if (!actual.is_array() || actual.size() != expected.size()) {
+            return path + ": expected " + expected.dump() + ", got " + actual.dump();
+        }
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            std::string m = subset_mismatch(expected[i], actual[i], path + "[" + std::to_string(i) + "]");
+            if (!m.empty()) return m;
+        }
+        return "";
+    }
+    if (expected.is_number() && actual.is_number()) {
+        double e = expected.get<double>(), a = actual.get<double>();
+        if (std::fabs(e - a) <= 1e-9 * std::max(1.0, std::fabs(e))) return "";
+        return path + ": expected " + expected.dump() + ", got " + actual.dump();
+    }
+    if (expected != actual) return path + ": expected " + expected.dump() + ", got " + actual.dump();
+    return "";
+}
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+Outcome run(const std::vector<std::string>& args, const fs::path& tmp) {
+    std::vector<std::string> argv_s = {MLSTRAT_BINARY};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string out_path = (tmp / ".stdout").string(), err_path = (tmp / ".stderr").string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    Outcome o;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    o.out = slurp(out_path);
+    o.err = slurp(err_path);
+    fs::remove(out_path);
+    fs::remove(err_path);
+    return o;
+}
+
+std::vector<std::string> case_files() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(fs::path(MLSTRAT_SOURCE_DIR) / "tests" / "cli")) {
+        if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+class Cli : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Cli, Case) {
+    const fs::path source = MLSTRAT_SOURCE_DIR;
+    const json spec = json::parse(slurp(source / "tests" / "cli" / (GetParam() + ".json")));
+    const fs::path tmp = fs::temp_directory_path() /
+                         ("mlstrat_cli_" + GetParam() + "_" + std::to_string(::getpid()));
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    const std::string data = (source / "tests" / "data").string();
+
+    std::vector<std::string> args;
+    for (const auto& a : spec.at("args")) args.push_back(substitute(a.get<std::string>(), data, tmp));
+    Outcome o = run(args, tmp);
+
+    const std::string context = "\nstdout:\n" + o.out + "\nstderr:\n" + o.err;
+    EXPECT_EQ(o.exit_code, spec.value("exit", 0)) << context;
+    if (spec.contains("stdout_json")) {
+        json actual;
+        try {
+            actual = json::parse(o.out);
+        } catch (const json::exception& e) {
+            FAIL() << "stdout is not one JSON document: " << e.what() << context;
+        }
+        EXPECT_EQ(subset_mismatch(spec["stdout_json"], actual, "stdout"), "") << context;
+    }
+    for (const auto& s : spec.value("stdout_contains", json::array())) {
+        EXPECT_NE(o.out.find(s.get<std::string>()), std::string::npos) << "missing: " << s << context;
+    }
+    if (spec.contains("stderr_regex")) {
+        std::regex re(substitute(spec["stderr_regex"].get<std::string>(), data, tmp));
+        EXPECT_TRUE(std::regex_match(o.err, re)) << "stderr does not match " << spec["stderr_regex"] << context;
+    }
+    for (const auto& [name, expected] : spec.value("files", json::object()).items()) {
+        fs::path p = substitute(name, data, tmp);
+        ASSERT_TRUE(fs::exists(p)) << p << " was not written" << context;
+        json actual;
+        try {
+            actual = json::parse(slurp(p));
+        } catch (const json::exception& e) {
+            FAIL() << p << " is not JSON: " << e.what();
+        }
+        EXPECT_EQ(subset_mismatch(expected, actual, p.string()), "");
+    }
+    for (const auto& a : spec.value("absent", json::array())) {
+        fs::path p = substitute(a.get<std::string>(), data, tmp);
+        EXPECT_FALSE(fs::exists(p)) << p << " should not exist" << context;
+    }
+    fs::remove_all(tmp);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, Cli, ::testing::ValuesIn(case_files()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                             std::string name = info.param;
+                             for (char& c : name) {
+                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                             }
+                             return name;
+                         });
+
+}  // namespace
