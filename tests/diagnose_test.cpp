@@ -331,3 +331,61 @@ TEST(Diagnose, RunAndProjectSettingsFromRegistry) {
     EXPECT_THROW(mlstrat::diagnose::diagnose_project(DiagnoseInput{}, source), mlstrat::Error);
     fs::remove_all(dir);
 }
+
+namespace {
+
+std::string ceiling_data(const std::string& name) {
+    return std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/ceiling/" + name;
+}
+
+}  // namespace
+
+// 1.2.4's face recognition pipeline (image -> face detection -> face recognition): 72% as it
+// is, 89% with perfect detection, 99% with perfect recognition too. Detection can add 17%,
+// recognition 10%.
+TEST(Ceiling, FacePipelineDetectionFirst) {
+    mlstrat::diagnose::CeilingOptions options;
+    auto r = mlstrat::diagnose::ceiling_from_file(ceiling_data("face.csv"), options);
+    EXPECT_DOUBLE_EQ(r.baseline, 0.72);
+    ASSERT_EQ(r.stages.size(), 2u);
+    EXPECT_NEAR(r.stages[0].gain, 0.17, 1e-12);
+    EXPECT_NEAR(r.stages[1].gain, 0.10, 1e-12);
+    EXPECT_EQ(r.ranking, (std::vector<std::string>{"face detection", "face recognition"}));
+    EXPECT_EQ(r.worth, "face detection");
+    EXPECT_NE(r.notes.back().find("the remaining 1% is beyond these stages"), std::string::npos);
+}
+
+// A longer pipeline: a 0.1% ceiling on 1000 rows is noise; the ranking is by gain.
+TEST(Ceiling, SmallCeilingsAreNoise) {
+    mlstrat::diagnose::CeilingOptions options;
+    options.rows = 1000;
+    auto r = mlstrat::diagnose::ceiling_from_file(ceiling_data("pipeline.csv"), options);
+    ASSERT_EQ(r.stages.size(), 6u);
+    EXPECT_TRUE(r.stages[0].noise);   // preprocess +0.1%
+    EXPECT_FALSE(r.stages[1].noise);  // face detection +18.9%
+    EXPECT_NEAR(r.stages[1].gain, 0.189, 1e-12);
+    EXPECT_EQ(r.ranking.front(), "face detection");
+    EXPECT_EQ(r.ranking[1], "eyes segmentation");
+    EXPECT_EQ(r.ranking.back(), "preprocess (remove background)");
+    EXPECT_EQ(r.worth, "face detection");
+}
+
+TEST(Ceiling, NegativeGainIsExplainedAndNothingWorthIt) {
+    mlstrat::diagnose::CeilingOptions options;
+    auto r = mlstrat::diagnose::ceiling({{"system", 0.9}, {"a", 0.89}, {"b", 0.89}}, options);
+    EXPECT_TRUE(r.worth.empty());
+    EXPECT_TRUE(r.to_json()["worth"].is_null());
+    EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+        return n.find("lowered accuracy") != std::string::npos;
+    }));
+}
+
+TEST(Ceiling, BadInputThrows) {
+    mlstrat::diagnose::CeilingOptions options;
+    EXPECT_THROW(mlstrat::diagnose::ceiling({{"system", 0.9}}, options), mlstrat::Error);
+    EXPECT_THROW(mlstrat::diagnose::ceiling({{"system", 0.9}, {"a", 1.2}}, options),
+                 mlstrat::Error);
+    options.accuracy_col = "acc";
+    EXPECT_THROW(mlstrat::diagnose::ceiling_from_file(ceiling_data("face.csv"), options),
+                 mlstrat::Error);
+}

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
     mlstrat::cli::add_select(app);
     mlstrat::cli::add_runs(app);
     mlstrat::cli::add_project(app);
+    mlstrat::cli::add_ceiling(app);
 
     try {
         app.parse(argc, argv);

@@ -112,4 +112,48 @@ struct ProjectSource {
 /// Error when the run is unknown or a stored setting is not a rate.
 DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source);
 
+/// The pipeline question of 1.2.4: end-to-end accuracy with stages 1..k replaced by ground
+/// truth, row 0 being the system as it is.
+struct CeilingOptions {
+    std::string stage_col = "stage";
+    std::string accuracy_col = "accuracy";
+    /// Rows of the set the accuracies were measured on; gives each gain an interval.
+    std::optional<std::uint64_t> rows;
+    double ci_level = 0.95;
+    io::TableOptions table;
+};
+
+/// What perfecting one stage could add at most.
+struct StageCeiling {
+    std::string stage;
+    /// End-to-end accuracy with this stage and all before it made perfect.
+    double accuracy = 0.0;
+    /// accuracy minus the previous row's: the most this stage can add.
+    double gain = 0.0;
+    std::optional<stats::Interval> interval;
+    bool noise = false;
+};
+
+/// What `mlstrat ceiling` reports.
+struct CeilingReport {
+    double baseline = 0.0;  // row 0
+    std::string baseline_name;
+    /// In pipeline order.
+    std::vector<StageCeiling> stages;
+    /// Stage names, largest gain first.
+    std::vector<std::string> ranking;
+    /// The stage worth the team's time, or empty when none is.
+    std::string worth;
+    std::vector<std::string> notes;
+    nlohmann::json to_json() const;
+};
+
+/// Computes the ceilings from explicit rows (name, accuracy); row 0 is the system as it is.
+CeilingReport ceiling(const std::vector<std::pair<std::string, double>>& rows,
+                      const CeilingOptions& options);
+
+/// Reads STAGES.csv (accuracies as 0.89 or 89%) and computes the ceilings. Throws Error with
+/// FILE:LINE for a missing column, an accuracy that is not a rate, or fewer than two rows.
+CeilingReport ceiling_from_file(const std::string& path, const CeilingOptions& options);
+
 }  // namespace mlstrat::diagnose

@@ -7,19 +7,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "diagnose/format.hpp"
 #include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
 
 namespace mlstrat::diagnose {
 
-namespace {
+using detail::pct;
 
-// 0.005 -> "0.5%", 0.0823 -> "8.23%".
-std::string pct(double rate) {
-    double v = rate * 100.0;
-    if (std::fabs(v) < 5e-11) v = 0.0;
-    return fmt::format("{:.4g}%", v);
-}
+namespace {
 
 std::string words(Gap gap) {
     switch (gap) {

@@ -14,5 +14,6 @@ void add_diagnose(CLI::App& app);
 void add_select(CLI::App& app);
 void add_runs(CLI::App& app);
 void add_project(CLI::App& app);
+void add_ceiling(CLI::App& app);
 
 }  // namespace mlstrat::cli
