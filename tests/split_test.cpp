@@ -496,7 +496,9 @@ TEST(Split, IdenticalRowsLandTogetherAndDuplicateIdsAreCounted) {
         for (const auto& [id, in] : id_parts) crossing += in.size() > 1;
         ASSERT_TRUE(r.leakage.duplicate_ids_across_splits.has_value());
         EXPECT_EQ(*r.leakage.duplicate_ids_across_splits, crossing);
-        if (seed == 0) EXPECT_GT(crossing, 0u);
+        if (seed == 0) {
+            EXPECT_GT(crossing, 0u);
+        }
     }
 }
 

@@ -188,40 +188,39 @@ std::vector<std::uint64_t> controlled_round(const std::vector<std::uint64_t>& to
 // ---------------------------------------------------------------------------------------------
 // Keys in several parts
 
-void CrossPartCounter::flush_block() {
-    stored_ += block_.size();
-    blocks_.push_back(std::move(block_));
-    block_ = {};
-    block_.reserve(kBlock);
-}
-
 std::uint64_t CrossPartCounter::count_keys_in_several_parts(unsigned threads) {
-    if (!block_.empty()) flush_block();
     // Bucket by the top byte into one array, freeing each block as it is moved.
     std::array<std::uint64_t, 257> start{};
-    for (const auto& b : blocks_) {
-        for (std::uint64_t v : b) ++start[(v >> 56) + 1];
-    }
+    auto each = [&](auto&& fn) {
+        for (std::size_t k = 0; k < blocks_.size(); ++k) {
+            const std::size_t n = k + 1 == blocks_.size() ? used_ : kBlock;
+            fn(blocks_[k], n);
+        }
+    };
+    each([&](PageBlock<std::uint64_t>& b, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) ++start[(b[i] >> 56) + 1];
+    });
     for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-    std::vector<std::uint64_t> all(stored_);
+    PageBlock<std::uint64_t> all(size_);
     std::array<std::uint64_t, 256> next{};
     std::copy(start.begin(), start.end() - 1, next.begin());
-    for (auto& b : blocks_) {
-        for (std::uint64_t v : b) all[next[v >> 56]++] = v;
-        std::vector<std::uint64_t>().swap(b);
-    }
+    each([&](PageBlock<std::uint64_t>& b, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) all[next[b[i] >> 56]++] = b[i];
+        b.release();
+    });
     blocks_.clear();
-    stored_ = 0;
+    used_ = kBlock;
+    size_ = 0;
 
     threads = std::max(1u, threads);
     std::vector<std::uint64_t> found(threads, 0);
     ::mlstrat::detail::WorkerPool pool(threads);
     pool.run(threads, [&](unsigned w) {
         for (std::size_t bucket = w; bucket < 256; bucket += threads) {
-            auto first = all.begin() + static_cast<std::ptrdiff_t>(start[bucket]);
-            auto last = all.begin() + static_cast<std::ptrdiff_t>(start[bucket + 1]);
+            std::uint64_t* first = all.begin() + start[bucket];
+            std::uint64_t* last = all.begin() + start[bucket + 1];
             std::sort(first, last);
-            for (auto it = first; it != last;) {
+            for (std::uint64_t* it = first; it != last;) {
                 const std::uint64_t key = *it >> 2;
                 unsigned mask = 0;
                 for (; it != last && (*it >> 2) == key; ++it) mask |= 1u << (*it & 3);

@@ -4,11 +4,14 @@
 // chi-square, and the header line as it stands in the file.
 
 #include <openssl/evp.h>
+#include <sys/mman.h>
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "mlstrat/split.hpp"
@@ -43,24 +46,63 @@ std::string sha256_file(const std::string& path);
 std::vector<std::uint64_t> controlled_round(const std::vector<std::uint64_t>& total,
                                             const std::vector<std::uint64_t>& columns);
 
+// n values of T in their own anonymous mapping: pages cost memory only once written, and
+// freeing gives them back to the system at once (the heap may keep large freed blocks).
+template <typename T>
+class PageBlock {
+ public:
+    PageBlock() = default;
+    explicit PageBlock(std::size_t n) : n_(n) {
+        if (n == 0) return;
+        void* p = ::mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        data_ = static_cast<T*>(p);
+    }
+    ~PageBlock() { release(); }
+    PageBlock(PageBlock&& o) noexcept : data_(std::exchange(o.data_, nullptr)), n_(o.n_) {}
+    PageBlock& operator=(PageBlock&& o) noexcept {
+        if (this != &o) {
+            release();
+            data_ = std::exchange(o.data_, nullptr);
+            n_ = o.n_;
+        }
+        return *this;
+    }
+    T& operator[](std::size_t i) { return data_[i]; }
+    const T& operator[](std::size_t i) const { return data_[i]; }
+    T* begin() { return data_; }
+    void release() {
+        if (data_ != nullptr) ::munmap(data_, n_ * sizeof(T));
+        data_ = nullptr;
+    }
+
+ private:
+    T* data_ = nullptr;
+    std::size_t n_ = 0;
+};
+
 // Keys (64-bit hashes) seen in parts; counts the keys seen in more than one part. The part goes
 // into the two low bits, so keys are compared on their upper 62 bits.
 class CrossPartCounter {
  public:
     void add(std::uint64_t key, Part part) {
-        if (block_.size() == kBlock) flush_block();
-        block_.push_back((key & ~std::uint64_t{3}) | static_cast<std::uint64_t>(part));
+        if (used_ == kBlock) {
+            blocks_.emplace_back(kBlock);
+            used_ = 0;
+        }
+        blocks_.back()[used_++] = (key & ~std::uint64_t{3}) | static_cast<std::uint64_t>(part);
+        ++size_;
     }
-    std::uint64_t size() const { return stored_ + block_.size(); }
+    std::uint64_t size() const { return size_; }
     // Sorts (on `threads` workers) and counts; the counter is empty afterwards.
     std::uint64_t count_keys_in_several_parts(unsigned threads);
 
  private:
     static constexpr std::size_t kBlock = std::size_t{1} << 20;
-    void flush_block();
-    std::vector<std::vector<std::uint64_t>> blocks_;
-    std::vector<std::uint64_t> block_;
-    std::uint64_t stored_ = 0;
+    std::vector<PageBlock<std::uint64_t>> blocks_;
+    std::size_t used_ = kBlock;
+    std::uint64_t size_ = 0;
 };
 
 // Chi-square test of independence between part (dev vs test) and a column's value, from the

@@ -3,7 +3,7 @@
 // stratum (target or not, and its --stratify class). Sizes are then allocated to strata by
 // controlled rounding, and each stratum's hash order is cut at its exact counts; the cuts are
 // found with a histogram of the hashes, so no per-row sort is needed and memory stays at about
-// 13 bytes per row. The second pass copies each record's bytes to its split's file.
+// 10 bytes per row. The second pass copies each record's bytes to its split's file.
 
 #include <xxhash.h>
 
@@ -38,12 +38,16 @@ class Chunked {
  public:
     void push_back(T v) {
         if (used_ == kBlock) {
-            blocks_.push_back(std::make_unique_for_overwrite<T[]>(kBlock));
+            blocks_.emplace_back(kBlock);
             used_ = 0;
         }
         blocks_.back()[used_++] = v;
     }
     T& operator[](std::uint64_t i) { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+    T operator[](std::uint64_t i) const { return blocks_[i >> kShift][i & (kBlock - 1)]; }
+    // Frees the block holding index i (the caller is done with every index of that block).
+    void release_block_of(std::uint64_t i) { blocks_[i >> kShift].release(); }
+    static constexpr bool last_of_block(std::uint64_t i) { return (i & (kBlock - 1)) == kBlock - 1; }
     void reset() {
         blocks_.clear();
         used_ = kBlock;
@@ -52,8 +56,38 @@ class Chunked {
  private:
     static constexpr unsigned kShift = 20;
     static constexpr std::size_t kBlock = std::size_t{1} << kShift;
-    std::vector<std::unique_ptr<T[]>> blocks_;
+    std::vector<detail::PageBlock<T>> blocks_;
     std::size_t used_ = kBlock;
+};
+
+// The stratum of every row: one byte each while there are at most 256 strata (the usual case),
+// four once there are more.
+class StratumIds {
+ public:
+    void push_back(std::uint32_t id) {
+        if (!wide_ && id > 0xFF) {
+            for (std::uint64_t i = 0; i < size_; ++i) wide_ids_.push_back(narrow_ids_[i]);
+            narrow_ids_.reset();
+            wide_ = true;
+        }
+        if (wide_) {
+            wide_ids_.push_back(id);
+        } else {
+            narrow_ids_.push_back(static_cast<std::uint8_t>(id));
+        }
+        ++size_;
+    }
+    std::uint32_t operator[](std::uint64_t i) const { return wide_ ? wide_ids_[i] : narrow_ids_[i]; }
+    void reset() {
+        narrow_ids_.reset();
+        wide_ids_.reset();
+    }
+
+ private:
+    Chunked<std::uint8_t> narrow_ids_;
+    Chunked<std::uint32_t> wide_ids_;
+    std::uint64_t size_ = 0;
+    bool wide_ = false;
 };
 
 // Rows whose hash is below `value` (or equal to it, when inclusive) are inside the cut.
@@ -137,8 +171,8 @@ std::array<std::array<double, 3>, 2> stable_shares(const SplitOptions& o) {
 // The nested cuts of every stratum at its exact cumulative counts. A histogram of each
 // stratum's hashes (about 8 rows a bucket) finds the bucket holding each cut; only the hashes
 // in those buckets are then collected and sorted.
-std::vector<std::array<Cut, 3>> exact_cuts(Chunked<std::uint64_t>& hashes,
-                                           Chunked<std::uint32_t>& row_stratum, std::uint64_t rows,
+std::vector<std::array<Cut, 3>> exact_cuts(const Chunked<std::uint64_t>& hashes,
+                                           const StratumIds& row_stratum, std::uint64_t rows,
                                            const std::vector<std::uint64_t>& stratum_rows,
                                            const std::vector<std::array<std::uint64_t, 3>>& counts) {
     const std::size_t S = stratum_rows.size();
@@ -246,7 +280,7 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     std::vector<std::uint64_t> stratum_rows;
     std::vector<std::uint8_t> stratum_pool;  // 1: target rows, 0: the others
     Chunked<std::uint64_t> hashes;           // per row, when not by group
-    Chunked<std::uint32_t> row_stratum;      // per row, when not by group
+    StratumIds row_stratum;                  // per row, when not by group
     Chunked<std::uint32_t> row_group;        // per row, when by group
     std::unordered_map<std::uint64_t, std::uint32_t> group_index;
     std::vector<std::uint64_t> group_hash, group_rows;
@@ -404,12 +438,15 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
             cuts = exact_cuts(hashes, row_stratum, rows, stratum_rows, counts);
         }
         for (std::uint64_t i = 0; i < rows; ++i) {
-            const Part p = part_of(cuts[row_stratum[i]], hashes[i]);
-            parts.push_back(static_cast<std::uint8_t>(p));
-            key_parts.add(hashes[i], p);
+            parts.push_back(static_cast<std::uint8_t>(part_of(cuts[row_stratum[i]], hashes[i])));
+        }
+        row_stratum.reset();
+        // The key check takes over the hashes block by block, so they are never held twice.
+        for (std::uint64_t i = 0; i < rows; ++i) {
+            key_parts.add(hashes[i], static_cast<Part>(parts[i]));
+            if (Chunked<std::uint64_t>::last_of_block(i)) hashes.release_block_of(i);
         }
         hashes.reset();
-        row_stratum.reset();
         const std::uint64_t crossing = key_parts.count_keys_in_several_parts(first.threads());
         if (by_id) {
             report.leakage.duplicate_ids_across_splits = crossing;
