@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "mlstrat/diagnose.hpp"
@@ -388,4 +389,73 @@ TEST(Ceiling, BadInputThrows) {
     options.accuracy_col = "acc";
     EXPECT_THROW(mlstrat::diagnose::ceiling_from_file(ceiling_data("face.csv"), options),
                  mlstrat::Error);
+}
+
+TEST(Drill, SameSeedSameCasesOtherSeedOthers) {
+    auto a = mlstrat::diagnose::generate_drill(42, 8);
+    auto b = mlstrat::diagnose::generate_drill(42, 8);
+    auto c = mlstrat::diagnose::generate_drill(43, 8);
+    ASSERT_EQ(a.size(), 8u);
+    bool differs = false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].prompt, b[i].prompt);
+        EXPECT_EQ(a[i].expected, b[i].expected);
+        differs = differs || a[i].prompt != c[i].prompt;
+    }
+    EXPECT_TRUE(differs);
+}
+
+// Every answer comes from the engines: a focus case's expected answer is what diagnose says of
+// its state, a pick is select's winner; over many seeds every kind and every focus turns up.
+TEST(Drill, AnswersComeFromTheEngineAndCoverEveryFocus) {
+    std::set<std::string> kinds, focuses;
+    for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+        for (const auto& c : mlstrat::diagnose::generate_drill(seed, 5)) {
+            kinds.insert(c.kind);
+            EXPECT_TRUE(std::find(c.choices.begin(), c.choices.end(), c.expected) !=
+                        c.choices.end())
+                << c.prompt;
+            EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, c.expected));
+            if (c.kind == "focus") {
+                focuses.insert(c.expected);
+                EXPECT_EQ(c.state["focus"], c.expected);
+                DiagnoseInput in;
+                for (const auto& [name, rate] : c.state["human_levels"].items()) {
+                    in.human_levels.push_back({name, rate.get<double>()});
+                }
+                in.train_error = c.state["errors"]["train"].get<double>();
+                in.train_dev_error = c.state["errors"]["train_dev"].get<double>();
+                in.dev_error = c.state["errors"]["dev"].get<double>();
+                if (!c.state["errors"]["test"].is_null()) {
+                    in.test_error = c.state["errors"]["test"].get<double>();
+                }
+                EXPECT_EQ(diagnose(in).focus, c.expected) << c.prompt;
+            } else if (c.kind == "pick") {
+                EXPECT_EQ(c.state["winner"], c.expected);
+            } else {
+                int best = 0;
+                for (const auto& [tag, n] : c.state["tags"].items()) best = std::max(best, n.get<int>());
+                EXPECT_EQ(c.state["tags"][c.expected].get<int>(), best);
+            }
+        }
+    }
+    EXPECT_EQ(kinds, (std::set<std::string>{"focus", "pick", "tally"}));
+    EXPECT_EQ(focuses, (std::set<std::string>{"avoidable_bias", "variance", "data_mismatch",
+                                              "dev_overfitting", "unclear"}));
+}
+
+TEST(Drill, AnswerForms) {
+    mlstrat::diagnose::DrillCase c;
+    c.choices = {"avoidable_bias", "variance", "data_mismatch", "dev_overfitting", "unclear"};
+    c.expected = "avoidable_bias";
+    EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, "bias"));
+    EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, " Avoidable bias "));
+    EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, "1"));
+    EXPECT_FALSE(mlstrat::diagnose::drill_answer_matches(c, "2"));
+    EXPECT_FALSE(mlstrat::diagnose::drill_answer_matches(c, "9"));
+    EXPECT_FALSE(mlstrat::diagnose::drill_answer_matches(c, ""));
+    c.expected = "data_mismatch";
+    EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, "mismatch"));
+    EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, "data-mismatch"));
+    EXPECT_THROW(mlstrat::diagnose::generate_drill(1, 0), mlstrat::Error);
 }

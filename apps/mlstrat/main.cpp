@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     mlstrat::cli::add_runs(app);
     mlstrat::cli::add_project(app);
     mlstrat::cli::add_ceiling(app);
+    mlstrat::cli::add_drill(app);
 
     try {
         app.parse(argc, argv);

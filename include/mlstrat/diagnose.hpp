@@ -156,4 +156,27 @@ CeilingReport ceiling(const std::vector<std::pair<std::string, double>>& rows,
 /// FILE:LINE for a missing column, an accuracy that is not a rate, or fewer than two rows.
 CeilingReport ceiling_from_file(const std::string& path, const CeilingOptions& options);
 
+/// One generated practice case of the drill.
+struct DrillCase {
+    /// "focus" (which gap), "tally" (which error category), or "pick" (which model).
+    std::string kind;
+    /// What the user sees: the project state and the question.
+    std::string prompt;
+    /// The accepted answers ("variance"; a category; a model name).
+    std::vector<std::string> choices;
+    /// The right answer.
+    std::string expected;
+    /// Why, in the engine's own words.
+    std::string explanation;
+    /// The generated state as data.
+    nlohmann::json state;
+};
+
+/// Generates `count` cases from `seed` (the same seed gives the same cases, on every platform).
+std::vector<DrillCase> generate_drill(std::uint64_t seed, std::size_t count);
+
+/// Whether `answer` (case- and space-insensitive; "bias" for "avoidable_bias", "mismatch" for
+/// "data_mismatch" and a choice's number are accepted) is the expected one.
+bool drill_answer_matches(const DrillCase& drill_case, const std::string& answer);
+
 }  // namespace mlstrat::diagnose

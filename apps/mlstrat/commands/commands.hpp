@@ -15,5 +15,6 @@ void add_select(CLI::App& app);
 void add_runs(CLI::App& app);
 void add_project(CLI::App& app);
 void add_ceiling(CLI::App& app);
+void add_drill(CLI::App& app);
 
 }  // namespace mlstrat::cli
