@@ -341,7 +341,8 @@ std::string ceiling_data(const std::string& name) {
 
 }  // namespace
 
-// 1.2.4's face recognition pipeline (image -> face detection -> face recognition): 72% as it
+// 1.2.4's face recognition pipeline (image -> face detection -> face recognition), with
+// illustrative accuracies (the notes give none): 72% as it
 // is, 89% with perfect detection, 99% with perfect recognition too. Detection can add 17%,
 // recognition 10%.
 TEST(Ceiling, FacePipelineDetectionFirst) {
