@@ -200,6 +200,14 @@ TEST(SplitSizes, OptionTwoOfTheNotes) {
     EXPECT_EQ(s.rows[static_cast<std::size_t>(Part::Dev)], 5000u);
     EXPECT_EQ(s.rows[static_cast<std::size_t>(Part::Test)], 5000u);
     EXPECT_EQ(s.rows[static_cast<std::size_t>(Part::Train)], 510000u);
+    // Three shares that make 100% each round on their own; train takes what is left.
+    o.dev = parse_count_or_share("25%", "--dev");
+    o.test = parse_count_or_share("25%", "--test");
+    o.target_in_train = parse_count_or_share("50%", "--target-in-train");
+    s = resolve_sizes(o, 100, 7);
+    EXPECT_EQ(s.rows[static_cast<std::size_t>(Part::Dev)], 2u);
+    EXPECT_EQ(s.rows[static_cast<std::size_t>(Part::Test)], 2u);
+    EXPECT_EQ(s.target_in_train, 3u);
 }
 
 TEST(SplitSizes, SizesThatDoNotFitSayTheNumbers) {

@@ -82,6 +82,14 @@ SplitSizes resolve_sizes(const SplitOptions& options, std::uint64_t rows,
             MLSTRAT_CHECK(used <= T, what, " = ", grouped(used), " rows, but --target matches ",
                           grouped(T), " rows; dev and test are drawn only from the target rows");
         };
+        const bool all_shares = options.dev && options.test && options.target_in_train &&
+                                options.dev->is_share && options.test->is_share &&
+                                options.target_in_train->is_share;
+        if (all_shares && *d + *t <= T &&
+            std::fabs(options.dev->share + options.test->share + options.target_in_train->share -
+                      1.0) < 1e-9) {
+            k = T - *d - *t;  // three shares of 100% each round on their own; train takes the rest
+        }
         if (d && t && k) {
             MLSTRAT_CHECK(*d + *t + *k == T, "dev (", grouped(*d), ") + test (", grouped(*t),
                           ") + target in train (", grouped(*k), ") = ", grouped(*d + *t + *k),
