@@ -183,7 +183,7 @@ TEST(Labels, NpyHeaderIsValidated) {
     ProbMatrix m = read_npy(good);
     EXPECT_EQ(m.rows, 2u);
     EXPECT_EQ(m.classes, 2u);
-    EXPECT_DOUBLE_EQ(m.probs[3], 0.8);
+    EXPECT_DOUBLE_EQ(m.data()[3], 0.8);
     auto ints = dir.file("i.npy", npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", payload));
     EXPECT_NE(error_of([&] { read_npy(ints); }).find("float32 or float64"), std::string::npos);
     auto fortran = dir.file("f.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", payload));
@@ -208,7 +208,7 @@ TEST(Labels, Float32NpyIsRead) {
     std::memcpy(payload.data(), f.data(), 8);
     auto path = dir.file("f4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", payload));
     ProbMatrix m = read_npy(path);
-    EXPECT_DOUBLE_EQ(m.probs[1], 0.75);
+    EXPECT_DOUBLE_EQ(m.data()[1], 0.75);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 ///     // tally.categories[0]: the idea with the highest ceiling, e.g. blurry at 61%
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -189,18 +190,24 @@ SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& 
 // ---------------------------------------------------------------------------------------------
 // labels
 
-/// Predicted probabilities in memory: `probs[i * classes + k]` is P(class k | example i).
+/// Predicted probabilities: `data()[i * classes + k]` is P(class k | example i).
 struct ProbMatrix {
     std::size_t rows = 0;
     std::size_t classes = 0;
+    /// The values when owned; empty when they are read in place from a mapped file.
     std::vector<double> probs;
+    /// Keeps a mapped file alive while `mapped` points into it.
+    std::shared_ptr<const void> mapping;
+    const double* mapped = nullptr;
+    /// The row-major values.
+    const double* data() const { return mapped != nullptr ? mapped : probs.data(); }
 };
 
 /// The confident-learning estimate behind `find_label_issues`.
 struct ConfidentLearning {
     std::vector<double> thresholds;          // per class: mean P(k) over examples labeled k
     std::vector<std::int64_t> confident_joint;  // calibrated, [given * K + true]
-    std::vector<bool> is_issue;              // per example
+    std::vector<std::uint8_t> is_issue;      // per example, 1 when flagged
 };
 
 /// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
@@ -209,8 +216,8 @@ struct ConfidentLearning {
 ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
                                      const ProbMatrix& probs);
 
-/// Reads an N x K float32 or float64 array from a `.npy` file (C order); throws Error naming the
-/// file for anything else.
+/// Reads an N x K float32 or float64 array from a `.npy` file (C order; float64 is mapped, not
+/// copied); throws Error naming the file for anything else.
 ProbMatrix read_npy(const std::string& path);
 
 /// What `find_label_issues` reads.

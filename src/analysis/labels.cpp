@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cfenv>
+#include <charconv>
 #include <cmath>
 #include <numeric>
 
@@ -94,12 +95,12 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
     MLSTRAT_CHECK(labels.size() == n, "confident learning: ", labels.size(), " labels for ", n,
                   " rows of probabilities");
     MLSTRAT_CHECK(k >= 2, "confident learning needs at least 2 classes, got ", k);
-    MLSTRAT_CHECK(probs.probs.size() == n * k, "confident learning: the probability matrix holds ",
-                  probs.probs.size(), " values, not ", n, " x ", k);
-    const double* p = probs.probs.data();
+    MLSTRAT_CHECK(probs.mapped != nullptr || probs.probs.size() == n * k,
+                  "confident learning: the probability matrix holds ", probs.probs.size(),
+                  " values, not ", n, " x ", k);
+    const double* p = probs.data();
     std::fesetround(FE_TONEAREST);
 
-    // Rows grouped by given label, in file order.
     std::vector<std::uint64_t> label_counts(k, 0);
     for (std::uint32_t l : labels) {
         MLSTRAT_CHECK(l < k, "confident learning: label index ", l, " is not below ", k);
@@ -107,23 +108,22 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
     }
     std::vector<std::size_t> start(k + 1, 0);
     for (std::size_t c = 0; c < k; ++c) start[c + 1] = start[c] + label_counts[c];
-    std::vector<std::size_t> by_class(n);
+    // Self-confidences grouped by given label, in row order, for the thresholds.
+    std::vector<double> self(n);
     {
         std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-        for (std::size_t i = 0; i < n; ++i) by_class[fill[labels[i]]++] = i;
+        for (std::size_t i = 0; i < n; ++i) self[fill[labels[i]]++] = p[i * k + labels[i]];
     }
 
     ConfidentLearning out;
     // Per-class thresholds: the mean self-confidence of the examples given that label.
     out.thresholds.assign(k, 2.0);  // no example can reach an absent class
-    std::vector<double> column;
     for (std::size_t c = 0; c < k; ++c) {
         if (label_counts[c] == 0) continue;
-        column.clear();
-        for (std::size_t r = start[c]; r < start[c + 1]; ++r) column.push_back(p[by_class[r] * k + c]);
-        out.thresholds[c] = pairwise_sum(column.data(), column.size()) /
-                            static_cast<double>(column.size());
+        out.thresholds[c] = pairwise_sum(self.data() + start[c], label_counts[c]) /
+                            static_cast<double>(label_counts[c]);
     }
+    self = {};
     std::vector<double> cut(k);
     for (std::size_t c = 0; c < k; ++c) {
         out.thresholds[c] = std::max(out.thresholds[c], kThresholdFloor);
@@ -185,27 +185,67 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
         }
     }
 
-    // Flag, within each given class, the examples most likely to belong to each other class:
-    // the largest margins P(true) - P(given).
-    out.is_issue.assign(n, false);
-    std::vector<std::pair<double, std::size_t>> margins;
+    // Flag, within each given class g, the prune[g][t] examples most likely to belong to class t:
+    // the largest margins P(t) - P(g), ties to the lower row. Two sequential passes: the first
+    // fills a histogram of margins per (g, t) and finds the bin where the cut falls, the second
+    // keeps only margins from that bin up, from which the exact selection is made.
+    out.is_issue.assign(n, 0);
+    constexpr std::size_t kBins = 1024;
+    auto bin_of = [](double margin) {
+        const double x = (margin + 1.0) * (kBins / 2.0);
+        return x <= 0.0 ? std::size_t{0} : std::min(static_cast<std::size_t>(x), kBins - 1);
+    };
+    std::vector<std::vector<std::size_t>> targets(k);
+    std::vector<std::uint8_t> all_flagged(k, 0);
     for (std::size_t g = 0; g < k; ++g) {
-        const std::size_t count = label_counts[g];
-        if (count <= 1) continue;
+        if (label_counts[g] <= 1) continue;
         for (std::size_t t = 0; t < k; ++t) {
-            const std::int64_t take = prune[g * k + t];
-            if (t == g || take <= 0) continue;
-            margins.clear();
-            for (std::size_t r = start[g]; r < start[g + 1]; ++r) {
-                const std::size_t i = by_class[r];
-                margins.emplace_back(p[i * k + t] - p[i * k + g], i);
-            }
-            auto larger = [](const auto& a, const auto& b) {
-                return a.first != b.first ? a.first > b.first : a.second < b.second;
-            };
-            const std::size_t m = std::min<std::size_t>(static_cast<std::size_t>(take), count);
-            if (m < count) std::nth_element(margins.begin(), margins.begin() + m, margins.end(), larger);
-            for (std::size_t r = 0; r < m; ++r) out.is_issue[margins[r].second] = true;
+            if (t == g || prune[g * k + t] <= 0) continue;
+            if (static_cast<std::uint64_t>(prune[g * k + t]) >= label_counts[g]) all_flagged[g] = 1;
+            targets[g].push_back(t);
+        }
+    }
+    std::vector<std::uint32_t> histogram(k * k * kBins, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t g = labels[i];
+        if (all_flagged[g]) continue;
+        const double* row = p + i * k;
+        for (std::size_t t : targets[g]) ++histogram[(g * k + t) * kBins + bin_of(row[t] - row[g])];
+    }
+    std::vector<std::size_t> cut_bin(k * k, kBins);  // the lowest bin a flagged margin can be in
+    for (std::size_t g = 0; g < k; ++g) {
+        for (std::size_t t : targets[g]) {
+            const std::size_t cell = g * k + t;
+            std::uint64_t above = 0;
+            std::size_t b = kBins;
+            while (b > 0 && above < static_cast<std::uint64_t>(prune[cell])) above += histogram[cell * kBins + --b];
+            cut_bin[cell] = b;
+        }
+    }
+    histogram = {};
+    using Margin = std::pair<double, std::size_t>;
+    std::vector<std::vector<Margin>> candidates(k * k);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t g = labels[i];
+        if (all_flagged[g]) {
+            out.is_issue[i] = 1;
+            continue;
+        }
+        const double* row = p + i * k;
+        for (std::size_t t : targets[g]) {
+            const double margin = row[t] - row[g];
+            if (bin_of(margin) >= cut_bin[g * k + t]) candidates[g * k + t].emplace_back(margin, i);
+        }
+    }
+    auto stronger = [](const Margin& a, const Margin& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    };
+    for (std::size_t g = 0; g < k; ++g) {
+        for (std::size_t t : targets[g]) {
+            auto& c = candidates[g * k + t];
+            const auto take = std::min(static_cast<std::size_t>(prune[g * k + t]), c.size());
+            if (take < c.size()) std::nth_element(c.begin(), c.begin() + take, c.end(), stronger);
+            for (std::size_t r = 0; r < take; ++r) out.is_issue[c[r].second] = 1;
         }
     }
 
@@ -223,7 +263,7 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
                 best = c;
             }
         }
-        if (best == l) out.is_issue[i] = false;
+        if (best == l) out.is_issue[i] = 0;
     }
     return out;
 }
@@ -424,7 +464,7 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         MLSTRAT_CHECK(probs.rows == n, options.npy_path, " has ", probs.rows, " rows but ",
                       table_path, " has ", n, " data rows; they must be aligned row by row");
         for (std::size_t i = 0; i < n; ++i) {
-            check_row(&probs.probs[i * k], k, options.sum_tolerance,
+            check_row(probs.data() + i * k, k, options.sum_tolerance,
                       options.npy_path + ": row " + std::to_string(i));
         }
     } else {
@@ -462,22 +502,33 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
         }
     }
+    const double* p = probs.data();
+    struct Ranked {
+        double confidence;
+        std::size_t row;
+        std::size_t suggested;
+        bool operator<(const Ranked& o) const {
+            return confidence != o.confidence ? confidence < o.confidence : row < o.row;
+        }
+    };
+    std::vector<Ranked> ranked;  // built in row order, which keeps the reads sequential
     for (std::size_t i = 0; i < n; ++i) {
         ++report.per_class[labels[i]].rows;
         if (!cl.is_issue[i]) continue;
         ++report.per_class[labels[i]].flagged;
+        ranked.push_back({p[i * k + labels[i]], i, argmax(p + i * k, k)});
+    }
+    std::sort(ranked.begin(), ranked.end());
+    report.issues.reserve(ranked.size());
+    for (const Ranked& r : ranked) {
         LabelIssue issue;
-        issue.index = i;
-        if (with_ids) issue.id = ids[i];
-        issue.given = classes[labels[i]];
-        issue.suggested = classes[argmax(&probs.probs[i * k], k)];
-        issue.self_confidence = probs.probs[i * k + labels[i]];
+        issue.index = r.row;
+        if (with_ids) issue.id = ids[r.row];
+        issue.given = classes[labels[r.row]];
+        issue.suggested = classes[r.suggested];
+        issue.self_confidence = r.confidence;
         report.issues.push_back(std::move(issue));
     }
-    std::stable_sort(report.issues.begin(), report.issues.end(),
-                     [](const LabelIssue& a, const LabelIssue& b) {
-                         return a.self_confidence < b.self_confidence;
-                     });
     return report;
 }
 
@@ -512,9 +563,11 @@ std::string LabelReport::issues_csv() const {
                                       [](const LabelIssue& i) { return !i.id.empty(); });
     std::string out = with_ids ? "index,id,given,suggested,self_confidence\n"
                                : "index,given,suggested,self_confidence\n";
+    out.reserve(out.size() + issues.size() * 48);
     char number[32];
     for (const auto& i : issues) {
-        out += std::to_string(i.index);
+        auto end = std::to_chars(number, number + sizeof number, i.index).ptr;
+        out.append(number, end);
         out += ',';
         if (with_ids) {
             out += io::quote_field(i.id);
@@ -524,8 +577,8 @@ std::string LabelReport::issues_csv() const {
         out += ',';
         out += io::quote_field(i.suggested);
         out += ',';
-        std::snprintf(number, sizeof number, "%.17g", i.self_confidence);
-        out += number;
+        end = std::to_chars(number, number + sizeof number, i.self_confidence).ptr;  // shortest exact
+        out.append(number, end);
         out += '\n';
     }
     return out;

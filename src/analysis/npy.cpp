@@ -2,6 +2,12 @@
 // ({'descr': '<f8', 'fortran_order': False, 'shape': (N, K), }) and the raw array. Only what a
 // classifier's predict_proba gives is accepted: 2-D, C order, little-endian float32/float64.
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "mlstrat/analysis.hpp"
@@ -43,9 +49,33 @@ std::uint64_t parse_dim(std::string_view& text, const std::string& path, std::st
 }  // namespace
 
 ProbMatrix read_npy(const std::string& path) {
-    const std::string bytes = io::read_file(path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw Error(ErrorCode::Io, path + ": cannot open: " + std::strerror(errno));
+    }
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(fd);
+        throw Error(ErrorCode::Io, path + ": not a regular file");
+    }
+    const auto size = static_cast<std::size_t>(info.st_size);
+    if (size < 10) {
+        ::close(fd);
+        throw Error(path + ": not a .npy file (save the probabilities with numpy.save)");
+    }
+    // Mapped read-only and populated up front: the float64 values are used in place.
+    void* base = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    ::close(fd);
+    if (base == MAP_FAILED) {
+        throw Error(ErrorCode::Io, path + ": cannot map: " + std::strerror(errno));
+    }
+    std::shared_ptr<const void> mapping(base, [size](const void* p) {
+        ::munmap(const_cast<void*>(p), size);
+    });
+    const std::string_view bytes(static_cast<const char*>(base), size);
+
     static constexpr char kMagic[] = "\x93NUMPY";
-    MLSTRAT_CHECK(bytes.size() >= 10 && std::memcmp(bytes.data(), kMagic, 6) == 0, path,
+    MLSTRAT_CHECK(std::memcmp(bytes.data(), kMagic, 6) == 0, path,
                   ": not a .npy file (save the probabilities with numpy.save)");
     const auto major = static_cast<unsigned char>(bytes[6]);
     std::size_t header_len = 0, header_start = 0;
@@ -63,7 +93,7 @@ ProbMatrix read_npy(const std::string& path) {
         throw Error(path + ": unsupported .npy format version " + std::to_string(major));
     }
     MLSTRAT_CHECK(bytes.size() >= header_start + header_len, path, ": truncated .npy header");
-    const std::string_view header(bytes.data() + header_start, header_len);
+    const std::string_view header = bytes.substr(header_start, header_len);
 
     std::string_view descr = value_of(header, "descr", path);
     std::size_t item = 0;
@@ -100,11 +130,15 @@ ProbMatrix read_npy(const std::string& path) {
     MLSTRAT_CHECK(bytes.size() - data_start == count * item, path, ": the .npy data holds ",
                   bytes.size() - data_start, " bytes but shape (", m.rows, ", ", m.classes,
                   ") of ", item == 8 ? "float64" : "float32", " needs ", count * item);
-    m.probs.resize(count);
     const char* data = bytes.data() + data_start;
-    if (item == 8) {
+    if (item == 8 && reinterpret_cast<std::uintptr_t>(data) % alignof(double) == 0) {
+        m.mapped = reinterpret_cast<const double*>(data);
+        m.mapping = std::move(mapping);
+    } else if (item == 8) {
+        m.probs.resize(count);
         std::memcpy(m.probs.data(), data, count * 8);
     } else {
+        m.probs.resize(count);
         for (std::size_t i = 0; i < count; ++i) {
             float f;
             std::memcpy(&f, data + i * 4, 4);
