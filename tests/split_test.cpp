@@ -325,6 +325,39 @@ TEST(Split, StratifiedProportionsWithinOneRowPerClass) {
     }
 }
 
+TEST(Split, ManyStrataKeepProportionsToo) {
+    // More than 256 classes: the per-row stratum ids widen from one byte to four mid-file.
+    for (std::uint64_t seed = 0; seed < 3; ++seed) {
+        TempDir dir;
+        std::mt19937_64 rng(seed);
+        std::string text = "id,label\n";
+        std::map<std::string, std::uint64_t> per_class;
+        const std::uint64_t n = 4000;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const std::string label = "c" + std::to_string(i < 600 ? i / 2 : 300 + rng() % 100);
+            ++per_class[label];
+            text += std::to_string(i) + "," + label + "\n";
+        }
+        write(dir / "in.csv", text);
+        SplitOptions o = options_with(seed);
+        o.stratify_col = "label";
+        o.dev = parse_count_or_share("13%", "--dev");
+        o.test = parse_count_or_share("21%", "--test");
+        split_table(dir / "in.csv", dir / "out", o);
+        auto splits = read_splits(dir / "out");
+        EXPECT_EQ(splits["dev"].size(), 520u);
+        EXPECT_EQ(splits["test"].size(), 840u);
+        for (const auto& [name, rows] : splits) {
+            std::map<std::string, std::uint64_t> got;
+            for (const auto& r : rows) ++got[field(r, 1)];
+            for (const auto& [label, total] : per_class) {
+                const double quota = double(total) * double(rows.size()) / double(n);
+                EXPECT_LT(std::fabs(double(got[label]) - quota), 1.0) << name << " " << label;
+            }
+        }
+    }
+}
+
 TEST(Split, GroupsStayIntact) {
     for (std::uint64_t seed = 0; seed < 25; ++seed) {
         TempDir dir;

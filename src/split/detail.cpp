@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -216,15 +215,30 @@ std::uint64_t CrossPartCounter::count_keys_in_several_parts(unsigned threads) {
     std::vector<std::uint64_t> found(threads, 0);
     ::mlstrat::detail::WorkerPool pool(threads);
     pool.run(threads, [&](unsigned w) {
+        // Within a top-byte bucket, a second radix pass on the next byte leaves runs short
+        // enough that sorting them is cheap.
+        std::vector<std::uint64_t> scratch;
+        std::array<std::size_t, 257> sub{};
         for (std::size_t bucket = w; bucket < 256; bucket += threads) {
             std::uint64_t* first = all.begin() + start[bucket];
-            std::uint64_t* last = all.begin() + start[bucket + 1];
-            std::sort(first, last);
-            for (std::uint64_t* it = first; it != last;) {
-                const std::uint64_t key = *it >> 2;
-                unsigned mask = 0;
-                for (; it != last && (*it >> 2) == key; ++it) mask |= 1u << (*it & 3);
-                if (std::popcount(mask) > 1) ++found[w];
+            const std::size_t n = start[bucket + 1] - start[bucket];
+            sub.fill(0);
+            for (std::size_t i = 0; i < n; ++i) ++sub[((first[i] >> 48) & 0xFF) + 1];
+            for (std::size_t i = 1; i < sub.size(); ++i) sub[i] += sub[i - 1];
+            scratch.resize(n);
+            std::array<std::size_t, 256> at{};
+            std::copy(sub.begin(), sub.end() - 1, at.begin());
+            for (std::size_t i = 0; i < n; ++i) scratch[at[(first[i] >> 48) & 0xFF]++] = first[i];
+            for (std::size_t b = 0; b < 256; ++b) {
+                auto lo = scratch.begin() + static_cast<std::ptrdiff_t>(sub[b]);
+                auto hi = scratch.begin() + static_cast<std::ptrdiff_t>(sub[b + 1]);
+                std::sort(lo, hi);
+                for (auto it = lo; it != hi;) {
+                    const std::uint64_t key = *it >> 2;
+                    unsigned mask = 0;
+                    for (; it != hi && (*it >> 2) == key; ++it) mask |= 1u << (*it & 3);
+                    if ((mask & (mask - 1)) != 0) ++found[w];  // more than one part
+                }
             }
         }
     });
