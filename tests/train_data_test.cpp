@@ -1,0 +1,200 @@
+// The training engine's inputs: the IDX reader against hand-made files, the TOML config (every
+// bad key gives one line naming it), and the CSV splits.
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "mlstrat/error.hpp"
+#include "mlstrat/train.hpp"
+
+namespace fs = std::filesystem;
+using mlstrat::Error;
+using namespace mlstrat::train;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+    auto dir = fs::temp_directory_path() / ("mlstrat_train_data_" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+void write_bytes(const fs::path& path, const std::vector<unsigned char>& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void write_gzip(const fs::path& path, const std::vector<unsigned char>& bytes) {
+    gzFile f = gzopen(path.c_str(), "wb");
+    gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+    gzclose(f);
+}
+
+// A 2 x 3 ubyte array: magic 0x00000803? No: type 0x08, 2 dimensions.
+const std::vector<unsigned char> kUbyte2x3 = {0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3,
+                                             1, 2, 3, 4, 5, 255};
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST(Idx, ReadsHandMadeUbyteFile) {
+    auto dir = temp_dir("ubyte");
+    write_bytes(dir / "a.idx", kUbyte2x3);
+    auto a = read_idx((dir / "a.idx").string());
+    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2, 3}));
+    EXPECT_EQ(a.type, 0x08);
+    EXPECT_EQ(a.values, (std::vector<float>{1, 2, 3, 4, 5, 255}));
+}
+
+TEST(Idx, ReadsGzipAndBigEndianFloats) {
+    auto dir = temp_dir("gzip");
+    // 1-D float32 array of 2 values, big-endian: 1.5 = 0x3FC00000, -2 = 0xC0000000.
+    std::vector<unsigned char> bytes = {0, 0, 0x0D, 1, 0, 0, 0, 2, 0x3F, 0xC0, 0, 0, 0xC0, 0, 0, 0};
+    write_gzip(dir / "f.idx.gz", bytes);
+    auto a = read_idx((dir / "f.idx.gz").string());
+    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2}));
+    EXPECT_EQ(a.values, (std::vector<float>{1.5f, -2.0f}));
+}
+
+TEST(Idx, TruncatedFileNamesFileAndSizes) {
+    auto dir = temp_dir("trunc");
+    auto bytes = kUbyte2x3;
+    bytes.pop_back();
+    write_bytes(dir / "t.idx", bytes);
+    const auto path = (dir / "t.idx").string();
+    EXPECT_EQ(error_of([&] { read_idx(path); }),
+              path + ": truncated IDX file: the dimensions need 6 bytes of data, the file has 5");
+}
+
+TEST(Idx, BadMagicTypeAndTrailingBytesAreErrors) {
+    auto dir = temp_dir("bad");
+    auto magic = kUbyte2x3;
+    magic[0] = 0x1f;
+    write_bytes(dir / "m.idx", magic);
+    EXPECT_NE(error_of([&] { read_idx((dir / "m.idx").string()); }).find("not an IDX file"),
+              std::string::npos);
+    auto type = kUbyte2x3;
+    type[2] = 0x07;
+    write_bytes(dir / "ty.idx", type);
+    EXPECT_NE(error_of([&] { read_idx((dir / "ty.idx").string()); }).find("unknown IDX type code 7"),
+              std::string::npos);
+    auto trailing = kUbyte2x3;
+    trailing.push_back(0);
+    write_bytes(dir / "tr.idx", trailing);
+    EXPECT_NE(error_of([&] { read_idx((dir / "tr.idx").string()); }).find("1 unexpected bytes"),
+              std::string::npos);
+    write_bytes(dir / "short.idx", {0, 0});
+    EXPECT_NE(error_of([&] { read_idx((dir / "short.idx").string()); }).find("2 bytes"),
+              std::string::npos);
+}
+
+TEST(Config, ParsesKeysAndOverrides) {
+    auto c = parse_config("seed = 7\n[optim]\nkind = \"sgd\"\nlr = 0.1\n[model]\nhidden = [8, 4]\n",
+                          "cfg.toml", {"optim.lr=3e-4", "model.kind=cnn", "augment.flip=true"});
+    EXPECT_EQ(c.seed, 7);
+    EXPECT_EQ(c.optim.kind, "sgd");
+    EXPECT_DOUBLE_EQ(c.optim.lr, 3e-4);
+    EXPECT_EQ(c.model.kind, "cnn");  // a bare word is a string
+    EXPECT_EQ(c.model.hidden, (std::vector<std::int64_t>{8, 4}));
+    EXPECT_TRUE(c.augment.flip);
+}
+
+TEST(Config, BadKeysGiveOneLineNamingTheKey) {
+    auto err = [](const std::string& text, std::vector<std::string> sets = {}) {
+        return error_of([&] { parse_config(text, "cfg.toml", sets); });
+    };
+    EXPECT_EQ(err("[optim]\n\nlrr = 1\n"),
+              "cfg.toml:3: unknown key 'optim.lrr' (docs/train.md lists every key)");
+    EXPECT_EQ(err("[model]\nlr = 1\n"), "cfg.toml:2: unknown key 'model.lr' (did you mean 'optim.lr'?)");
+    EXPECT_EQ(err("[optim]\nlr = -1\n"), "cfg.toml:2: key 'optim.lr' must be > 0, got -1");
+    EXPECT_EQ(err("[optim]\nlr = \"fast\"\n"),
+              "cfg.toml:2: key 'optim.lr' must be a number, got 'fast'");
+    EXPECT_EQ(err("[optim]\nkind = \"lbfgs\"\n"),
+              "cfg.toml:2: key 'optim.kind' must be one of sgd, momentum, rmsprop, adam, got "
+              "'lbfgs'");
+    EXPECT_EQ(err("[model]\nhidden = [8, 0]\n"),
+              "cfg.toml:2: key 'model.hidden' must hold integers > 0, got 0");
+    EXPECT_EQ(err("[train]\nepochs = 1.5\n"),
+              "cfg.toml:2: key 'train.epochs' must be an integer, got 1.5");
+    EXPECT_EQ(err("", {"train.batch_size=0"}),
+              "--set train.batch_size=0: key 'train.batch_size' must be >= 1, got 0");
+    EXPECT_EQ(err("", {"optim.momentun=0.9"}),
+              "--set optim.momentun=0.9: unknown key 'optim.momentun' (docs/train.md lists every "
+              "key)");
+    EXPECT_NE(err("[optim\n").find("cfg.toml:1: "), std::string::npos);
+    for (const auto& message : {err("[optim]\nlr = -1\n"), err("[optim\n")}) {
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+}
+
+TEST(Config, TomlRoundTripKeepsEveryKey) {
+    auto c = parse_config("name = \"x\"\n[data]\nfeatures = [\"a\", \"b\"]\n[optim]\nlr = 0.025\n",
+                          "cfg.toml", {"schedule.kind=cosine"});
+    auto again = parse_config(c.to_toml(), "config.toml");
+    EXPECT_EQ(again.to_toml(), c.to_toml());
+    EXPECT_EQ(again.data.features, (std::vector<std::string>{"a", "b"}));
+    EXPECT_DOUBLE_EQ(again.optim.lr, 0.025);
+    EXPECT_EQ(again.schedule.kind, "cosine");
+}
+
+TEST(Config, EveryKeyIsDocumented) {
+    std::ifstream in(std::string(MLSTRAT_SOURCE_DIR) + "/docs/train.md");
+    std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(doc.empty());
+    for (const auto& k : config_keys()) {
+        EXPECT_NE(doc.find("`" + k.key + "`"), std::string::npos) << k.key;
+    }
+}
+
+TEST(Data, CsvSplitColumnHoldOutsAndClasses) {
+    auto dir = temp_dir("csv");
+    std::ofstream(dir / "t.csv") << "id,f1,f2,label,split\n"
+                                    "a,1,2,cat,train\nb,3,4,dog,train\nc,5,6,cat,train\n"
+                                    "d,7,8,dog,train\ne,0,1,cat,dev\nf,1,1,dog,test\n";
+    auto c = parse_config("[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\nid_col = \"id\"\n"
+                          "train_dev_size = 1\nstandardize = false\n",
+                          "cfg.toml");
+    c.base_dir = dir.string();
+    auto d = load_dataset(c);
+    EXPECT_EQ(d.classes, (std::vector<std::string>{"cat", "dog"}));
+    EXPECT_EQ(d.shape, (std::vector<std::int64_t>{2}));
+    EXPECT_EQ(d.splits.at("train").size(), 3u);
+    EXPECT_EQ(d.splits.at("train_dev").size(), 1u);
+    EXPECT_EQ(d.splits.at("dev").ids, (std::vector<std::string>{"e"}));
+    EXPECT_EQ(d.splits.at("dev").x, (std::vector<float>{0, 1}));
+    EXPECT_EQ(d.splits.at("test").y, (std::vector<std::int64_t>{1}));
+    // Hold-outs are disjoint and cover the train rows.
+    std::vector<std::string> ids = d.splits.at("train").ids;
+    ids.push_back(d.splits.at("train_dev").ids[0]);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+TEST(Data, UnknownDevLabelAndBadNumberNameTheLine) {
+    auto dir = temp_dir("csvbad");
+    std::ofstream(dir / "train.csv") << "f,label\n1,a\n2,b\n";
+    std::ofstream(dir / "dev.csv") << "f,label\n1,a\n2,c\n";
+    std::ofstream(dir / "test.csv") << "f,label\n1,a\nx,b\n";
+    auto c = parse_config("[data]\ntrain = \"train.csv\"\ndev = \"dev.csv\"\n", "cfg.toml");
+    c.base_dir = dir.string();
+    EXPECT_EQ(error_of([&] { load_dataset(c); }),
+              (dir / "dev.csv").string() + ":3: label 'c' never occurs in the train split");
+    c = parse_config("[data]\ntrain = \"train.csv\"\ntest = \"test.csv\"\n", "cfg.toml");
+    c.base_dir = dir.string();
+    EXPECT_EQ(error_of([&] { load_dataset(c); }),
+              (dir / "test.csv").string() + ":3: column 'f' is not a number: 'x'");
+}
