@@ -16,5 +16,8 @@ void add_runs(CLI::App& app);
 void add_project(CLI::App& app);
 void add_ceiling(CLI::App& app);
 void add_drill(CLI::App& app);
+#ifdef MLSTRAT_WITH_TRAIN
+void add_train(CLI::App& app);
+#endif
 
 }  // namespace mlstrat::cli
