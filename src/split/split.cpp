@@ -38,7 +38,7 @@ class Chunked {
  public:
     void push_back(T v) {
         if (used_ == kBlock) {
-            blocks_.emplace_back(kBlock);
+            blocks_.emplace_back(kBlock, /*sequential=*/true);
             used_ = 0;
         }
         blocks_.back()[used_++] = v;
