@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/stats.hpp"
@@ -20,41 +21,14 @@ namespace fs = std::filesystem;
 
 const std::string kData = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/analysis/";
 
-// A fresh folder per test, removed afterwards.
-class TempDir {
- public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() /
-                ("mlstrat_analysis_" + std::string(info->test_suite_name()) + "_" + info->name());
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    std::string file(const std::string& name, const std::string& contents = {}) const {
-        std::string p = (path_ / name).string();
-        if (!contents.empty()) std::ofstream(p, std::ios::binary) << contents;
-        return p;
-    }
-
- private:
-    fs::path path_;
-};
+using mlstrat::test_util::error_of;
+using mlstrat::test_util::TempDir;
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 TallyOptions at_error(double error) {

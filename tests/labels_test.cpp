@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 
@@ -27,33 +28,8 @@ json load(const std::string& path) {
     return json::parse(in);
 }
 
-class TempDir {
- public:
-    TempDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path_ = fs::temp_directory_path() / ("mlstrat_labels_" + std::string(info->name()));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    std::string file(const std::string& name, const std::string& contents) const {
-        std::string p = (path_ / name).string();
-        std::ofstream(p, std::ios::binary) << contents;
-        return p;
-    }
-
- private:
-    fs::path path_;
-};
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using mlstrat::test_util::error_of;
+using mlstrat::test_util::TempDir;
 
 // A .npy file's bytes with the given header dict and payload.
 std::string npy(const std::string& dict, const std::string& payload) {

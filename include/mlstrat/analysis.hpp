@@ -151,8 +151,8 @@ struct SliceOptions {
     unsigned max_depth = 3;
     /// Cohorts to report.
     unsigned top = 10;
-    /// Histogram bins per numeric feature.
-    unsigned bins = 32;
+    /// Histogram bins per numeric feature (quantiles; every value when there are this few).
+    unsigned bins = 255;
     double ci_level = 0.95;
     io::TableOptions table;
 };
@@ -194,9 +194,9 @@ SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& 
 struct ProbMatrix {
     std::size_t rows = 0;
     std::size_t classes = 0;
-    /// The values when owned; empty when they are read in place from a mapped file.
+    /// The values when owned; empty when `mapped` points into a file's bytes instead.
     std::vector<double> probs;
-    /// Keeps a mapped file alive while `mapped` points into it.
+    /// Keeps the memory `mapped` points into alive.
     std::shared_ptr<const void> mapping;
     const double* mapped = nullptr;
     /// The row-major values.
@@ -216,8 +216,8 @@ struct ConfidentLearning {
 ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
                                      const ProbMatrix& probs);
 
-/// Reads an N x K float32 or float64 array from a `.npy` file (C order; float64 is mapped, not
-/// copied); throws Error naming the file for anything else.
+/// Reads an N x K float32 or float64 array from a `.npy` file (C order; float64 values are used
+/// in place, in huge-page memory); throws Error naming the file for anything else.
 ProbMatrix read_npy(const std::string& path);
 
 /// What `find_label_issues` reads.

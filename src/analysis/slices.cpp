@@ -13,6 +13,7 @@
 #include <queue>
 
 #include "common/interner.hpp"
+#include "analysis/json_util.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
@@ -29,10 +30,6 @@ constexpr std::size_t kMaxCategories = 1000;
 constexpr std::size_t kEdgeSample = 1 << 16;
 // Family-wise significance of the splits tried at one node (Bonferroni over the candidates).
 constexpr double kSplitAlpha = 1e-3;
-
-nlohmann::json interval_json(const stats::Interval& ci) {
-    return nlohmann::json::array({ci.lo, ci.hi});
-}
 
 struct Feature {
     std::string name;

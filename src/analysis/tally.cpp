@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analysis/json_util.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 
@@ -15,10 +16,6 @@ namespace {
 
 // Mislabeled examples are worth fixing by default once they are this share of the errors.
 constexpr double kWorthFixingShare = 0.10;
-
-nlohmann::json interval_json(const stats::Interval& ci) {
-    return nlohmann::json::array({ci.lo, ci.hi});
-}
 
 std::string pct(double rate) { return fmt::format("{:.2f}%", rate * 100.0); }
 
