@@ -8,6 +8,7 @@
 
 #include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
+#include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;
@@ -459,4 +460,26 @@ TEST(Drill, AnswerForms) {
     EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, "mismatch"));
     EXPECT_TRUE(mlstrat::diagnose::drill_answer_matches(c, "data-mismatch"));
     EXPECT_THROW(mlstrat::diagnose::generate_drill(1, 0), mlstrat::Error);
+}
+
+TEST(Diagnose, HumanLevelAndRowsParsing) {
+    auto named = mlstrat::diagnose::parse_human_level("team of doctors=0.5%");
+    EXPECT_EQ(named.name, "team of doctors");
+    EXPECT_DOUBLE_EQ(named.error, 0.005);
+    auto unnamed = mlstrat::diagnose::parse_human_level("0.01");
+    EXPECT_EQ(unnamed.name, "human");
+    EXPECT_DOUBLE_EQ(unnamed.error, 0.01);
+    EXPECT_THROW(mlstrat::diagnose::parse_human_level("doctor=120%"), mlstrat::Error);
+    EXPECT_THROW(mlstrat::diagnose::parse_human_level("=1%"), mlstrat::Error);
+    auto levels = mlstrat::diagnose::human_levels_from_settings(
+        {{"human.team", "0.005"}, {"human_goal", "team"}, {"objective", "minimize dev_error"}},
+        "mlstrat.db");
+    ASSERT_EQ(levels.size(), 1u);
+    EXPECT_EQ(levels[0].name, "team");
+    EXPECT_THROW(mlstrat::diagnose::human_levels_from_settings({{"human.x", "lots"}}, "db"),
+                 mlstrat::Error);
+    EXPECT_EQ(mlstrat::parse_rows("2500", "--dev-size"), 2500u);
+    EXPECT_THROW(mlstrat::parse_rows("1%", "--dev-size"), mlstrat::Error);
+    EXPECT_THROW(mlstrat::parse_rows("0", "--dev-size"), mlstrat::Error);
+    EXPECT_THROW(mlstrat::parse_rows("12.5", "--dev-size"), mlstrat::Error);
 }

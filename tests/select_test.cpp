@@ -202,3 +202,12 @@ TEST(Select, ObjectiveRoundTripsThroughSettingsText) {
     EXPECT_EQ(parse_objective("minimize dev_error", "x").direction, Direction::Minimize);
     EXPECT_THROW(parse_objective("best accuracy", "x"), mlstrat::Error);
 }
+
+TEST(Select, ConstraintListOfTheProjectSettings) {
+    auto list = parse_constraint_list("latency_ms<=100; false_positives_per_24h <= 1;;");
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0].text, "latency_ms<=100");
+    EXPECT_EQ(list[1].column, "false_positives_per_24h");
+    EXPECT_TRUE(parse_constraint_list("").empty());
+    EXPECT_THROW(parse_constraint_list("a<=1; b"), mlstrat::Error);
+}

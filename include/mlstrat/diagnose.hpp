@@ -11,8 +11,10 @@
 ///     DiagnoseReport r = diagnose(in);  // r.focus == "avoidable_bias" (7% > 2%)
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -66,6 +68,14 @@ struct GapValue {
     /// The interval holds zero: the gap cannot be told from noise.
     bool noise = false;
 };
+
+/// Parses "[NAME=]RATE" ("doctor=1%"; an unnamed level is called "human").
+HumanLevel parse_human_level(std::string_view text);
+
+/// The human levels stored as "human.NAME" project settings, by name; `source` names the file
+/// in the error thrown for a value that is not a rate.
+std::vector<HumanLevel> human_levels_from_settings(
+    const std::map<std::string, std::string>& settings, const std::string& source);
 
 /// What `mlstrat diagnose` reports.
 struct DiagnoseReport {

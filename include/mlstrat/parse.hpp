@@ -31,6 +31,9 @@ struct CountOrShare {
 /// Parses a count ("2500") or a share ("1%", or a fraction below 1 such as "0.01").
 CountOrShare parse_count_or_share(std::string_view text, std::string_view what);
 
+/// A number of rows a set holds ("2500"), at least 1; shares ("1%") are refused.
+std::uint64_t parse_rows(std::string_view text, std::string_view what);
+
 /// Splits "NAME=VALUE" at the first '='; throws when there is none or NAME is empty.
 std::pair<std::string, std::string> split_assignment(std::string_view text, std::string_view what);
 

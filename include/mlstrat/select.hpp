@@ -51,6 +51,9 @@ struct Constraint {
 /// Parses "COL<=X" with operators <, <=, >, >=, ==; X is a number or a rate ("5%" is 0.05).
 Constraint parse_constraint(std::string_view text);
 
+/// Parses limits joined by ';' (the form project settings store); empty items are skipped.
+std::vector<Constraint> parse_constraint_list(std::string_view text);
+
 /// A single number built from several columns, added as a new column named by its kind.
 struct Combination {
     enum class Kind { Mean, F1, Weighted };

@@ -71,6 +71,13 @@ CountOrShare parse_count_or_share(std::string_view text, std::string_view what) 
     return out;
 }
 
+std::uint64_t parse_rows(std::string_view text, std::string_view what) {
+    auto n = parse_count_or_share(text, what);
+    MLSTRAT_CHECK(!n.is_share && n.count > 0, what, ": '", text,
+                  "' is not a number of rows (e.g. 2500)");
+    return n.count;
+}
+
 std::pair<std::string, std::string> split_assignment(std::string_view text, std::string_view what) {
     auto eq = text.find('=');
     MLSTRAT_CHECK(eq != std::string_view::npos && eq > 0, what, ": '", text,

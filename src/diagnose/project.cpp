@@ -2,6 +2,7 @@
 // levels, with whatever the command line gives taking precedence.
 
 #include <filesystem>
+#include <tuple>
 
 #include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
@@ -30,6 +31,28 @@ auto lookup(const Map& values, const std::string& split)
 
 }  // namespace
 
+HumanLevel parse_human_level(std::string_view text) {
+    HumanLevel level{"human", 0.0};
+    std::string value(text);
+    if (text.find('=') != std::string_view::npos) {
+        std::tie(level.name, value) = split_assignment(text, "--human");
+    }
+    level.error = parse_rate(value, "--human " + level.name);
+    return level;
+}
+
+std::vector<HumanLevel> human_levels_from_settings(
+    const std::map<std::string, std::string>& settings, const std::string& source) {
+    std::vector<HumanLevel> out;
+    const std::string prefix = registry::kHumanPrefix;
+    for (const auto& [key, value] : settings) {
+        if (key.rfind(prefix, 0) != 0) continue;
+        out.push_back({key.substr(prefix.size()),
+                       parse_rate(value, source + ": project setting " + key)});
+    }
+    return out;
+}
+
 DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source) {
     const bool read = !source.run.empty() || source.db_given ||
                       (!source.db.empty() && std::filesystem::exists(source.db));
@@ -56,13 +79,7 @@ DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source
     }
 
     if (input.human_levels.empty()) {
-        const std::string prefix = registry::kHumanPrefix;
-        for (const auto& [key, value] : registry.settings()) {
-            if (key.rfind(prefix, 0) != 0) continue;
-            std::string name = key.substr(prefix.size());
-            input.human_levels.push_back(
-                {name, parse_rate(value, source.db + ": project setting " + key)});
-        }
+        input.human_levels = human_levels_from_settings(registry.settings(), source.db);
         if (!input.human_goal) {
             if (auto goal = registry.setting(registry::kHumanGoal)) input.human_goal = *goal;
         }

@@ -119,6 +119,17 @@ Constraint parse_constraint(std::string_view text) {
     return c;
 }
 
+std::vector<Constraint> parse_constraint_list(std::string_view text) {
+    std::vector<Constraint> out;
+    while (!text.empty()) {
+        auto semi = text.find(';');
+        std::string_view item = trim(text.substr(0, semi));
+        text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
+        if (!item.empty()) out.push_back(parse_constraint(item));
+    }
+    return out;
+}
+
 Combination parse_combination(std::string_view text) {
     auto colon = text.find(':');
     MLSTRAT_CHECK(colon != std::string_view::npos, "--combine: '", text,
@@ -380,13 +391,7 @@ SelectReport select_from_registry(const std::string& db, SelectOptions options) 
     }
     if (options.constraints.empty()) {
         if (auto stored = registry.setting(registry::kRequire)) {
-            std::string_view rest = *stored;
-            while (!rest.empty()) {
-                auto semi = rest.find(';');
-                std::string_view item = trim(rest.substr(0, semi));
-                rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-                if (!item.empty()) options.constraints.push_back(parse_constraint(item));
-            }
+            options.constraints = parse_constraint_list(*stored);
         }
     }
     return select(candidates_from_runs(registry.runs(), db), options);

@@ -33,12 +33,7 @@ void print_report(const diagnose::CeilingReport& r) {
 }
 
 void run(CeilingArgs& a) {
-    if (!a.rows.empty()) {
-        auto n = parse_count_or_share(a.rows, "--rows");
-        MLSTRAT_CHECK(!n.is_share && n.count > 0, "--rows: '", a.rows,
-                      "' is not a number of rows (e.g. 1000)");
-        a.options.rows = n.count;
-    }
+    if (!a.rows.empty()) a.options.rows = parse_rows(a.rows, "--rows");
     a.options.ci_level = parse_rate(a.ci_level, "--ci-level");
     auto report = diagnose::ceiling_from_file(a.stages, a.options);
     if (a.json) {

@@ -34,10 +34,7 @@ std::optional<double> rate(const std::string& text, const char* what) {
 
 std::optional<std::uint64_t> rows(const std::string& text, const char* what) {
     if (text.empty()) return std::nullopt;
-    auto n = parse_count_or_share(text, what);
-    MLSTRAT_CHECK(!n.is_share && n.count > 0, what, ": '", text,
-                  "' is not a number of rows (e.g. 2500)");
-    return n.count;
+    return parse_rows(text, what);
 }
 
 std::string signed_percent(double v) { return (v > 0 ? "+" : "") + percent(v); }
@@ -94,12 +91,7 @@ void print_report(const diagnose::DiagnoseReport& r) {
 
 void run(const DiagnoseArgs& a) {
     diagnose::DiagnoseInput in;
-    for (const auto& text : a.human) {
-        std::string name = "human";
-        std::string value = text;
-        if (text.find('=') != std::string::npos) std::tie(name, value) = split_assignment(text, "--human");
-        in.human_levels.push_back({name, parse_rate(value, "--human " + name)});
-    }
+    for (const auto& text : a.human) in.human_levels.push_back(diagnose::parse_human_level(text));
     if (!a.human_goal.empty()) in.human_goal = a.human_goal;
     in.train_error = rate(a.train, "--train");
     in.train_dev_error = rate(a.train_dev, "--train-dev");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
+#include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
@@ -25,28 +26,23 @@ struct ProjectArgs {
 };
 
 // The settings as a document: human levels as rates, the limits as a list.
-nlohmann::json settings_json(const std::map<std::string, std::string>& settings) {
+nlohmann::json settings_json(const std::map<std::string, std::string>& settings,
+                             const std::string& db) {
     nlohmann::json j = {{"human_levels", nlohmann::json::object()},
                         {"human_goal", nullptr},
                         {"objective", nullptr},
                         {"require", nlohmann::json::array()},
                         {"settings", settings}};
-    const std::string prefix = registry::kHumanPrefix;
+    for (const auto& h : diagnose::human_levels_from_settings(settings, db)) {
+        j["human_levels"][h.name] = h.error;
+    }
     for (const auto& [key, value] : settings) {
-        if (key.rfind(prefix, 0) == 0) {
-            j["human_levels"][key.substr(prefix.size())] = parse_rate(value, "setting " + key);
-        } else if (key == registry::kHumanGoal) {
+        if (key == registry::kHumanGoal) {
             j["human_goal"] = value;
         } else if (key == registry::kObjective) {
             j["objective"] = value;
         } else if (key == registry::kRequire) {
-            std::string_view rest = value;
-            while (!rest.empty()) {
-                auto semi = rest.find(';');
-                std::string_view item = trim(rest.substr(0, semi));
-                rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-                if (!item.empty()) j["require"].push_back(std::string(item));
-            }
+            for (const auto& c : select::parse_constraint_list(value)) j["require"].push_back(c.text);
         }
     }
     return j;
@@ -78,13 +74,9 @@ void set(const ProjectArgs& a) {
                   "give one optimizing metric: --maximize or --minimize, not both");
     std::vector<std::pair<std::string, std::string>> changes;
     for (const auto& text : a.human) {
-        std::string name = "human";
-        std::string value = text;
-        if (text.find('=') != std::string::npos) {
-            std::tie(name, value) = split_assignment(text, "--human");
-        }
-        double rate = parse_rate(value, "--human " + name);
-        changes.emplace_back(registry::kHumanPrefix + name, fmt::format("{:.17g}", rate));
+        auto level = diagnose::parse_human_level(text);
+        changes.emplace_back(registry::kHumanPrefix + level.name,
+                             fmt::format("{:.17g}", level.error));
     }
     if (!a.human_goal.empty()) changes.emplace_back(registry::kHumanGoal, a.human_goal);
     if (!a.maximize.empty()) changes.emplace_back(registry::kObjective, "maximize " + a.maximize);
@@ -105,7 +97,7 @@ void set(const ProjectArgs& a) {
                       "' to unset");
     }
     for (const auto& [key, value] : changes) registry.set_setting(key, value);
-    auto j = settings_json(registry.settings());
+    auto j = settings_json(registry.settings(), a.db);
     if (a.json) {
         print_json(j);
     } else {
@@ -139,7 +131,7 @@ void add_project(CLI::App& app) {
     show->add_flag("--json", args->json, "print one JSON document and nothing else");
     show->callback([args] {
         auto registry = registry::Registry::open(args->db);
-        auto j = settings_json(registry.settings());
+        auto j = settings_json(registry.settings(), args->db);
         if (args->json) {
             print_json(j);
         } else {

@@ -119,10 +119,7 @@ void add(const RunsArgs& a) {
     }
     for (const auto& text : a.sizes) {
         auto [split, value] = split_assignment(text, "--size");
-        auto n = parse_count_or_share(value, "--size " + split);
-        MLSTRAT_CHECK(!n.is_share, "--size ", split, ": '", value,
-                      "' is not a number of rows (e.g. 2500)");
-        run.sizes[split] = n.count;
+        run.sizes[split] = parse_rows(value, "--size " + split);
     }
     for (const auto& text : a.metrics) {
         auto [metric, value] = split_assignment(text, "--metric");

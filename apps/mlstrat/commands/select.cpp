@@ -59,12 +59,7 @@ void run(const SelectArgs& a) {
     if (!a.minimize.empty()) options.objective = select::Objective{a.minimize, select::Direction::Minimize};
     for (const auto& text : a.require) options.constraints.push_back(select::parse_constraint(text));
     for (const auto& text : a.combine) options.combinations.push_back(select::parse_combination(text));
-    if (!a.dev_size.empty()) {
-        auto n = parse_count_or_share(a.dev_size, "--dev-size");
-        MLSTRAT_CHECK(!n.is_share && n.count > 0, "--dev-size: '", a.dev_size,
-                      "' is not a number of rows (e.g. 2500)");
-        options.dev_size = n.count;
-    }
+    if (!a.dev_size.empty()) options.dev_size = parse_rows(a.dev_size, "--dev-size");
     options.ci_level = parse_rate(a.ci_level, "--ci-level");
     auto report = a.from_registry ? select::select_from_registry(a.db, options)
                                   : select::select_from_file(a.runs, options, a.name_col);
