@@ -1,3 +1,5 @@
+#include "mlstrat/diagnose.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,16 +8,15 @@
 #include <set>
 #include <string>
 
-#include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;
+using mlstrat::diagnose::diagnose;
 using mlstrat::diagnose::DiagnoseInput;
 using mlstrat::diagnose::DiagnoseReport;
 using mlstrat::diagnose::Gap;
-using mlstrat::diagnose::diagnose;
 
 namespace {
 
@@ -164,8 +165,7 @@ TEST(Diagnose, NotesMismatchCaseBias) {
     EXPECT_NEAR(*r.gap(Gap::AvoidableBias), 0.10, 1e-12);
     EXPECT_EQ(r.focus, "avoidable_bias");
     EXPECT_TRUE(r.secondary.empty());
-    EXPECT_EQ(r.ranking,
-              (std::vector<std::string>{"avoidable_bias", "variance", "data_mismatch"}));
+    EXPECT_EQ(r.ranking, (std::vector<std::string>{"avoidable_bias", "variance", "data_mismatch"}));
 }
 
 // human 0%, train 10%, train-dev 11%, dev 20% -> bias, then data mismatch.
@@ -174,8 +174,7 @@ TEST(Diagnose, NotesMismatchCaseBiasAndDataMismatch) {
     EXPECT_NEAR(*r.gap(Gap::DataMismatch), 0.09, 1e-12);
     EXPECT_EQ(r.focus, "avoidable_bias");
     EXPECT_EQ(r.secondary, (std::vector<std::string>{"data_mismatch"}));
-    EXPECT_EQ(r.ranking,
-              (std::vector<std::string>{"avoidable_bias", "data_mismatch", "variance"}));
+    EXPECT_EQ(r.ranking, (std::vector<std::string>{"avoidable_bias", "data_mismatch", "variance"}));
 }
 
 // 1.2.2 without a train-dev set: human 0%, train 1%, dev 10% looks like variance, with the note.
@@ -436,7 +435,8 @@ TEST(Drill, AnswersComeFromTheEngineAndCoverEveryFocus) {
                 EXPECT_EQ(c.state["winner"], c.expected);
             } else {
                 int best = 0;
-                for (const auto& [tag, n] : c.state["tags"].items()) best = std::max(best, n.get<int>());
+                for (const auto& [tag, n] : c.state["tags"].items())
+                    best = std::max(best, n.get<int>());
                 EXPECT_EQ(c.state["tags"][c.expected].get<int>(), best);
             }
         }

@@ -1,20 +1,19 @@
+#include "mlstrat/registry.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <sys/wait.h>
-
-#include <nlohmann/json.hpp>
-
 #include "mlstrat/error.hpp"
-#include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;
 using mlstrat::registry::Registry;
@@ -257,9 +256,14 @@ TEST(RegistryCli, ProjectRunsEvalDiagnoseSelect) {
     const std::string pred = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/registry/dev_pred.csv";
 
     ASSERT_EQ(mlstrat_cli("project set --human team=0.5% --human 'one human=1%' "
-                          "--minimize dev_error --require 'latency_ms<=100' " + db).exit, 0);
-    auto added = mlstrat_cli("runs add small --train 8% --dev 12% --size dev=2500 "
-                             "--metric latency_ms=40 --json " + db);
+                          "--minimize dev_error --require 'latency_ms<=100' " +
+                          db)
+                  .exit,
+              0);
+    auto added = mlstrat_cli(
+        "runs add small --train 8% --dev 12% --size dev=2500 "
+        "--metric latency_ms=40 --json " +
+        db);
     ASSERT_EQ(added.exit, 0);
     auto small = nlohmann::json::parse(added.out);
     EXPECT_DOUBLE_EQ(small["errors"]["dev"].get<double>(), 0.12);

@@ -1,9 +1,10 @@
+#include "mlstrat/select.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "mlstrat/error.hpp"
-#include "mlstrat/select.hpp"
 
 using namespace mlstrat::select;
 

@@ -12,12 +12,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mlstrat/io.hpp"
 #include "mlstrat/stats.hpp"
@@ -46,8 +45,7 @@ struct DiagnoseInput {
     /// Error on target-distribution data the model was trained on.
     std::optional<double> train_target_error;
     /// Rows each error was measured on, when known: they give every gap an interval.
-    std::optional<std::uint64_t> train_size, train_dev_size, dev_size, test_size,
-        train_target_size;
+    std::optional<std::uint64_t> train_size, train_dev_size, dev_size, test_size, train_target_size;
     /// Confidence level of the gap intervals.
     double ci_level = 0.95;
 };

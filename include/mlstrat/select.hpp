@@ -9,13 +9,12 @@
 ///     SelectReport r = select_from_file("models.csv", options);  // r.winner == "B"
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mlstrat/io.hpp"
 #include "mlstrat/registry.hpp"

@@ -19,7 +19,8 @@ CeilingReport ceiling(const std::vector<std::pair<std::string, double>>& rows,
                       const CeilingOptions& options) {
     MLSTRAT_CHECK(rows.size() >= 2,
                   "ceiling needs the system as it is (row 0) and at least one stage replaced by "
-                  "ground truth; got ", rows.size(), " row(s)");
+                  "ground truth; got ",
+                  rows.size(), " row(s)");
     for (const auto& [name, acc] : rows) {
         MLSTRAT_CHECK(std::isfinite(acc) && acc >= 0.0 && acc <= 1.0, "ceiling: stage '", name,
                       "': accuracy ", acc, " is not a rate in [0%, 100%]");
@@ -44,8 +45,9 @@ CeilingReport ceiling(const std::vector<std::pair<std::string, double>>& rows,
     }
     std::vector<const StageCeiling*> order;
     for (const auto& s : r.stages) order.push_back(&s);
-    std::stable_sort(order.begin(), order.end(),
-                     [](const StageCeiling* a, const StageCeiling* b) { return a->gain > b->gain; });
+    std::stable_sort(order.begin(), order.end(), [](const StageCeiling* a, const StageCeiling* b) {
+        return a->gain > b->gain;
+    });
     for (const auto* s : order) r.ranking.push_back(s->stage);
 
     const StageCeiling* best = nullptr;
@@ -67,8 +69,8 @@ CeilingReport ceiling(const std::vector<std::pair<std::string, double>>& rows,
             best->stage, pct(best->gain)));
         for (const auto* s : order) {
             if (s == best || s->gain <= 0.0) continue;
-            r.notes.push_back(fmt::format("Perfecting {} could add at most {}{}.", s->stage, pct(s->gain),
-                                          s->noise ? ", inside the noise" : ""));
+            r.notes.push_back(fmt::format("Perfecting {} could add at most {}{}.", s->stage,
+                                          pct(s->gain), s->noise ? ", inside the noise" : ""));
         }
     }
     for (const auto& s : r.stages) {
@@ -84,10 +86,10 @@ CeilingReport ceiling(const std::vector<std::pair<std::string, double>>& rows,
                            ? fmt::format("; the remaining {} is beyond these stages",
                                          pct(1.0 - r.stages.back().accuracy))
                            : std::string();
-    r.notes.push_back(fmt::format("With every listed stage perfect the system reaches {} (from "
-                                  "{}, +{}){}.",
-                                  pct(r.stages.back().accuracy), pct(r.baseline), pct(total),
-                                  rest));
+    r.notes.push_back(
+        fmt::format("With every listed stage perfect the system reaches {} (from "
+                    "{}, +{}){}.",
+                    pct(r.stages.back().accuracy), pct(r.baseline), pct(total), rest));
     return r;
 }
 
@@ -103,15 +105,16 @@ CeilingReport ceiling_from_file(const std::string& path, const CeilingOptions& o
                 std::string name(trim(b.cell(i, 0)));
                 MLSTRAT_CHECK(!name.empty(), where(path, b.line(i)), ": column '",
                               options.stage_col, "' is empty");
-                rows.emplace_back(name, parse_rate(b.cell(i, 1), where(path, b.line(i)) +
-                                                                     ": column '" +
-                                                                     options.accuracy_col + "'"));
+                rows.emplace_back(name,
+                                  parse_rate(b.cell(i, 1), where(path, b.line(i)) + ": column '" +
+                                                               options.accuracy_col + "'"));
             }
         },
         io::ScanOrder::File);
     MLSTRAT_CHECK(rows.size() >= 2, path,
                   ": needs row 0 (the system as it is) and at least one stage replaced by ground "
-                  "truth; it has ", rows.size(), " row(s)");
+                  "truth; it has ",
+                  rows.size(), " row(s)");
     return ceiling(rows, options);
 }
 
@@ -120,8 +123,8 @@ nlohmann::json CeilingReport::to_json() const {
     j["baseline"] = {{"name", baseline_name}, {"accuracy", baseline}};
     j["stages"] = nlohmann::json::array();
     for (const auto& s : stages) {
-        nlohmann::json st = {{"stage", s.stage}, {"accuracy", s.accuracy}, {"gain", s.gain},
-                             {"noise", s.noise}};
+        nlohmann::json st = {
+            {"stage", s.stage}, {"accuracy", s.accuracy}, {"gain", s.gain}, {"noise", s.noise}};
         if (s.interval) st["interval"] = {{"lo", s.interval->lo}, {"hi", s.interval->hi}};
         j["stages"].push_back(st);
     }

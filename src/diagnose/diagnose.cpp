@@ -2,13 +2,14 @@
 // one gap per step, and the largest gap that is real (not noise, and not possibly smaller than
 // an avoidable bias we cannot measure) is the focus.
 
+#include "mlstrat/diagnose.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "diagnose/format.hpp"
-#include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
 
 namespace mlstrat::diagnose {
@@ -29,7 +30,8 @@ std::string words(Gap gap) {
 
 // A note starts with a capital letter even when it starts with a gap's name.
 std::string sentence(std::string text) {
-    if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 32);
+    if (!text.empty() && text[0] >= 'a' && text[0] <= 'z')
+        text[0] = static_cast<char>(text[0] - 32);
     return text;
 }
 
@@ -41,20 +43,21 @@ std::vector<std::string> tactics_for(Gap gap) {
                     "Adam)",
                     "search for a better neural network architecture and hyperparameters"};
         case Gap::Variance:
-            return {"get more training data",
-                    "regularize: L2, dropout, data augmentation",
+            return {"get more training data", "regularize: L2, dropout, data augmentation",
                     "search for a better neural network architecture and hyperparameters"};
         case Gap::DataMismatch:
-            return {"carry out manual error analysis to understand how the training data differs "
-                    "from dev/test (mlstrat errors sample)",
-                    "make the training data more similar to dev/test, or collect more data like "
-                    "dev/test",
-                    "synthesize training data that looks like dev/test (mlstrat synth); caution: "
-                    "the model may overfit synthesized data that covers only a small subset of "
-                    "all possible examples"};
+            return {
+                "carry out manual error analysis to understand how the training data differs "
+                "from dev/test (mlstrat errors sample)",
+                "make the training data more similar to dev/test, or collect more data like "
+                "dev/test",
+                "synthesize training data that looks like dev/test (mlstrat synth); caution: "
+                "the model may overfit synthesized data that covers only a small subset of "
+                "all possible examples"};
         case Gap::DevOverfitting:
-            return {"get a bigger dev set: the model (or the team's choices) has overfit the dev "
-                    "set, so its error no longer predicts the test error"};
+            return {
+                "get a bigger dev set: the model (or the team's choices) has overfit the dev "
+                "set, so its error no longer predicts the test error"};
     }
     return {};
 }
@@ -153,8 +156,8 @@ DiagnoseReport diagnose(const DiagnoseInput& in) {
     if (have_train_dev) {
         r.gaps.push_back(make_gap(Gap::Variance, in.train_dev_error, in.train_error,
                                   in.train_dev_size, in.train_size, level));
-        r.gaps.push_back(make_gap(Gap::DataMismatch, in.dev_error, in.train_dev_error,
-                                  in.dev_size, in.train_dev_size, level));
+        r.gaps.push_back(make_gap(Gap::DataMismatch, in.dev_error, in.train_dev_error, in.dev_size,
+                                  in.train_dev_size, level));
     } else {
         // Without a train-dev set, dev - train is all we have: variance and mismatch together.
         r.gaps.push_back(make_gap(Gap::Variance, in.dev_error, in.train_error, in.dev_size,
@@ -242,7 +245,7 @@ DiagnoseReport diagnose(const DiagnoseInput& in) {
     }
     for (const auto& g : r.gaps) {
         if (!g.value || *g.value >= 0.0 || g.noise || g.gap == Gap::AvoidableBias) continue;
-        const char* later = g.gap == Gap::Variance ? (have_train_dev ? "train-dev" : "dev")
+        const char* later = g.gap == Gap::Variance       ? (have_train_dev ? "train-dev" : "dev")
                             : g.gap == Gap::DataMismatch ? "dev"
                                                          : "test";
         r.notes.push_back(sentence(fmt::format(
@@ -284,22 +287,23 @@ DiagnoseReport diagnose(const DiagnoseInput& in) {
         const GapValue& top = *candidates.front();
         r.focus = gap_name(top.gap);
         r.tactics = tactics_for(top.gap);
-        std::string why = fmt::format("The largest gap is {} ({})", words(top.gap), pct(*top.value));
+        std::string why =
+            fmt::format("The largest gap is {} ({})", words(top.gap), pct(*top.value));
         if (candidates.size() > 1) {
             why += fmt::format(", ahead of {} ({})", words(candidates[1]->gap),
                                pct(*candidates[1]->value));
         }
         if (bias_unknown && bias_bound) {
-            why += fmt::format(", and larger than any avoidable bias could be ({})",
-                               pct(*bias_bound));
+            why +=
+                fmt::format(", and larger than any avoidable bias could be ({})", pct(*bias_bound));
         }
         r.notes.insert(r.notes.begin(), why + ": work on " + words(top.gap) + " first.");
         for (std::size_t i = 1; i < candidates.size(); ++i) {
             if (*candidates[i]->value >= 0.5 * *top.value) {
                 r.secondary.emplace_back(gap_name(candidates[i]->gap));
-                r.notes.push_back(sentence(fmt::format("{} ({}) is also large: work on it next.",
-                                                       words(candidates[i]->gap),
-                                                       pct(*candidates[i]->value))));
+                r.notes.push_back(
+                    sentence(fmt::format("{} ({}) is also large: work on it next.",
+                                         words(candidates[i]->gap), pct(*candidates[i]->value))));
             }
         }
     }
@@ -324,9 +328,9 @@ DiagnoseReport diagnose(const DiagnoseInput& in) {
     if (in.human_target_error && in.dev_error) {
         double left = *in.dev_error - *in.human_target_error;
         r.target_gaps.emplace_back("dev_to_human_target", left);
-        r.notes.push_back(fmt::format(
-            "On target data the dev error {} is {} {} human level ({}).", pct(*in.dev_error),
-            pct(std::fabs(left)), left >= 0 ? "above" : "below", pct(*in.human_target_error)));
+        r.notes.push_back(fmt::format("On target data the dev error {} is {} {} human level ({}).",
+                                      pct(*in.dev_error), pct(std::fabs(left)),
+                                      left >= 0 ? "above" : "below", pct(*in.human_target_error)));
     }
 
     bool sizes_given = in.train_size || in.train_dev_size || in.dev_size || in.test_size;
@@ -344,7 +348,8 @@ nlohmann::json DiagnoseReport::to_json() const {
     };
     nlohmann::json j;
     j["bayes_proxy"] = opt(bayes_proxy);
-    j["bayes_proxy_name"] = bayes_proxy ? nlohmann::json(bayes_proxy_name) : nlohmann::json(nullptr);
+    j["bayes_proxy_name"] =
+        bayes_proxy ? nlohmann::json(bayes_proxy_name) : nlohmann::json(nullptr);
     j["human_levels"] = nlohmann::json::object();
     for (const auto& h : human_levels) j["human_levels"][h.name] = h.error;
     j["errors"] = {{"train", opt(input.train_error)},

@@ -87,7 +87,8 @@ DrillCase focus_case(Rng& rng) {
     c.explanation = r.notes.empty() ? std::string() : r.notes.front();
     if (r.focus == "unclear") {
         for (const auto& n : r.notes) {
-            if (n.find("surpassed") != std::string::npos || n.find("unclear") != std::string::npos) {
+            if (n.find("surpassed") != std::string::npos ||
+                n.find("unclear") != std::string::npos) {
                 c.explanation = n;
                 break;
             }
@@ -157,8 +158,8 @@ DrillCase pick_case(Rng& rng) {
             int accuracy = rng.between(850, 985);  // tenths of a percent
             int ms = 10 * rng.between(2, 40);
             table.names.push_back(name);
-            table.cells.push_back({name, fmt::format("{:.3f}", accuracy / 1000.0),
-                                   std::to_string(ms)});
+            table.cells.push_back(
+                {name, fmt::format("{:.3f}", accuracy / 1000.0), std::to_string(ms)});
             table.lines.push_back(0);
             rows += fmt::format("  {}  accuracy {:>6}  running time {:>4} ms\n", name,
                                 pct(accuracy / 1000.0), ms);
@@ -169,9 +170,8 @@ DrillCase pick_case(Rng& rng) {
             select::parse_constraint("running_time_ms<=" + std::to_string(limit))};
         report = select::select(table, options);
         // A drill needs a winner, and a tie would have two right answers.
-    } while (!report->winner ||
-             (report->ranking.size() > 1 && report->ranking[1].feasible &&
-              report->ranking[1].value == report->ranking[0].value));
+    } while (!report->winner || (report->ranking.size() > 1 && report->ranking[1].feasible &&
+                                 report->ranking[1].value == report->ranking[0].value));
 
     DrillCase c;
     c.kind = "pick";

@@ -47,8 +47,8 @@ std::vector<HumanLevel> human_levels_from_settings(
     const std::string prefix = registry::kHumanPrefix;
     for (const auto& [key, value] : settings) {
         if (key.rfind(prefix, 0) != 0) continue;
-        out.push_back({key.substr(prefix.size()),
-                       parse_rate(value, source + ": project setting " + key)});
+        out.push_back(
+            {key.substr(prefix.size()), parse_rate(value, source + ": project setting " + key)});
     }
     return out;
 }

@@ -60,8 +60,9 @@ const char* const kMigrations[] = {
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
 [[noreturn]] void fail(sqlite3* db, const std::string& path, const std::string& what) {
-    throw Error(ErrorCode::Io, detail::concat(path, ": ", what, ": ",
-                                              db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+    throw Error(ErrorCode::Io,
+                detail::concat(path, ": ", what, ": ",
+                               db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
 }
 
 // One prepared statement; binds are 1-based like SQLite's.
@@ -104,9 +105,10 @@ class Statement {
 
     std::string text(int col) const {
         const auto* p = sqlite3_column_text(stmt_, col);
-        return p == nullptr ? std::string()
-                            : std::string(reinterpret_cast<const char*>(p),
-                                          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+        return p == nullptr
+                   ? std::string()
+                   : std::string(reinterpret_cast<const char*>(p),
+                                 static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
     }
     double real(int col) const { return sqlite3_column_double(stmt_, col); }
     std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -291,8 +293,8 @@ Registry::~Registry() = default;
 Registry Registry::open(const std::string& path) {
     MLSTRAT_CHECK(!path.empty(), "--db: the registry path is empty");
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     Registry registry(path, raw);  // owns raw from here, even on failure
     if (rc != SQLITE_OK) fail(raw, path, "cannot open the run registry");
     sqlite3* db = raw;
@@ -367,19 +369,20 @@ void Registry::add_run(const Run& run, bool replace) {
         MLSTRAT_CHECK(replace, "run '", run.name, "' already exists in ", path_,
                       " (pick another name, or replace it)");
         id = *existing;
-        Statement update(db, path_,
-                         "UPDATE runs SET created = ?, kind = ?, config = ?, notes = ? WHERE id = ?");
+        Statement update(
+            db, path_, "UPDATE runs SET created = ?, kind = ?, config = ?, notes = ? WHERE id = ?");
         update.bind(1, created).bind(2, kind).bind(3, run.config).bind(4, run.notes).bind(5, id);
         update.run();
-        for (const char* sql : {"DELETE FROM run_errors WHERE run_id = ?",
-                                "DELETE FROM run_sizes WHERE run_id = ?",
-                                "DELETE FROM run_metrics WHERE run_id = ?"}) {
+        for (const char* sql :
+             {"DELETE FROM run_errors WHERE run_id = ?", "DELETE FROM run_sizes WHERE run_id = ?",
+              "DELETE FROM run_metrics WHERE run_id = ?"}) {
             Statement del(db, path_, sql);
             del.bind(1, id).run();
         }
     } else {
-        Statement insert(db, path_,
-                         "INSERT INTO runs (name, created, kind, config, notes) VALUES (?, ?, ?, ?, ?)");
+        Statement insert(
+            db, path_,
+            "INSERT INTO runs (name, created, kind, config, notes) VALUES (?, ?, ?, ?, ?)");
         insert.bind(1, run.name).bind(2, created).bind(3, kind).bind(4, run.config);
         insert.bind(5, run.notes).run();
         id = sqlite3_last_insert_rowid(db);

@@ -65,8 +65,8 @@ std::string Objective::to_string() const {
 
 Objective parse_objective(std::string_view text, std::string_view what) {
     std::string_view t = trim(text);
-    for (auto [word, dir] : {std::pair{"maximize", Direction::Maximize},
-                             std::pair{"minimize", Direction::Minimize}}) {
+    for (auto [word, dir] :
+         {std::pair{"maximize", Direction::Maximize}, std::pair{"minimize", Direction::Minimize}}) {
         std::string_view w = word;
         if (t.substr(0, w.size()) == w && t.size() > w.size() + 1 && t[w.size()] == ' ') {
             std::string name(trim(t.substr(w.size() + 1)));
@@ -106,8 +106,9 @@ Constraint parse_constraint(std::string_view text) {
     } else if (rest[0] == '>') {
         c.op = Constraint::Op::Greater;
     } else {
-        throw Error(detail::concat("--require: '", text,
-                                   "' has no operator (use <, <=, >, >=, ==; '=' alone is not one)"));
+        throw Error(
+            detail::concat("--require: '", text,
+                           "' has no operator (use <, <=, >, >=, ==; '=' alone is not one)"));
     }
     MLSTRAT_CHECK(!c.column.empty(), "--require: '", text, "' names no column");
     std::string_view limit = trim(rest.substr(op_len));
@@ -287,8 +288,9 @@ SelectReport select(const Candidates& input, const SelectOptions& options) {
         throw Error(options.combinations.empty()
                         ? "select needs the one optimizing metric: --maximize COL or --minimize COL"
                         : detail::concat("select needs a direction for the combined metric: "
-                                         "--minimize ", options.combinations.back().name,
-                                         " or --maximize ", options.combinations.back().name));
+                                         "--minimize ",
+                                         options.combinations.back().name, " or --maximize ",
+                                         options.combinations.back().name));
     }
     const std::size_t objective_col =
         column_index(c.columns, report.objective.name, c.source, "the optimizing metric");
@@ -310,8 +312,8 @@ SelectReport select(const Candidates& input, const SelectOptions& options) {
             if (!v) {
                 cand.violations.push_back("no value for " + limit.column + " (" + limit.text + ")");
             } else if (!limit.satisfied_by(*v)) {
-                cand.violations.push_back(fmt::format("{} = {} breaks {}", limit.column,
-                                                      number_text(*v), limit.text));
+                cand.violations.push_back(
+                    fmt::format("{} = {} breaks {}", limit.column, number_text(*v), limit.text));
             }
         }
         cand.feasible = cand.violations.empty();
@@ -340,14 +342,15 @@ SelectReport select(const Candidates& input, const SelectOptions& options) {
     report.winner = best.name;
     report.notes.push_back(fmt::format(
         "{} wins: the {} {} ({}) among the {} of {} models that meet every satisficing limit.",
-        best.name, maximize ? "highest" : "lowest", report.objective.name,
-        number_text(*best.value), feasible, c.names.size()));
+        best.name, maximize ? "highest" : "lowest", report.objective.name, number_text(*best.value),
+        feasible, c.names.size()));
     if (feasible >= 2) {
         const auto& second = report.ranking[1];
         double lead = std::fabs(*best.value - *second.value);
         report.lead = lead;
         if (options.dev_size) {
-            MLSTRAT_CHECK(*options.dev_size > 0, "--dev-size: a dev set of 0 rows measures nothing");
+            MLSTRAT_CHECK(*options.dev_size > 0,
+                          "--dev-size: a dev set of 0 rows measures nothing");
             bool rates = *best.value >= 0.0 && *best.value <= 1.0 && *second.value >= 0.0 &&
                          *second.value <= 1.0;
             if (rates) {
@@ -400,9 +403,9 @@ SelectReport select_from_registry(const std::string& db, SelectOptions options) 
 nlohmann::json SelectReport::to_json() const {
     nlohmann::json j;
     j["winner"] = winner ? nlohmann::json(*winner) : nlohmann::json(nullptr);
-    j["objective"] = {{"name", objective.name},
-                      {"direction",
-                       objective.direction == Direction::Maximize ? "maximize" : "minimize"}};
+    j["objective"] = {
+        {"name", objective.name},
+        {"direction", objective.direction == Direction::Maximize ? "maximize" : "minimize"}};
     j["constraints"] = constraints;
     j["ranking"] = nlohmann::json::array();
     j["excluded"] = nlohmann::json::array();

@@ -47,9 +47,10 @@ void run(CeilingArgs& a) {
 
 void add_ceiling(CLI::App& app) {
     auto args = std::make_shared<CeilingArgs>();
-    CLI::App* cmd = app.add_subcommand(
-        "ceiling", "Pipeline ceiling analysis: what perfecting each stage could add to the "
-                   "end-to-end accuracy, largest first.");
+    CLI::App* cmd =
+        app.add_subcommand("ceiling",
+                           "Pipeline ceiling analysis: what perfecting each stage could add to the "
+                           "end-to-end accuracy, largest first.");
     cmd->add_option("STAGES", args->stages,
                     "CSV/TSV: row 0 the system as it is, row k the accuracy with stages 1..k "
                     "replaced by ground truth")

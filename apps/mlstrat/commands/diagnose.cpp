@@ -1,11 +1,12 @@
 // mlstrat diagnose: human-level proxy, avoidable bias / variance / data mismatch / dev
 // overfitting, the focus and its tactics.
 
+#include "mlstrat/diagnose.hpp"
+
 #include <iostream>
 #include <optional>
 
 #include "commands/commands.hpp"
-#include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
@@ -123,8 +124,9 @@ void run(const DiagnoseArgs& a) {
 void add_diagnose(CLI::App& app) {
     auto args = std::make_shared<DiagnoseArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "diagnose", "Compare train, train-dev, dev and test errors with human level: avoidable "
-                    "bias, variance, data mismatch, dev overfitting; the focus and its tactics.");
+        "diagnose",
+        "Compare train, train-dev, dev and test errors with human level: avoidable "
+        "bias, variance, data mismatch, dev overfitting; the focus and its tactics.");
     cmd->add_option("--human", args->human,
                     "[NAME=]RATE: a human level (doctor=1%); repeatable; the Bayes proxy is the "
                     "lowest");
@@ -148,8 +150,9 @@ void add_diagnose(CLI::App& app) {
     cmd->add_option("--ci-level", args->ci_level, "confidence level of the gap intervals")
         ->capture_default_str();
     cmd->add_option("--run", args->run, "take the errors (and sizes) from this registered run");
-    cmd->add_option("--db", args->db, "run registry (human levels from `project set` are read "
-                                      "from it when it exists)")
+    cmd->add_option("--db", args->db,
+                    "run registry (human levels from `project set` are read "
+                    "from it when it exists)")
         ->capture_default_str()
         ->each([args](const std::string&) { args->db_given = true; });
     cmd->add_flag("--json", args->json, "print one JSON document and nothing else");

@@ -76,14 +76,15 @@ void run(const DrillArgs& a) {
             if (*correct) ++right;
         }
         if (a.json) {
-            out["cases"].push_back({{"kind", c.kind},
-                                    {"prompt", c.prompt},
-                                    {"choices", c.choices},
-                                    {"state", c.state},
-                                    {"expected", c.expected},
-                                    {"answer", answer ? nlohmann::json(*answer) : nlohmann::json()},
-                                    {"correct", correct ? nlohmann::json(*correct) : nlohmann::json()},
-                                    {"explanation", c.explanation}});
+            out["cases"].push_back(
+                {{"kind", c.kind},
+                 {"prompt", c.prompt},
+                 {"choices", c.choices},
+                 {"state", c.state},
+                 {"expected", c.expected},
+                 {"answer", answer ? nlohmann::json(*answer) : nlohmann::json()},
+                 {"correct", correct ? nlohmann::json(*correct) : nlohmann::json()},
+                 {"explanation", c.explanation}});
             continue;
         }
         if (!answer) {
@@ -97,9 +98,10 @@ void run(const DrillArgs& a) {
         std::cout << c.explanation << "\n";
     }
     if (a.json) {
-        out["score"] = key_only ? nlohmann::json(nullptr)
-                                : nlohmann::json({{"right", right}, {"asked", asked},
-                                                  {"cases", cases.size()}});
+        out["score"] =
+            key_only
+                ? nlohmann::json(nullptr)
+                : nlohmann::json({{"right", right}, {"asked", asked}, {"cases", cases.size()}});
         print_json(out);
     } else {
         std::cout << "\nscore: " << right << " of " << cases.size() << "\n";
@@ -111,8 +113,9 @@ void run(const DrillArgs& a) {
 void add_drill(CLI::App& app) {
     auto args = std::make_shared<DrillArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "drill", "The flight simulator: practise choosing the focus, the error category and the "
-                 "model on generated project states, with the engine's explanation.");
+        "drill",
+        "The flight simulator: practise choosing the focus, the error category and the "
+        "model on generated project states, with the engine's explanation.");
     cmd->add_option("--seed", args->seed, "seed of the generated cases")->capture_default_str();
     cmd->add_option("--count", args->count, "number of cases")->capture_default_str();
     cmd->add_option("--answers", args->answers_file,

@@ -42,7 +42,8 @@ nlohmann::json settings_json(const std::map<std::string, std::string>& settings,
         } else if (key == registry::kObjective) {
             j["objective"] = value;
         } else if (key == registry::kRequire) {
-            for (const auto& c : select::parse_constraint_list(value)) j["require"].push_back(c.text);
+            for (const auto& c : select::parse_constraint_list(value))
+                j["require"].push_back(c.text);
         }
     }
     return j;
@@ -110,8 +111,9 @@ void set(const ProjectArgs& a) {
 void add_project(CLI::App& app) {
     auto args = std::make_shared<ProjectArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "project", "Project settings in the run registry: human levels (the Bayes proxy), the "
-                   "optimizing metric and the satisficing limits.");
+        "project",
+        "Project settings in the run registry: human levels (the Bayes proxy), the "
+        "optimizing metric and the satisficing limits.");
     cmd->require_subcommand(1);
     CLI::App* set_cmd = cmd->add_subcommand("set", "Set (or --unset) project settings.");
     set_cmd->add_option("--human", args->human, "[NAME=]RATE: a human level; repeatable");

@@ -1,5 +1,6 @@
 // mlstrat runs add/list/show/rm: the experiments kept in the run registry.
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -64,7 +65,8 @@ void print_run(const registry::Run& run) {
         t.print(std::cout);
     }
     if (!run.notes.empty()) std::cout << "\nnotes: " << run.notes << "\n";
-    if (!run.config.empty()) std::cout << "\nconfig:\n" << run.config << (run.config.back() == '\n' ? "" : "\n");
+    if (!run.config.empty())
+        std::cout << "\nconfig:\n" << run.config << (run.config.back() == '\n' ? "" : "\n");
 }
 
 void print_list(const std::vector<registry::Run>& runs) {
@@ -165,11 +167,14 @@ void add_runs(CLI::App& app) {
     add_cmd->add_option("--human-target", args->human_target,
                         "human error on target-distribution data");
     add_cmd->add_option("--error", args->errors, "SPLIT=RATE: the error of any split; repeatable");
-    add_cmd->add_option("--size", args->sizes, "SPLIT=ROWS: rows an error was measured on; repeatable");
+    add_cmd->add_option("--size", args->sizes,
+                        "SPLIT=ROWS: rows an error was measured on; repeatable");
     add_cmd->add_option("--metric", args->metrics,
                         "NAME=VALUE: another number (latency_ms=80); repeatable");
-    add_cmd->add_option("--kind", args->kind, "train, manual, eval, tune...")->capture_default_str();
-    add_cmd->add_option("--config", args->config_file, "file whose text is kept as the run's config");
+    add_cmd->add_option("--kind", args->kind, "train, manual, eval, tune...")
+        ->capture_default_str();
+    add_cmd->add_option("--config", args->config_file,
+                        "file whose text is kept as the run's config");
     add_cmd->add_option("--notes", args->notes, "free text");
     add_cmd->add_flag("--replace", args->replace, "replace a run of the same name");
     common(add_cmd);
@@ -207,8 +212,8 @@ void add_runs(CLI::App& app) {
     common(rm);
     rm->callback([args] {
         auto registry = registry::Registry::open(args->db);
-        MLSTRAT_CHECK(registry.remove_run(args->name), args->db, ": no run is called '",
-                      args->name, "' (mlstrat runs list shows the runs)");
+        MLSTRAT_CHECK(registry.remove_run(args->name), args->db, ": no run is called '", args->name,
+                      "' (mlstrat runs list shows the runs)");
         if (args->json) {
             print_json({{"removed", args->name}});
         } else {

@@ -1,12 +1,13 @@
 // mlstrat select: one optimizing metric, N-1 satisficing limits, the winner.
 
+#include "mlstrat/select.hpp"
+
 #include <iostream>
 
 #include "commands/commands.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/select.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -55,10 +56,14 @@ void run(const SelectArgs& a) {
     MLSTRAT_CHECK(a.maximize.empty() || a.minimize.empty(),
                   "give one optimizing metric: --maximize or --minimize, not both");
     select::SelectOptions options;
-    if (!a.maximize.empty()) options.objective = select::Objective{a.maximize, select::Direction::Maximize};
-    if (!a.minimize.empty()) options.objective = select::Objective{a.minimize, select::Direction::Minimize};
-    for (const auto& text : a.require) options.constraints.push_back(select::parse_constraint(text));
-    for (const auto& text : a.combine) options.combinations.push_back(select::parse_combination(text));
+    if (!a.maximize.empty())
+        options.objective = select::Objective{a.maximize, select::Direction::Maximize};
+    if (!a.minimize.empty())
+        options.objective = select::Objective{a.minimize, select::Direction::Minimize};
+    for (const auto& text : a.require)
+        options.constraints.push_back(select::parse_constraint(text));
+    for (const auto& text : a.combine)
+        options.combinations.push_back(select::parse_combination(text));
     if (!a.dev_size.empty()) options.dev_size = parse_rows(a.dev_size, "--dev-size");
     options.ci_level = parse_rate(a.ci_level, "--ci-level");
     auto report = a.from_registry ? select::select_from_registry(a.db, options)
@@ -74,9 +79,10 @@ void run(const SelectArgs& a) {
 
 void add_select(CLI::App& app) {
     auto args = std::make_shared<SelectArgs>();
-    CLI::App* cmd = app.add_subcommand(
-        "select", "Pick a model: one optimizing metric, the others satisficing limits "
-                  "(maximize accuracy subject to running_time_ms<=100).");
+    CLI::App* cmd =
+        app.add_subcommand("select",
+                           "Pick a model: one optimizing metric, the others satisficing limits "
+                           "(maximize accuracy subject to running_time_ms<=100).");
     cmd->add_option("RUNS", args->runs, "CSV/TSV with one row per model and a column per metric");
     cmd->add_flag("--from-registry", args->from_registry,
                   "rank the registered runs instead (columns SPLIT_error, SPLIT_rows, metrics)");
