@@ -32,7 +32,7 @@ struct TableOptions {
     /// Worker threads; 0 uses every core.
     unsigned threads = 0;
     /// Bytes read per block; a block is split into one part per thread.
-    std::size_t block_bytes = std::size_t{4} << 20;
+    std::size_t block_bytes = std::size_t{512} << 10;
     /// A record longer than this is an error (usually an unterminated quote).
     std::size_t max_record_bytes = std::size_t{64} << 20;
 };

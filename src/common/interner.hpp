@@ -1,10 +1,13 @@
 #pragma once
 // Maps strings to dense ids 0, 1, 2... in first-seen order. Open addressing on XXH3 hashes; the
-// strings are owned, so callers may pass views into short-lived buffers.
+// strings are owned, so callers may pass views into short-lived buffers. Keys of up to 16 bytes
+// (most labels and slice values) are packed into two words and hashed with a multiply, which
+// avoids both XXH3 and memcmp on the hot path.
 
 #include <xxhash.h>
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@ class Interner {
 
     /// The id of `key`, adding it when new.
     std::uint32_t intern(std::string_view key) {
+        if (key.size() <= 16) return intern_short(key);
         std::uint64_t h = XXH3_64bits(key.data(), key.size());
         std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
@@ -27,7 +31,7 @@ class Interner {
                 names_.emplace_back(key);
                 hashes_.push_back(h);
                 slots_[i] = id;
-                if (names_.size() * 2 > slots_.size()) grow();
+                if (++long_count_ * 2 > slots_.size()) grow();
                 return id;
             }
             if (hashes_[id] == h && names_[id] == key) return id;
@@ -36,6 +40,15 @@ class Interner {
 
     /// The id of `key`, or -1 when absent.
     std::int64_t find(std::string_view key) const {
+        if (key.size() <= 16) {
+            const Packed k = pack(key);
+            std::size_t mask = short_slots_.size() - 1;
+            for (std::size_t i = k.hash() & mask;; i = (i + 1) & mask) {
+                const ShortSlot& slot = short_slots_[i];
+                if (slot.id == kEmpty) return -1;
+                if (slot.key == k) return slot.id;
+            }
+        }
         std::uint64_t h = XXH3_64bits(key.data(), key.size());
         std::size_t mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
@@ -52,10 +65,89 @@ class Interner {
  private:
     static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
 
+    // A key of at most 16 bytes and its length, zero-padded.
+    struct Packed {
+        std::uint64_t lo = 0, hi = 0;
+        std::uint64_t size = 0;
+        bool operator==(const Packed&) const = default;
+        std::size_t hash() const {
+            // Mix every input bit into the low bits the table indexes with.
+            std::uint64_t h = lo * 0x9E3779B97F4A7C15ull ^ hi * 0xC2B2AE3D27D4EB4Full ^ size;
+            h ^= h >> 32;
+            h *= 0xD6E8FEB86659FD93ull;
+            h ^= h >> 32;
+            return static_cast<std::size_t>(h);
+        }
+    };
+    struct ShortSlot {
+        Packed key;
+        std::uint32_t id = kEmpty;
+    };
+
+    // Canonical for a given length: fixed-size loads that together cover every byte (they may
+    // overlap), so equal packs mean equal strings and no variable-length copy is needed.
+    static Packed pack(std::string_view key) {
+        const char* p = key.data();
+        const std::size_t n = key.size();
+        auto load8 = [](const char* q) {
+            std::uint64_t v;
+            std::memcpy(&v, q, 8);
+            return v;
+        };
+        auto load4 = [](const char* q) {
+            std::uint32_t v;
+            std::memcpy(&v, q, 4);
+            return static_cast<std::uint64_t>(v);
+        };
+        Packed k;
+        k.size = n;
+        if (n >= 8) {
+            k.lo = load8(p);
+            k.hi = load8(p + n - 8);
+        } else if (n >= 4) {
+            k.lo = load4(p) | (load4(p + n - 4) << 32);
+        } else if (n > 0) {
+            k.lo = static_cast<unsigned char>(p[0]) |
+                   (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+                   (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+        }
+        return k;
+    }
+
+    std::uint32_t intern_short(std::string_view key) {
+        const Packed k = pack(key);
+        std::size_t mask = short_slots_.size() - 1;
+        for (std::size_t i = k.hash() & mask;; i = (i + 1) & mask) {
+            ShortSlot& slot = short_slots_[i];
+            if (slot.id == kEmpty) {
+                slot.key = k;
+                slot.id = static_cast<std::uint32_t>(names_.size());
+                names_.emplace_back(key);
+                hashes_.push_back(0);  // short keys live only in short_slots_
+                if (++short_count_ * 2 > short_slots_.size()) grow_short();
+                return static_cast<std::uint32_t>(names_.size() - 1);
+            }
+            if (slot.key == k) return slot.id;
+        }
+    }
+
+    void grow_short() {
+        std::vector<ShortSlot> bigger(short_slots_.size() * 2);
+        std::size_t mask = bigger.size() - 1;
+        for (const ShortSlot& slot : short_slots_) {
+            if (slot.id == kEmpty) continue;
+            std::size_t i = slot.key.hash() & mask;
+            while (bigger[i].id != kEmpty) i = (i + 1) & mask;
+            bigger[i] = slot;
+        }
+        short_slots_.swap(bigger);
+    }
+
     void grow() {
         std::vector<std::uint32_t> bigger(slots_.size() * 2, kEmpty);
         std::size_t mask = bigger.size() - 1;
         for (std::uint32_t id = 0; id < names_.size(); ++id) {
+            if (names_[id].size() <= 16) continue;  // in short_slots_
             std::size_t i = hashes_[id] & mask;
             while (bigger[i] != kEmpty) i = (i + 1) & mask;
             bigger[i] = id;
@@ -64,6 +156,9 @@ class Interner {
     }
 
     std::vector<std::uint32_t> slots_;
+    std::vector<ShortSlot> short_slots_ = std::vector<ShortSlot>(16);
+    std::size_t short_count_ = 0;
+    std::size_t long_count_ = 0;
     std::deque<std::string> names_;
     std::vector<std::uint64_t> hashes_;
 };

@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -220,6 +224,48 @@ std::unique_ptr<ByteSource> open_source(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // Parsing one part of a block.
 
+namespace {
+
+// The bytes that end an unquoted field: the delimiter, '\n', '\r' and '"'.
+class FieldScanner {
+ public:
+    explicit FieldScanner(char delimiter) {
+        stop_[static_cast<unsigned char>(delimiter)] = true;
+        stop_['\n'] = stop_['\r'] = stop_['"'] = true;
+#if defined(__SSE2__)
+        delimiter_ = _mm_set1_epi8(delimiter);
+        newline_ = _mm_set1_epi8('\n');
+        carriage_ = _mm_set1_epi8('\r');
+        quote_ = _mm_set1_epi8('"');
+#endif
+    }
+
+    // The first stop byte in [p, end), or end.
+    const char* next_stop(const char* p, const char* end) const {
+#if defined(__SSE2__)
+        while (end - p >= 16) {
+            __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            __m128i hit = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(x, delimiter_), _mm_cmpeq_epi8(x, newline_)),
+                _mm_or_si128(_mm_cmpeq_epi8(x, carriage_), _mm_cmpeq_epi8(x, quote_)));
+            int mask = _mm_movemask_epi8(hit);
+            if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+            p += 16;
+        }
+#endif
+        while (p < end && !stop_[static_cast<unsigned char>(*p)]) ++p;
+        return p;
+    }
+
+ private:
+    std::array<bool, 256> stop_{};
+#if defined(__SSE2__)
+    __m128i delimiter_, newline_, carriage_, quote_;
+#endif
+};
+
+}  // namespace
+
 struct PartParser {
     // Inputs, set once per scan.
     char delimiter = ',';
@@ -245,11 +291,7 @@ struct PartParser {
         lines = 0;
 
         const char d = delimiter;
-        std::array<bool, 256> stop{};
-        stop[static_cast<unsigned char>(d)] = true;
-        stop[static_cast<unsigned char>('\n')] = true;
-        stop[static_cast<unsigned char>('\r')] = true;
-        stop[static_cast<unsigned char>('"')] = true;
+        const FieldScanner scanner(d);
 
         const char* p = begin;
         std::uint64_t line = 0;
@@ -299,7 +341,7 @@ struct PartParser {
                     }
                 } else {
                     const char* s = p;
-                    while (p < end && !stop[static_cast<unsigned char>(*p)]) ++p;
+                    p = scanner.next_stop(p, end);
                     if (p < end && *p == '"') {
                         return fail(line, "a quote inside an unquoted field (quote the whole field "
                                           "and double the quote, as RFC 4180 asks)");
