@@ -1,6 +1,7 @@
 // Data-driven CLI tests: every tests/cli/*.json is one case.
 //
 //   {"args": ["eval", "{data}/eval/basic.csv", "--json"],   // {data}: tests/data, {tmp}: fresh dir
+//                                                           // (replaced in every string below)
 //    "exit": 0,                                             // expected exit code (default 0)
 //    "stdout_json": {...},        // stdout parsed as JSON must contain this subset
 //    "stdout_contains": ["..."],  // substrings of stdout
@@ -45,6 +46,16 @@ std::string substitute(std::string s, const std::string& data, const std::string
         }
     }
     return s;
+}
+
+// `substitute` applied to every string inside a JSON value.
+json substitute_all(const json& j, const std::string& data, const std::string& tmp) {
+    if (j.is_string()) return substitute(j.get<std::string>(), data, tmp);
+    json out = j;
+    if (j.is_object() || j.is_array()) {
+        for (auto& [key, value] : out.items()) value = substitute_all(value, data, tmp);
+    }
+    return out;
 }
 
 // Empty when `actual` contains `expected`; else where they differ.
@@ -122,6 +133,10 @@ class Cli : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Cli, Case) {
     const fs::path source = MLSTRAT_SOURCE_DIR;
+    const bool training = GetParam().rfind("train_", 0) == 0 || GetParam().rfind("tune_", 0) == 0;
+    if (training && !fs::exists(fs::path(MLSTRAT_BINARY).parent_path() / "mlstrat-train")) {
+        GTEST_SKIP() << "built without the training engine (-DMLSTRAT_WITH_TRAIN=OFF)";
+    }
     const json spec = json::parse(slurp(source / "tests" / "cli" / (GetParam() + ".json")));
     const fs::path tmp = fs::temp_directory_path() /
                          ("mlstrat_cli_" + GetParam() + "_" + std::to_string(::getpid()));
@@ -142,16 +157,20 @@ TEST_P(Cli, Case) {
         } catch (const json::exception& e) {
             FAIL() << "stdout is not one JSON document: " << e.what() << context;
         }
-        EXPECT_EQ(subset_mismatch(spec["stdout_json"], actual, "stdout"), "") << context;
+        EXPECT_EQ(subset_mismatch(substitute_all(spec["stdout_json"], data, tmp), actual, "stdout"), "")
+            << context;
     }
     for (const auto& s : spec.value("stdout_contains", json::array())) {
-        EXPECT_NE(o.out.find(s.get<std::string>()), std::string::npos) << "missing: " << s << context;
+        EXPECT_NE(o.out.find(substitute(s.get<std::string>(), data, tmp)), std::string::npos)
+            << "missing: " << s << context;
     }
     if (spec.contains("stderr_regex")) {
         std::regex re(substitute(spec["stderr_regex"].get<std::string>(), data, tmp));
         EXPECT_TRUE(std::regex_match(o.err, re)) << "stderr does not match " << spec["stderr_regex"] << context;
     }
-    for (const auto& [name, expected] : spec.value("files", json::object()).items()) {
+    const json files = spec.value("files", json::object());
+    for (const auto& [name, expected_raw] : files.items()) {
+        const json expected = substitute_all(expected_raw, data, tmp);
         fs::path p = substitute(name, data, tmp);
         ASSERT_TRUE(fs::exists(p)) << p << " was not written" << context;
         json actual;
