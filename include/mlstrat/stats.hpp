@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include <nlohmann/json.hpp>
+
 namespace mlstrat::stats {
 
 /// A closed interval [lo, hi].
@@ -33,6 +35,10 @@ std::uint64_t min_sample_size(double p, double margin, double level);
 
 /// The classic normal-approximation size z^2 p (1 - p) / margin^2, rounded up.
 std::uint64_t normal_sample_size(double p, double margin, double level);
+
+/// An interval in JSON is [lo, hi], the shape every mlstrat document uses (found by ADL, so
+/// `j["error_ci"] = interval;` works).
+inline void to_json(nlohmann::json& j, const Interval& ci) { j = nlohmann::json::array({ci.lo, ci.hi}); }
 
 /// Upper tail P[X >= x] of a chi-square distribution with `dof` degrees of freedom.
 double chi_square_sf(double x, double dof);

@@ -13,7 +13,6 @@
 #include <queue>
 
 #include "common/interner.hpp"
-#include "analysis/json_util.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
@@ -465,7 +464,7 @@ nlohmann::json SliceReport::to_json() const {
     j["rows"] = rows;
     j["errors"] = errors;
     j["error"] = error;
-    j["error_ci"] = interval_json(error_ci);
+    j["error_ci"] = nlohmann::json(error_ci);
     j["min_rows"] = min_rows;
     j["ci_level"] = ci_level;
     j["passes"] = passes;
@@ -475,7 +474,7 @@ nlohmann::json SliceReport::to_json() const {
                                 {"rows", c.rows},
                                 {"errors", c.errors},
                                 {"error", c.error},
-                                {"error_ci", interval_json(c.error_ci)},
+                                {"error_ci", nlohmann::json(c.error_ci)},
                                 {"error_share", c.error_share}});
     }
     return j;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "analysis/json_util.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 
@@ -241,13 +240,13 @@ nlohmann::json TallyReport::to_json() const {
         j["categories"].push_back({{"tag", c.tag},
                                    {"count", c.count},
                                    {"share", c.share},
-                                   {"share_ci", interval_json(c.share_ci)},
+                                   {"share_ci", nlohmann::json(c.share_ci)},
                                    {"error_if_fixed", c.error_if_fixed}});
     }
     if (mislabeled) {
         j["mislabeled"] = {{"count", mislabeled->count},
                            {"share", mislabeled->share},
-                           {"share_ci", interval_json(mislabeled->share_ci)},
+                           {"share_ci", nlohmann::json(mislabeled->share_ci)},
                            {"error_due", mislabeled->error_due},
                            {"other_causes", mislabeled->other_causes},
                            {"worth_fixing", mislabeled->worth_fixing},

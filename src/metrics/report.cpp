@@ -23,8 +23,6 @@ double f_score(double precision, double recall, double beta) {
     return den > 0.0 ? (1.0 + b2) * precision * recall / den : 0.0;
 }
 
-nlohmann::json interval_json(const stats::Interval& ci) { return nlohmann::json::array({ci.lo, ci.hi}); }
-
 }  // namespace
 
 std::vector<std::size_t> natural_order(const std::vector<std::string>& names) {
@@ -208,11 +206,11 @@ nlohmann::json EvalReport::to_json() const {
     j["rows"] = rows;
     j["accuracy"] = accuracy;
     j["error"] = error;
-    j["error_ci"] = interval_json(error_ci);
+    j["error_ci"] = nlohmann::json(error_ci);
     j["ci_level"] = ci_level;
     if (weighted_error) {
         j["weighted_error"] = *weighted_error;
-        j["weighted_error_ci"] = interval_json(*weighted_error_ci);
+        j["weighted_error_ci"] = nlohmann::json(*weighted_error_ci);
     }
     const bool with_beta = beta != 1.0;
     if (with_beta) j["beta"] = beta;
@@ -250,7 +248,7 @@ nlohmann::json EvalReport::to_json() const {
             json values = json::array();
             for (const auto& v : s.values) {
                 values.push_back({{"value", v.value}, {"rows", v.rows}, {"errors", v.errors},
-                                  {"error", v.error}, {"error_ci", interval_json(v.error_ci)}});
+                                  {"error", v.error}, {"error_ci", nlohmann::json(v.error_ci)}});
             }
             sl[s.column] = std::move(values);
             avg[s.column] = s.average_error;
