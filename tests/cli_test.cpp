@@ -7,6 +7,7 @@
 //    "stdout_contains": ["..."],  // substrings of stdout
 //    "stderr_regex": "...",       // ECMAScript regex that must match all of stderr
 //    "files": {"{tmp}/x.json": {...}},   // JSON files that must exist and contain the subset
+//    "exists": ["{tmp}/report.html"],    // paths that must exist afterwards
 //    "absent": ["{tmp}/out.csv"]}        // paths that must not exist afterwards
 //
 // Subsets: every key given must be present and match; arrays must have the same length and
@@ -133,7 +134,8 @@ class Cli : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Cli, Case) {
     const fs::path source = MLSTRAT_SOURCE_DIR;
-    const bool training = GetParam().rfind("train_", 0) == 0 || GetParam().rfind("tune_", 0) == 0;
+    const bool training = GetParam().rfind("train_", 0) == 0 || GetParam().rfind("tune_", 0) == 0 ||
+                          GetParam().rfind("demo_", 0) == 0;
     if (training && !fs::exists(fs::path(MLSTRAT_BINARY).parent_path() / "mlstrat-train")) {
         GTEST_SKIP() << "built without the training engine (-DMLSTRAT_WITH_TRAIN=OFF)";
     }
@@ -180,6 +182,10 @@ TEST_P(Cli, Case) {
             FAIL() << p << " is not JSON: " << e.what();
         }
         EXPECT_EQ(subset_mismatch(expected, actual, p.string()), "");
+    }
+    for (const auto& a : spec.value("exists", json::array())) {
+        fs::path p = substitute(a.get<std::string>(), data, tmp);
+        EXPECT_TRUE(fs::exists(p)) << p << " was not written" << context;
     }
     for (const auto& a : spec.value("absent", json::array())) {
         fs::path p = substitute(a.get<std::string>(), data, tmp);

@@ -16,6 +16,7 @@
 #include "cli_main.hpp"
 #include "commands/commands.hpp"
 #include "mlstrat/error.hpp"
+#include "self.hpp"
 
 namespace {
 
@@ -23,13 +24,7 @@ constexpr std::array<std::string_view, 1> kTrainingCommands = {"train"};
 
 // Replaces this process with mlstrat-train; returns only when that fails.
 int run_training(char** argv) {
-    std::string self(4096, '\0');
-    ssize_t n = readlink("/proc/self/exe", self.data(), self.size() - 1);
-    std::string sibling = "mlstrat-train";
-    if (n > 0) {
-        self.resize(static_cast<std::size_t>(n));
-        sibling = self.substr(0, self.rfind('/') + 1) + sibling;
-    }
+    std::string sibling = mlstrat::cli::sibling_executable("mlstrat-train");
     execv(sibling.c_str(), argv);
     std::fprintf(stderr,
                  "mlstrat: error: %s: cannot run the training engine (%s); build with "
@@ -59,6 +54,7 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_project(app);
             mlstrat::cli::add_ceiling(app);
             mlstrat::cli::add_drill(app);
+            mlstrat::cli::add_demo(app);
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help");
 }
