@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_ceiling(app);
             mlstrat::cli::add_drill(app);
             mlstrat::cli::add_demo(app);
+            mlstrat::cli::add_report(app);
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help");
 }

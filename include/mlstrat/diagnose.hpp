@@ -102,6 +102,10 @@ struct DiagnoseReport {
     nlohmann::json to_json() const;
 };
 
+/// Whether at least one gap can be measured: two neighbouring errors of the chain human level
+/// -> train -> train-dev -> dev -> test (dev neighbours train when there is no train-dev).
+bool comparable(const DiagnoseInput& input);
+
 /// Decomposes the errors into gaps, ranks them and names the focus. Throws Error when a rate is
 /// outside [0, 1], human_goal names no human level, or nothing can be compared.
 DiagnoseReport diagnose(const DiagnoseInput& input);
@@ -114,6 +118,11 @@ struct ProjectSource {
     /// A registered run whose errors and sizes fill what `input` leaves unset.
     std::string run;
 };
+
+/// `input` filled from the registry: the run's errors and sizes where the input has none, and
+/// the project's human levels (and goal) when the input has none. Throws Error when the run is
+/// unknown or a stored setting is not a rate.
+DiagnoseInput project_input(DiagnoseInput input, const ProjectSource& source);
 
 /// diagnose() after filling `input` from the registry: the run's errors and sizes where the
 /// input has none, and the project's human levels (and goal) when the input has none. Throws

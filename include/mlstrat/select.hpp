@@ -75,6 +75,10 @@ struct Candidates {
     std::vector<std::uint64_t> lines;             // file line of each row (0: none)
 };
 
+/// The number in cell (row, col): "0.95", "95%" (0.95); nullopt when empty. Throws Error naming
+/// the place for anything else.
+std::optional<double> cell_value(const Candidates& candidates, std::size_t row, std::size_t col);
+
 /// Reads RUNS.csv: one row per model, named by `name_col` (or the first column when there is
 /// no such column). Throws Error for a missing file, an empty name or a repeated one.
 Candidates read_candidates(const std::string& path, const std::string& name_col,
@@ -125,6 +129,10 @@ SelectReport select(const Candidates& candidates, const SelectOptions& options);
 /// read_candidates then select.
 SelectReport select_from_file(const std::string& path, const SelectOptions& options,
                               const std::string& name_col = "name");
+
+/// `options` with the project's objective and limits (from `project set`) where it has none.
+/// Throws Error when neither gives an objective.
+SelectOptions with_project_settings(SelectOptions options, const registry::Registry& registry);
 
 /// select over the registry's runs; the project's objective and limits apply when the options
 /// have none.

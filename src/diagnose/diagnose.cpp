@@ -100,6 +100,15 @@ const char* gap_name(Gap gap) {
     return "";
 }
 
+bool comparable(const DiagnoseInput& in) {
+    const bool proxy = !in.human_levels.empty();
+    const bool train = in.train_error.has_value(), train_dev = in.train_dev_error.has_value();
+    const bool dev = in.dev_error.has_value(), test = in.test_error.has_value();
+    // The neighbours make_gap pairs up below: with no train-dev error, dev is train's neighbour.
+    return (proxy && train) || (train && train_dev) || (train_dev && dev) ||
+           (!train_dev && train && dev) || (dev && test);
+}
+
 DiagnoseReport diagnose(const DiagnoseInput& in) {
     for (const auto& h : in.human_levels) {
         MLSTRAT_CHECK(!h.name.empty(), "--human: a human level needs a name");
@@ -167,9 +176,7 @@ DiagnoseReport diagnose(const DiagnoseInput& in) {
     r.gaps.push_back(make_gap(Gap::DevOverfitting, in.test_error, in.dev_error, in.test_size,
                               in.dev_size, level));
 
-    bool any = std::any_of(r.gaps.begin(), r.gaps.end(),
-                           [](const GapValue& g) { return g.value.has_value(); });
-    MLSTRAT_CHECK(any,
+    MLSTRAT_CHECK(comparable(in),
                   "nothing to compare: give at least two neighbouring errors of the chain "
                   "human level -> --train -> --train-dev -> --dev -> --test (e.g. --human 1% "
                   "--train 8% --dev 10%)");

@@ -2,6 +2,7 @@
 // levels, with whatever the command line gives taking precedence.
 
 #include <filesystem>
+#include <utility>
 #include <tuple>
 
 #include "mlstrat/diagnose.hpp"
@@ -54,9 +55,13 @@ std::vector<HumanLevel> human_levels_from_settings(
 }
 
 DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source) {
+    return diagnose(project_input(std::move(input), source));
+}
+
+DiagnoseInput project_input(DiagnoseInput input, const ProjectSource& source) {
     const bool read = !source.run.empty() || source.db_given ||
                       (!source.db.empty() && std::filesystem::exists(source.db));
-    if (!read) return diagnose(input);
+    if (!read) return input;
     auto registry = registry::Registry::open(source.db);
 
     if (!source.run.empty()) {
@@ -84,7 +89,7 @@ DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source
             if (auto goal = registry.setting(registry::kHumanGoal)) input.human_goal = *goal;
         }
     }
-    return diagnose(input);
+    return input;
 }
 
 }  // namespace mlstrat::diagnose

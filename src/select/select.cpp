@@ -37,7 +37,16 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
     return out;
 }
 
-// A cell as a number: "0.95", "95%" (0.95), "" (missing).
+std::size_t column_index(const std::vector<std::string>& columns, const std::string& name,
+                         const std::string& source, const char* role) {
+    auto it = std::find(columns.begin(), columns.end(), name);
+    MLSTRAT_CHECK(it != columns.end(), source, ": no column '", name, "' for ", role,
+                  " (columns: ", join(columns, ", "), ")");
+    return static_cast<std::size_t>(it - columns.begin());
+}
+
+}  // namespace
+
 std::optional<double> cell_value(const Candidates& c, std::size_t row, std::size_t col) {
     std::string_view text = trim(c.cells[row][col]);
     if (text.empty()) return std::nullopt;
@@ -48,16 +57,6 @@ std::optional<double> cell_value(const Candidates& c, std::size_t row, std::size
                   "': '", c.cells[row][col], "' is not a number");
     return percent ? *value / 100.0 : *value;
 }
-
-std::size_t column_index(const std::vector<std::string>& columns, const std::string& name,
-                         const std::string& source, const char* role) {
-    auto it = std::find(columns.begin(), columns.end(), name);
-    MLSTRAT_CHECK(it != columns.end(), source, ": no column '", name, "' for ", role,
-                  " (columns: ", join(columns, ", "), ")");
-    return static_cast<std::size_t>(it - columns.begin());
-}
-
-}  // namespace
 
 std::string Objective::to_string() const {
     return (direction == Direction::Maximize ? "maximize " : "minimize ") + name;
@@ -383,8 +382,8 @@ SelectReport select_from_file(const std::string& path, const SelectOptions& opti
     return select(read_candidates(path, name_col), options);
 }
 
-SelectReport select_from_registry(const std::string& db, SelectOptions options) {
-    auto registry = registry::Registry::open(db);
+SelectOptions with_project_settings(SelectOptions options, const registry::Registry& registry) {
+    const std::string& db = registry.path();
     if (!options.objective && options.combinations.empty()) {
         auto stored = registry.setting(registry::kObjective);
         MLSTRAT_CHECK(stored.has_value(),
@@ -397,6 +396,12 @@ SelectReport select_from_registry(const std::string& db, SelectOptions options) 
             options.constraints = parse_constraint_list(*stored);
         }
     }
+    return options;
+}
+
+SelectReport select_from_registry(const std::string& db, SelectOptions options) {
+    auto registry = registry::Registry::open(db);
+    options = with_project_settings(std::move(options), registry);
     return select(candidates_from_runs(registry.runs(), db), options);
 }
 

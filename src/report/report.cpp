@@ -1,0 +1,320 @@
+// Gathering the report's data: every number comes from the library function of the command that
+// owns it (diagnose, select, eval, errors tally); this file only decides which run, which files,
+// and which sections have no data.
+
+#include "mlstrat/report.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+
+#include "mlstrat/error.hpp"
+#include "mlstrat/parse.hpp"
+#include "report/assets.hpp"
+
+namespace mlstrat::report {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+    return out;
+}
+
+// A run's history.csv: `epoch` is required, the other columns are read when present.
+Curve read_history(const std::string& run, const std::string& path, const io::TableOptions& table) {
+    Curve curve;
+    curve.run = run;
+    curve.source = path;
+    io::TableReader reader(path, table);
+    const std::vector<std::string> names = {"epoch", "lr", "loss", "train_error",
+                                            "train_dev_error", "dev_error"};
+    std::vector<std::size_t> columns = {reader.column("epoch")};
+    std::vector<std::string> present = {"epoch"};
+    for (std::size_t k = 1; k < names.size(); ++k) {
+        if (auto c = reader.find_column(names[k])) {
+            columns.push_back(*c);
+            present.push_back(names[k]);
+        }
+    }
+    reader.scan(
+        columns,
+        [&](unsigned, const io::RowBatch& batch) {
+            for (std::size_t row = 0; row < batch.size(); ++row) {
+                const std::string place = where(path, batch.line(row));
+                Epoch e;
+                const double epoch = parse_number(batch.cell(row, 0), place + ": column 'epoch'");
+                MLSTRAT_CHECK(epoch >= 0 && epoch == static_cast<double>(
+                                                         static_cast<std::int64_t>(epoch)),
+                              place, ": column 'epoch' holds '", batch.cell(row, 0),
+                              "', not a whole number");
+                e.epoch = static_cast<std::int64_t>(epoch);
+                for (std::size_t k = 1; k < present.size(); ++k) {
+                    const std::string_view cell = trim(batch.cell(row, k));
+                    if (cell.empty()) continue;
+                    const double v = parse_number(cell, place + ": column '" + present[k] + "'");
+                    const std::string& name = present[k];
+                    if (name == "lr") e.lr = v;
+                    else if (name == "loss") e.loss = v;
+                    else if (name == "train_error") e.train_error = v;
+                    else if (name == "train_dev_error") e.train_dev_error = v;
+                    else e.dev_error = v;
+                }
+                curve.epochs.push_back(e);
+            }
+        },
+        io::ScanOrder::File);
+    return curve;
+}
+
+// select's ranking of `runs` under the project's objective and limits (dev error when the
+// project names no objective), with each run's value of every limit; nullopt and a note in
+// `report` when the ranking has no data.
+std::optional<Leaderboard> rank_runs(const std::vector<registry::Run>& runs,
+                                     const registry::Registry& registry, Report& report) {
+    select::SelectOptions options;
+    if (!registry.setting(registry::kObjective)) {
+        options.objective = select::Objective{"dev_error", select::Direction::Minimize};
+        report.notes.push_back(
+            "The project names no optimizing metric, so runs are ranked by dev error (mlstrat "
+            "project set --minimize COL or --maximize COL names one).");
+    }
+    options = select::with_project_settings(std::move(options), registry);
+    const select::Candidates candidates = select::candidates_from_runs(runs, report.db);
+    auto has = [&](const std::string& column) {
+        return std::find(candidates.columns.begin(), candidates.columns.end(), column) !=
+               candidates.columns.end();
+    };
+    std::vector<std::string> missing;
+    if (!has(options.objective->name)) missing.push_back(options.objective->name);
+    for (const auto& c : options.constraints) {
+        if (!has(c.column)) missing.push_back(c.column);
+    }
+    if (!missing.empty()) {
+        report.omitted.push_back({"leaderboard", "no run has a value for " + join(missing) +
+                                                     ", which the project's objective or limits "
+                                                     "need"});
+        return std::nullopt;
+    }
+    Leaderboard board;
+    board.selection = select::select(candidates, options);
+    board.limits = options.constraints;
+    for (const auto& ranked : board.selection.ranking) {
+        const auto row = static_cast<std::size_t>(
+            std::find(candidates.names.begin(), candidates.names.end(), ranked.name) -
+            candidates.names.begin());
+        std::vector<std::optional<double>> values;
+        for (const auto& limit : board.limits) {
+            const auto col = static_cast<std::size_t>(
+                std::find(candidates.columns.begin(), candidates.columns.end(), limit.column) -
+                candidates.columns.begin());
+            values.push_back(select::cell_value(candidates, row, col));
+        }
+        board.values.push_back(std::move(values));
+    }
+    return board;
+}
+
+// The registry's part: leaderboard, the diagnosed run and its ladder, learning curves.
+void add_runs(const ReportOptions& options, Report& report) {
+    const bool exists = fs::exists(options.db);
+    MLSTRAT_CHECK(exists || !options.db_given, options.db,
+                  ": no such run registry (mlstrat runs add or mlstrat train create one)");
+    MLSTRAT_CHECK(exists || options.runs.empty(), options.db,
+                  ": --run needs the run registry, and there is none");
+    if (!exists) {
+        const std::string note = "no run registry (" + options.db + ")";
+        for (const char* s : {"ladder", "leaderboard", "curves"}) report.omitted.push_back({s, note});
+        return;
+    }
+    auto registry = registry::Registry::open(options.db);
+    report.db = options.db;
+    std::vector<registry::Run> runs;
+    const auto all = registry.runs();
+    if (options.runs.empty()) {
+        runs = all;
+    } else {
+        for (const auto& name : options.runs) {
+            auto it = std::find_if(all.begin(), all.end(),
+                                   [&](const registry::Run& r) { return r.name == name; });
+            MLSTRAT_CHECK(it != all.end(), options.db, ": no run is called '", name,
+                          "' (mlstrat runs list shows the runs)");
+            const bool listed = std::any_of(runs.begin(), runs.end(),
+                                            [&](const registry::Run& r) { return r.name == name; });
+            if (!listed) runs.push_back(*it);
+        }
+    }
+    if (runs.empty()) {
+        const std::string note = "no runs registered in " + options.db;
+        for (const char* s : {"ladder", "leaderboard", "curves"}) report.omitted.push_back({s, note});
+        return;
+    }
+    for (const auto& run : runs) report.runs.push_back(run.name);
+
+    report.leaderboard = rank_runs(runs, registry, report);
+
+    // The run the ladder shows: the one asked for, else the winner, else the first ranked, else
+    // the latest.
+    if (runs.size() == 1) {
+        report.diagnosed_run = runs.front().name;
+    } else if (report.leaderboard && report.leaderboard->selection.winner) {
+        report.diagnosed_run = *report.leaderboard->selection.winner;
+    } else if (report.leaderboard) {
+        report.diagnosed_run = report.leaderboard->selection.ranking.front().name;
+        report.notes.push_back("No run meets every satisficing limit; the error ladder shows " +
+                               report.diagnosed_run + ", first by " +
+                               report.leaderboard->selection.objective.name + ".");
+    } else {
+        report.diagnosed_run = runs.back().name;
+        report.notes.push_back("The error ladder shows " + report.diagnosed_run +
+                               ", the latest run.");
+    }
+
+    diagnose::ProjectSource source;
+    source.db = options.db;
+    source.db_given = true;
+    source.run = report.diagnosed_run;
+    const auto input = diagnose::project_input({}, source);
+    if (diagnose::comparable(input)) {
+        report.diagnosis = diagnose::diagnose(input);
+    } else {
+        report.omitted.push_back(
+            {"ladder", "run " + report.diagnosed_run +
+                           " has no two neighbouring errors of the chain human level -> train -> "
+                           "train-dev -> dev -> test (mlstrat project set --human gives the "
+                           "human level)"});
+    }
+
+    std::vector<std::string> without;
+    for (const auto& run : runs) {
+        const fs::path path = fs::path(options.runs_dir) / run.name / "history.csv";
+        if (!fs::exists(path)) {
+            without.push_back(run.name);
+            continue;
+        }
+        Curve curve = read_history(run.name, path.string(), options.table);
+        if (curve.epochs.empty()) {
+            without.push_back(run.name);
+        } else {
+            report.curves.push_back(std::move(curve));
+        }
+    }
+    if (report.curves.empty()) {
+        report.omitted.push_back({"curves", "no run has a history.csv with epochs under " +
+                                                options.runs_dir + "/NAME/"});
+    } else if (!without.empty()) {
+        report.notes.push_back("No learning curve for " + join(without) + ": no epochs in " +
+                               options.runs_dir + "/NAME/history.csv.");
+    }
+}
+
+}  // namespace
+
+Report build_report(const ReportOptions& options) {
+    Report report;
+    report.title = options.title;
+    report.generated = registry::now_utc();
+    add_runs(options, report);
+
+    // Predictions: the ones given, else the diagnosed run's dev predictions.
+    std::string pred = options.pred;
+    if (pred.empty() && !report.diagnosed_run.empty()) {
+        const fs::path path = fs::path(options.runs_dir) / report.diagnosed_run / "pred_dev.csv";
+        if (fs::exists(path)) pred = path.string();
+    }
+    if (!pred.empty()) {
+        metrics::EvalOptions eval;
+        eval.slice_cols = options.slice_cols;
+        eval.table = options.table;
+        report.pred = pred;
+        report.eval = metrics::evaluate(pred, eval);
+        if (options.slice_cols.empty()) {
+            report.omitted.push_back({"slices", "no --slice-col given"});
+        }
+    } else {
+        const std::string note =
+            report.diagnosed_run.empty()
+                ? std::string("no predictions (--pred FILE)")
+                : "no --pred and no " +
+                      (fs::path(options.runs_dir) / report.diagnosed_run / "pred_dev.csv")
+                          .string();
+        report.omitted.push_back({"confusion", note});
+        report.omitted.push_back({"slices", note});
+    }
+
+    MLSTRAT_CHECK(options.sheet.empty() || options.sheet_error.has_value(),
+                  "--sheet needs --error E, the dev error its errors were sampled from");
+    if (!options.sheet.empty()) {
+        analysis::TallyOptions tally;
+        tally.error = *options.sheet_error;
+        report.sheet = options.sheet;
+        report.tally = analysis::tally_sheet(options.sheet, tally);
+    } else {
+        report.omitted.push_back(
+            {"ceilings", "no reviewed sheet (--sheet SHEET.csv --error E; mlstrat errors sample "
+                         "writes one)"});
+    }
+    return report;
+}
+
+nlohmann::json Report::to_json() const {
+    using nlohmann::json;
+    json j;
+    j["title"] = title;
+    j["generated"] = generated;
+    j["db"] = db.empty() ? json(nullptr) : json(db);
+    j["runs"] = runs;
+    j["diagnosed_run"] = diagnosed_run.empty() ? json(nullptr) : json(diagnosed_run);
+    j["diagnosis"] = diagnosis ? diagnosis->to_json() : json(nullptr);
+    if (leaderboard) {
+        json board = leaderboard->selection.to_json();
+        json limits = json::array();
+        for (std::size_t k = 0; k < leaderboard->limits.size(); ++k) {
+            json values = json::object();
+            for (std::size_t i = 0; i < leaderboard->values.size(); ++i) {
+                const auto& v = leaderboard->values[i][k];
+                values[leaderboard->selection.ranking[i].name] = v ? json(*v) : json(nullptr);
+            }
+            limits.push_back({{"limit", leaderboard->limits[k].text},
+                              {"column", leaderboard->limits[k].column},
+                              {"values", values}});
+        }
+        board["limits"] = limits;
+        j["leaderboard"] = board;
+    } else {
+        j["leaderboard"] = nullptr;
+    }
+    j["curves"] = json::array();
+    for (const auto& c : curves) {
+        auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+        json epochs = json::array();
+        for (const auto& e : c.epochs) {
+            epochs.push_back({{"epoch", e.epoch},
+                              {"lr", opt(e.lr)},
+                              {"loss", opt(e.loss)},
+                              {"train_error", opt(e.train_error)},
+                              {"train_dev_error", opt(e.train_dev_error)},
+                              {"dev_error", opt(e.dev_error)}});
+        }
+        j["curves"].push_back({{"run", c.run}, {"source", c.source}, {"epochs", epochs}});
+    }
+    j["pred"] = pred.empty() ? json(nullptr) : json(pred);
+    j["eval"] = eval ? eval->to_json() : json(nullptr);
+    j["sheet"] = sheet.empty() ? json(nullptr) : json(sheet);
+    j["tally"] = tally ? tally->to_json() : json(nullptr);
+    j["omitted"] = json::array();
+    for (const auto& o : omitted) j["omitted"].push_back({{"section", o.section}, {"note", o.note}});
+    j["notes"] = notes;
+    return j;
+}
+
+nlohmann::json vega_versions() {
+    return {{"vega", std::string(assets::kVegaVersion)},
+            {"vega-lite", std::string(assets::kVegaLiteVersion)},
+            {"vega-embed", std::string(assets::kVegaEmbedVersion)}};
+}
+
+}  // namespace mlstrat::report
