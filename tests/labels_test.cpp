@@ -93,8 +93,11 @@ TEST(Labels, NamedClassesFromColumnsMatchCleanlabRanking) {
     }
     EXPECT_EQ(r.classes, (std::vector<std::string>{"cat", "dog", "bird"}));
     EXPECT_EQ(json(r.confident_joint), expected["confident_joint"]);
-    EXPECT_EQ(r.issues[0].id, "ex" + std::string(4 - std::to_string(r.issues[0].index).size(), '0') +
-                                  std::to_string(r.issues[0].index));
+    ASSERT_EQ(r.ids.size(), r.issues.size());
+    for (std::size_t i = 0; i < r.issues.size(); ++i) {
+        EXPECT_EQ(r.ids[i], "ex" + std::string(4 - std::to_string(r.issues[i].index).size(), '0') +
+                                std::to_string(r.issues[i].index));
+    }
     for (std::size_t i = 1; i < r.issues.size(); ++i) {
         EXPECT_LE(r.issues[i - 1].self_confidence, r.issues[i].self_confidence);
     }

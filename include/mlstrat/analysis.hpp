@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -212,12 +213,13 @@ struct ConfidentLearning {
 
 /// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
 /// the same examples as cleanlab's `find_label_issues(labels, pred_probs)` with its defaults.
-/// `labels[i]` is a class index below probs.classes.
-ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
-                                     const ProbMatrix& probs);
+/// `labels[i]` is a class index below probs.classes. The passes over the rows run on `threads`
+/// workers (0: every core); the result does not depend on their number.
+ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
+                                     const ProbMatrix& probs, unsigned threads = 0);
 
 /// Reads an N x K float32 or float64 array from a `.npy` file (C order; float64 values are used
-/// in place, in huge-page memory); throws Error naming the file for anything else.
+/// in place, the file being mapped); throws Error naming the file for anything else.
 ProbMatrix read_npy(const std::string& path);
 
 /// What `find_label_issues` reads.
@@ -235,12 +237,11 @@ struct LabelOptions {
     io::TableOptions table;
 };
 
-/// A likely label error.
+/// A likely label error. Classes are indices into LabelReport::classes.
 struct LabelIssue {
-    std::uint64_t index = 0;  // 0-based data row
-    std::string id;
-    std::string given;
-    std::string suggested;         // the most probable class
+    std::uint64_t index = 0;       // 0-based data row
+    std::uint32_t given = 0;       // the given label
+    std::uint32_t suggested = 0;   // the most probable class
     double self_confidence = 0.0;  // P(given label)
 };
 
@@ -259,11 +260,14 @@ struct LabelReport {
     std::vector<ClassIssues> per_class;
     std::vector<std::vector<std::int64_t>> confident_joint;  // [given][true]
     std::vector<LabelIssue> issues;  // lowest self-confidence first
+    /// With an id column, ids[i] identifies issues[i]; empty otherwise.
+    std::vector<std::string> ids;
 
     /// The JSON document of `mlstrat labels --json`.
     nlohmann::json to_json() const;
-    /// The issues as CSV: index, id (when given), given, suggested, self_confidence.
-    std::string issues_csv() const;
+    /// Writes the issues as CSV (index, id when given, given, suggested, self_confidence) to
+    /// `write` in pieces of a few KiB.
+    void write_issues_csv(const std::function<void(std::string_view)>& write) const;
 };
 
 /// Reads labels and probabilities, validates them, runs confident learning and ranks the

@@ -53,10 +53,12 @@ void run(LabelsArgs& a) {
         return;
     }
     if (a.out.empty()) {
-        std::cout << r.issues_csv();
+        r.write_issues_csv([](std::string_view piece) { std::cout << piece; });
         return;
     }
-    io::write_file_atomically(a.out, r.issues_csv());
+    io::AtomicFile file(a.out);
+    r.write_issues_csv([&](std::string_view piece) { file.write(piece); });
+    file.commit();
     print_summary(r, a.out);
 }
 
