@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cfenv>
 #include <charconv>
 #include <cmath>
@@ -320,6 +321,47 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
     return out;
 }
 
+std::vector<ConfidentLearning> confident_learning_multi_label(
+    std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads) {
+    const std::size_t n = probs.rows, k = probs.classes;
+    MLSTRAT_CHECK(label_sets.size() == n, "confident learning: ", label_sets.size(),
+                  " label sets for ", n, " rows of probabilities");
+    MLSTRAT_CHECK(k >= 1 && k <= 64, "multi-label confident learning takes 1 to 64 classes, got ", k);
+    const double* p = probs.data();
+    // One two-class problem at a time, in blocks reused from class to class.
+    detail::PageBlock<std::uint32_t> given(n, /*sequential=*/true);
+    auto binary = std::make_shared<detail::PageBlock<double>>(2 * n, /*sequential=*/true);
+    ProbMatrix one_vs_rest;
+    one_vs_rest.rows = n;
+    one_vs_rest.classes = 2;
+    one_vs_rest.mapped = binary->data();
+    one_vs_rest.mapping = binary;
+    std::vector<ConfidentLearning> out;
+    for (std::size_t c = 0; c < k; ++c) {
+        double* b = binary->data();
+        for (std::size_t i = 0; i < n; ++i) {
+            given[i] = static_cast<std::uint32_t>((label_sets[i] >> c) & 1);
+            b[2 * i] = 1.0 - p[i * k + c];
+            b[2 * i + 1] = p[i * k + c];
+        }
+        out.push_back(confident_learning(std::span<const std::uint32_t>(given.data(), n),
+                                         one_vs_rest, threads));
+    }
+    return out;
+}
+
+double multi_label_quality(const double* probs, std::size_t classes, std::uint64_t label_set) {
+    constexpr double kAlpha = 0.8;
+    std::vector<double> s(classes);
+    for (std::size_t c = 0; c < classes; ++c) {
+        s[c] = ((label_set >> c) & 1) != 0 ? probs[c] : 1.0 - probs[c];
+    }
+    std::sort(s.begin(), s.end(), std::greater<>());
+    double ema = s[0];
+    for (std::size_t c = 1; c < classes; ++c) ema = kAlpha * s[c] + (1 - kAlpha) * ema;
+    return ema;
+}
+
 namespace {
 
 // The class a probability column stands for: the text its glob's single '*' matched.
@@ -340,27 +382,32 @@ struct LabelWorker {
     std::vector<std::pair<std::uint64_t, std::string>> ids;      // (row, id), rows ascending
 };
 
-// Whether a row is a probability distribution; check_row says what is wrong when it is not.
-bool row_is_valid(const double* row, std::size_t k, double tolerance) {
+// Whether a row holds valid probabilities: a distribution, or with multi-label data one
+// probability in [0, 1] per class. check_row says what is wrong when it does not.
+bool row_is_valid(const double* row, std::size_t k, double tolerance, bool multi_label) {
     double sum = 0.0;
     bool ok = true;
     for (std::size_t c = 0; c < k; ++c) {
-        ok &= row[c] >= 0.0;  // false for NaN too
+        ok &= row[c] >= 0.0 && (!multi_label || row[c] <= 1.0);  // false for NaN too
         sum += row[c];
     }
-    return ok && std::abs(sum - 1.0) <= tolerance;
+    return ok && (multi_label || std::abs(sum - 1.0) <= tolerance);
 }
 
-void check_row(const double* row, std::size_t k, double tolerance, const std::string& place) {
+void check_row(const double* row, std::size_t k, double tolerance, bool multi_label,
+               const std::string& place) {
     double sum = 0.0;
     for (std::size_t c = 0; c < k; ++c) {
         MLSTRAT_CHECK(!std::isnan(row[c]), place, ": probability ", c + 1, " of the row is NaN");
         MLSTRAT_CHECK(row[c] >= 0.0, place, ": probability ", c + 1, " of the row is ", row[c],
                       "; probabilities must not be negative");
+        MLSTRAT_CHECK(!multi_label || row[c] <= 1.0, place, ": probability ", c + 1,
+                      " of the row is ", row[c], "; one-vs-rest probabilities must not exceed 1");
         sum += row[c];
     }
-    MLSTRAT_CHECK(std::abs(sum - 1.0) <= tolerance, place, ": the row's probabilities sum to ", sum,
-                  ", not 1 (tolerance ", tolerance, "); give softmax outputs, not logits");
+    MLSTRAT_CHECK(multi_label || std::abs(sum - 1.0) <= tolerance, place,
+                  ": the row's probabilities sum to ", sum, ", not 1 (tolerance ", tolerance,
+                  "); give softmax outputs, not logits (or --multi-label for one-vs-rest ones)");
 }
 
 // The most rows whose labels and probabilities fit in this machine's memory: the room reserved
@@ -368,7 +415,7 @@ void check_row(const double* row, std::size_t k, double tolerance, const std::st
 std::uint64_t rows_that_fit(std::size_t k) {
     const auto pages = static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_PHYS_PAGES)));
     const auto page = static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_PAGESIZE)));
-    return pages * page / (k * sizeof(double) + sizeof(std::uint32_t));
+    return pages * page / (k * sizeof(double) + sizeof(std::uint64_t));
 }
 
 }  // namespace
@@ -404,8 +451,10 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     // Rows land at their index in arrays with room for as many rows as memory holds, so the
     // workers parse in place and nothing is copied afterwards. Labels are first the workers' own
     // ids, mapped to classes once every label has been seen.
+    const bool multi = options.multi_label;
     const std::uint64_t capacity = rows_that_fit(k);
-    detail::PageBlock<std::uint32_t> labels(capacity, /*sequential=*/true);
+    detail::PageBlock<std::uint32_t> labels(multi ? 0 : capacity, /*sequential=*/true);
+    detail::PageBlock<std::uint64_t> label_sets(multi ? capacity : 0, /*sequential=*/true);
     std::shared_ptr<detail::PageBlock<double>> values;
     if (!from_npy) values = std::make_shared<detail::PageBlock<double>>(capacity * k, true);
     std::vector<LabelWorker> workers(table.threads());
@@ -417,13 +466,31 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         w.spans.emplace_back(first, first + batch.size());
         for (std::size_t r = 0; r < batch.size(); ++r) {
             std::string_view label = batch.cell(r, 0);
-            if (label.empty()) {
-                throw Error(where(batch.path(), batch.line(r)) + ": column '" + options.label_col +
-                            "' is empty; every row needs its given label");
+            auto intern = [&](std::string_view name) {
+                const std::uint32_t id = w.labels.intern(name);
+                if (id == w.first_line.size()) w.first_line.push_back(batch.line(r));
+                return id;
+            };
+            if (multi) {
+                std::uint64_t set = 0;
+                for (std::size_t from = 0; from < label.size();) {
+                    std::size_t to = std::min(label.find(options.label_separator, from), label.size());
+                    MLSTRAT_CHECK(to > from, where(batch.path(), batch.line(r)), ": column '",
+                                  options.label_col, "' holds '", label, "', an empty label in a set");
+                    const std::uint32_t id = intern(label.substr(from, to - from));
+                    MLSTRAT_CHECK(id < 64, where(batch.path(), batch.line(r)),
+                                  ": more than 64 different labels; --multi-label takes at most 64 classes");
+                    set |= std::uint64_t{1} << id;
+                    from = to + 1;
+                }
+                label_sets[first + r] = set;
+            } else {
+                if (label.empty()) {
+                    throw Error(where(batch.path(), batch.line(r)) + ": column '" + options.label_col +
+                                "' is empty; every row needs its given label");
+                }
+                labels[first + r] = intern(label);
             }
-            const std::uint32_t id = w.labels.intern(label);
-            if (id == w.first_line.size()) w.first_line.push_back(batch.line(r));
-            labels[first + r] = id;
             if (with_ids) w.ids.emplace_back(first + r, batch.cell(r, 1));
             if (from_npy) continue;
             double* row = values->data() + (first + r) * k;
@@ -440,8 +507,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                 }
                 row[c] = *v;
             }
-            if (!row_is_valid(row, k, options.sum_tolerance)) {
-                check_row(row, k, options.sum_tolerance, where(batch.path(), batch.line(r)));
+            if (!row_is_valid(row, k, options.sum_tolerance, multi)) {
+                check_row(row, k, options.sum_tolerance, multi, where(batch.path(), batch.line(r)));
             }
         }
     });
@@ -463,7 +530,11 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             }
         }
     }
-    MLSTRAT_CHECK(!seen.empty(), where(table_path, 2), ": the file has a header but no data rows");
+    std::uint64_t n = 0;
+    for (const LabelWorker& w : workers) {
+        if (!w.spans.empty()) n = std::max(n, w.spans.back().second);
+    }
+    MLSTRAT_CHECK(n > 0, where(table_path, 2), ": the file has a header but no data rows");
     std::vector<std::string> classes = options.classes;
     auto all_in = [&](const std::vector<std::string>& names) {
         detail::Interner index;
@@ -524,15 +595,23 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     }
 
     // Map each worker's label ids to classes.
-    std::uint64_t n = 0;
     for (const LabelWorker& w : workers) {
         std::vector<std::uint32_t> map(w.labels.size());
         for (std::uint32_t id = 0; id < w.labels.size(); ++id) {
             map[id] = static_cast<std::uint32_t>(class_index.find(w.labels.name(id)));
         }
         for (auto [b, e] : w.spans) {
-            n = std::max(n, e);
-            for (std::uint64_t i = b; i < e; ++i) labels[i] = map[labels[i]];
+            if (!multi) {
+                for (std::uint64_t i = b; i < e; ++i) labels[i] = map[labels[i]];
+                continue;
+            }
+            for (std::uint64_t i = b; i < e; ++i) {
+                std::uint64_t set = 0;
+                for (std::uint64_t ids = label_sets[i]; ids != 0; ids &= ids - 1) {
+                    set |= std::uint64_t{1} << map[std::countr_zero(ids)];
+                }
+                label_sets[i] = set;
+            }
         }
     }
     if (from_npy) {
@@ -543,8 +622,9 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         pool.run(parts, [&](unsigned part) {
             for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
                 const double* row = probs.data() + i * k;
-                if (row_is_valid(row, k, options.sum_tolerance)) continue;
-                check_row(row, k, options.sum_tolerance, options.npy_path + ": row " + std::to_string(i));
+                if (row_is_valid(row, k, options.sum_tolerance, multi)) continue;
+                check_row(row, k, options.sum_tolerance, multi,
+                          options.npy_path + ": row " + std::to_string(i));
             }
         });
     } else {
@@ -554,28 +634,51 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         probs.mapping = values;
     }
 
-    ConfidentLearning cl = confident_learning(std::span<const std::uint32_t>(labels.data(), n),
-                                              probs, table.threads());
-
     LabelReport report;
     report.rows = n;
     report.classes = classes;
+    report.multi_label = multi;
     report.per_class.resize(k);
-    report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
-    for (std::size_t g = 0; g < k; ++g) {
-        report.per_class[g].name = classes[g];
-        for (std::size_t t = 0; t < k; ++t) {
-            report.confident_joint[g][t] = cl.confident_joint[g * k + t];
-            if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
-        }
-    }
+    for (std::size_t c = 0; c < k; ++c) report.per_class[c].name = classes[c];
     const double* p = probs.data();
-    for (std::size_t i = 0; i < n; ++i) {
-        ++report.per_class[labels[i]].rows;
-        if (!cl.is_issue[i]) continue;
-        ++report.per_class[labels[i]].flagged;
-        report.issues.push_back({i, labels[i], static_cast<std::uint32_t>(argmax(p + i * k, k)),
-                                 p[i * k + labels[i]]});
+    if (multi) {
+        auto sets = std::span<const std::uint64_t>(label_sets.data(), n);
+        std::vector<ConfidentLearning> per_class =
+            confident_learning_multi_label(sets, probs, table.threads());
+        std::vector<std::uint8_t> is_issue(n, 0);
+        for (std::size_t c = 0; c < k; ++c) {
+            const ConfidentLearning& cl = per_class[c];
+            report.confident_joint.push_back(cl.confident_joint);
+            report.per_class[c].estimated =
+                static_cast<std::uint64_t>(cl.confident_joint[1] + cl.confident_joint[2]);
+            for (std::size_t i = 0; i < n; ++i) {
+                report.per_class[c].rows += (sets[i] >> c) & 1;
+                report.per_class[c].flagged += cl.is_issue[i];
+                is_issue[i] |= cl.is_issue[i];
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!is_issue[i]) continue;
+            std::uint64_t likely = 0;
+            for (std::size_t c = 0; c < k; ++c) likely |= std::uint64_t{p[i * k + c] >= 0.5} << c;
+            report.issues.push_back({i, sets[i], likely, multi_label_quality(p + i * k, k, sets[i])});
+        }
+    } else {
+        ConfidentLearning cl = confident_learning(std::span<const std::uint32_t>(labels.data(), n),
+                                                  probs, table.threads());
+        report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
+        for (std::size_t g = 0; g < k; ++g) {
+            for (std::size_t t = 0; t < k; ++t) {
+                report.confident_joint[g][t] = cl.confident_joint[g * k + t];
+                if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            ++report.per_class[labels[i]].rows;
+            if (!cl.is_issue[i]) continue;
+            ++report.per_class[labels[i]].flagged;
+            report.issues.push_back({i, labels[i], argmax(p + i * k, k), p[i * k + labels[i]]});
+        }
     }
     std::sort(report.issues.begin(), report.issues.end(), [](const LabelIssue& a, const LabelIssue& b) {
         return a.self_confidence != b.self_confidence ? a.self_confidence < b.self_confidence
@@ -609,25 +712,47 @@ nlohmann::json LabelReport::to_json() const {
                                   {"flagged", c.flagged},
                                   {"estimated", c.estimated}});
     }
-    j["confident_joint"] = confident_joint;
+    j["multi_label"] = multi_label;
+    if (multi_label) {
+        j["confident_joint"] = json::array();  // per class [[given 0: true 0, 1], [given 1: ...]]
+        for (const auto& c : confident_joint) {
+            j["confident_joint"].push_back({{c[0], c[1]}, {c[2], c[3]}});
+        }
+    } else {
+        j["confident_joint"] = confident_joint;
+    }
     j["issues"] = json::array();
     for (std::size_t i = 0; i < issues.size(); ++i) {
         json row = {{"index", issues[i].index},
-                    {"given", classes[issues[i].given]},
-                    {"suggested", classes[issues[i].suggested]},
-                    {"self_confidence", issues[i].self_confidence}};
+                    {"given", class_names(issues[i].given)},
+                    {"suggested", class_names(issues[i].suggested)},
+                    {multi_label ? "label_quality" : "self_confidence", issues[i].self_confidence}};
         if (!ids.empty()) row["id"] = ids[i];
         j["issues"].push_back(std::move(row));
     }
     return j;
 }
 
+std::string LabelReport::class_names(std::uint64_t given) const {
+    if (!multi_label) return classes[given];
+    std::string out;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+        if (((given >> c) & 1) == 0) continue;
+        if (!out.empty()) out += '|';
+        out += classes[c];
+    }
+    return out;
+}
+
 void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& write) const {
     const bool with_ids = !ids.empty();
-    std::string out = with_ids ? "index,id,given,suggested,self_confidence\n"
-                               : "index,given,suggested,self_confidence\n";
+    std::string out = with_ids ? "index,id,given,suggested," : "index,given,suggested,";
+    out += multi_label ? "label_quality\n" : "self_confidence\n";
     std::vector<std::string> quoted;
     for (const auto& c : classes) quoted.push_back(io::quote_field(c));
+    auto names = [&](std::uint64_t c) {
+        return multi_label ? io::quote_field(class_names(c)) : quoted[c];
+    };
     constexpr std::size_t kPiece = 64 << 10;
     out.reserve(kPiece + 4096);
     char number[32];
@@ -640,9 +765,9 @@ void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& 
             out += io::quote_field(ids[i]);
             out += ',';
         }
-        out += quoted[issue.given];
+        out += names(issue.given);
         out += ',';
-        out += quoted[issue.suggested];
+        out += names(issue.suggested);
         out += ',';
         end = std::to_chars(number, number + sizeof number, issue.self_confidence).ptr;  // shortest exact
         out.append(number, end);
