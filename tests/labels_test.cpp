@@ -81,6 +81,97 @@ TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
     EXPECT_GT(flagged, 100u);  // the fixtures do exercise flagging
 }
 
+TEST(ConfidentLearning, MultiLabelMatchesCleanlabOnFortyProblems) {
+    const json cases = load(kData + "cleanlab_multilabel_cases.json");
+    ASSERT_EQ(cases.size(), 40u);
+    std::size_t flagged = 0;
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+        const json& t = cases[c];
+        ProbMatrix probs;
+        probs.classes = t["classes"].get<std::size_t>();
+        std::vector<std::uint64_t> sets;
+        for (const auto& given : t["labels"]) {
+            std::uint64_t set = 0;
+            for (auto l : given) set |= std::uint64_t{1} << l.get<unsigned>();
+            sets.push_back(set);
+        }
+        probs.rows = sets.size();
+        for (const auto& row : t["probs"]) {
+            for (double v : row) probs.probs.push_back(v);
+        }
+        const auto per_class = confident_learning_multi_label(sets, probs, 2);
+        ASSERT_EQ(per_class.size(), probs.classes);
+        std::set<std::size_t> got;
+        for (std::size_t k = 0; k < probs.classes; ++k) {
+            for (std::size_t i = 0; i < sets.size(); ++i) {
+                if (per_class[k].is_issue[i]) got.insert(i);
+            }
+            std::vector<std::int64_t> joint;
+            for (const auto& row : t["confident_joint"][k]) {
+                for (auto v : row) joint.push_back(v.get<std::int64_t>());
+            }
+            EXPECT_EQ(per_class[k].confident_joint, joint) << "case " << c << " class " << k;
+        }
+        std::set<std::size_t> expected;
+        for (auto i : t["issues"]) expected.insert(i.get<std::size_t>());
+        EXPECT_EQ(got, expected) << "case " << c;
+        flagged += got.size();
+    }
+    EXPECT_GT(flagged, 100u);
+}
+
+TEST(ConfidentLearning, ResultDoesNotDependOnThreads) {
+    const json cases = load(kData + "cleanlab_cases.json");
+    const json& t = cases[5];
+    ProbMatrix probs;
+    probs.classes = t["classes"].get<std::size_t>();
+    std::vector<std::uint32_t> labels = t["labels"].get<std::vector<std::uint32_t>>();
+    probs.rows = labels.size();
+    for (const auto& row : t["probs"]) {
+        for (double v : row) probs.probs.push_back(v);
+    }
+    const ConfidentLearning one = confident_learning(labels, probs, 1);
+    const ConfidentLearning three = confident_learning(labels, probs, 3);
+    EXPECT_EQ(one.is_issue, three.is_issue);
+    EXPECT_EQ(one.confident_joint, three.confident_joint);
+    EXPECT_EQ(one.thresholds, three.thresholds);
+}
+
+TEST(Labels, MultiLabelSetsMatchCleanlabRanking) {
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    o.multi_label = true;
+    auto r = find_label_issues(kData + "tags.csv", o);
+    const json expected = load(kData + "tags_expected.json");
+    ASSERT_EQ(r.issues.size(), expected["issues"].size());
+    for (std::size_t i = 0; i < r.issues.size(); ++i) {
+        EXPECT_EQ(r.issues[i].index, expected["issues"][i].get<std::uint64_t>()) << i;
+    }
+    EXPECT_EQ(r.classes, (std::vector<std::string>{"indoor", "person", "dog", "car"}));
+    // cleanlab's example score: 0.8 and 0.2 weights over the sorted self-confidences.
+    const double row[] = {0.9, 0.2, 0.6};
+    EXPECT_DOUBLE_EQ(multi_label_quality(row, 3, 0b101), 0.8 * 0.6 + 0.2 * (0.8 * 0.8 + 0.2 * 0.9));
+}
+
+TEST(Labels, MultiLabelInputIsValidated) {
+    TempDir dir;
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    o.multi_label = true;
+    auto gap = dir.file("gap.csv", "label,p_a,p_b\na||b,0.9,0.4\n");
+    std::string e = error_of([&] { find_label_issues(gap, o); });
+    EXPECT_NE(e.find("gap.csv:2"), std::string::npos) << e;
+    EXPECT_NE(e.find("empty label in a set"), std::string::npos) << e;
+    auto nan = dir.file("nan.csv", "label,p_a,p_b\na,0.5,nan\n");
+    EXPECT_NE(error_of([&] { find_label_issues(nan, o); }).find("nan.csv:2"), std::string::npos);
+    // One-vs-rest rows need not sum to 1, and an example may have no label.
+    auto ok = dir.file("ok.csv", "label,p_a,p_b\na|b,0.9,0.8\n,0.1,0.3\nb,0.2,0.7\na,0.7,0.1\n");
+    auto r = find_label_issues(ok, o);
+    EXPECT_EQ(r.rows, 4u);
+    EXPECT_EQ(r.per_class[0].rows, 2u);
+    EXPECT_EQ(r.per_class[1].rows, 2u);
+}
+
 TEST(Labels, NamedClassesFromColumnsMatchCleanlabRanking) {
     LabelOptions o;
     o.prob_cols = "p_*";
@@ -93,8 +184,11 @@ TEST(Labels, NamedClassesFromColumnsMatchCleanlabRanking) {
     }
     EXPECT_EQ(r.classes, (std::vector<std::string>{"cat", "dog", "bird"}));
     EXPECT_EQ(json(r.confident_joint), expected["confident_joint"]);
-    EXPECT_EQ(r.issues[0].id, "ex" + std::string(4 - std::to_string(r.issues[0].index).size(), '0') +
-                                  std::to_string(r.issues[0].index));
+    ASSERT_EQ(r.ids.size(), r.issues.size());
+    for (std::size_t i = 0; i < r.issues.size(); ++i) {
+        EXPECT_EQ(r.ids[i], "ex" + std::string(4 - std::to_string(r.issues[i].index).size(), '0') +
+                                std::to_string(r.issues[i].index));
+    }
     for (std::size_t i = 1; i < r.issues.size(); ++i) {
         EXPECT_LE(r.issues[i - 1].self_confidence, r.issues[i].self_confidence);
     }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -212,12 +213,27 @@ struct ConfidentLearning {
 
 /// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
 /// the same examples as cleanlab's `find_label_issues(labels, pred_probs)` with its defaults.
-/// `labels[i]` is a class index below probs.classes.
-ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
-                                     const ProbMatrix& probs);
+/// `labels[i]` is a class index below probs.classes. The passes over the rows run on `threads`
+/// workers (0: every core); the result does not depend on their number.
+ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
+                                     const ProbMatrix& probs, unsigned threads = 0);
+
+/// Multi-label confident learning, one class against the rest, as cleanlab's
+/// `find_label_issues(labels, pred_probs, multi_label=True)`: for each class c, confident learning
+/// on the two-class problem (without c, with c) with probabilities (1 - P(c), P(c)). Bit c of
+/// `label_sets[i]` is set when example i is given class c (at most 64 classes); the probabilities
+/// are one per class, each in [0, 1]. Returns one two-class result per class; an example is an
+/// issue when it is one for some class.
+std::vector<ConfidentLearning> confident_learning_multi_label(
+    std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads = 0);
+
+/// The label quality of a multi-label example, cleanlab's default score: the per-class
+/// self-confidences (P(c) when given c, else 1 - P(c)) sorted from highest to lowest and
+/// averaged exponentially, s = 0.8 * s_next + 0.2 * s, so the worst classes weigh most.
+double multi_label_quality(const double* probs, std::size_t classes, std::uint64_t label_set);
 
 /// Reads an N x K float32 or float64 array from a `.npy` file (C order; float64 values are used
-/// in place, in huge-page memory); throws Error naming the file for anything else.
+/// in place, the file being mapped); throws Error naming the file for anything else.
 ProbMatrix read_npy(const std::string& path);
 
 /// What `find_label_issues` reads.
@@ -232,19 +248,26 @@ struct LabelOptions {
     std::string id_col;
     /// How far a row's probabilities may sum from 1.
     double sum_tolerance = 1e-3;
+    /// Each example has a set of labels, written `a|b` (empty: none), and one-vs-rest
+    /// probabilities, each in [0, 1], that need not sum to 1.
+    bool multi_label = false;
+    char label_separator = '|';
     io::TableOptions table;
 };
 
-/// A likely label error.
+/// A likely label error. Classes are indices into LabelReport::classes; with multi-label data
+/// `given` and `suggested` are sets, bit c standing for class c.
 struct LabelIssue {
-    std::uint64_t index = 0;  // 0-based data row
-    std::string id;
-    std::string given;
-    std::string suggested;         // the most probable class
-    double self_confidence = 0.0;  // P(given label)
+    std::uint64_t index = 0;      // 0-based data row
+    std::uint64_t given = 0;      // the given label (set)
+    std::uint64_t suggested = 0;  // the most probable class; multi-label: the classes with P >= 0.5
+    /// P(given label); multi-label: multi_label_quality.
+    double self_confidence = 0.0;
 };
 
-/// Per given class: how many examples, how many flagged, the confident-learning estimate.
+/// Per given class: how many examples, how many flagged, the confident-learning estimate. With
+/// multi-label data: how many examples have the class, how many have it wrongly (given when
+/// absent or absent when present, by its one-vs-rest problem) and its estimate of how many.
 struct ClassIssues {
     std::string name;
     std::uint64_t rows = 0;
@@ -257,13 +280,20 @@ struct LabelReport {
     std::uint64_t rows = 0;
     std::vector<std::string> classes;
     std::vector<ClassIssues> per_class;
-    std::vector<std::vector<std::int64_t>> confident_joint;  // [given][true]
+    /// [given][true]; multi-label: per class, the one-vs-rest joint [c][2 * given + true].
+    std::vector<std::vector<std::int64_t>> confident_joint;
+    bool multi_label = false;
     std::vector<LabelIssue> issues;  // lowest self-confidence first
+    /// With an id column, ids[i] identifies issues[i]; empty otherwise.
+    std::vector<std::string> ids;
 
     /// The JSON document of `mlstrat labels --json`.
     nlohmann::json to_json() const;
-    /// The issues as CSV: index, id (when given), given, suggested, self_confidence.
-    std::string issues_csv() const;
+    /// A class's name, or with multi-label data the names of a set joined by '|'.
+    std::string class_names(std::uint64_t given) const;
+    /// Writes the issues as CSV (index, id when given, given, suggested, self_confidence or
+    /// label_quality) to `write` in pieces of a few KiB.
+    void write_issues_csv(const std::function<void(std::string_view)>& write) const;
 };
 
 /// Reads labels and probabilities, validates them, runs confident learning and ranks the

@@ -6,14 +6,19 @@
 // row index.
 
 #include <fnmatch.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cfenv>
 #include <charconv>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 #include "common/interner.hpp"
+#include "common/page_block.hpp"
+#include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
@@ -89,8 +94,8 @@ std::size_t argmax(const double* p, std::size_t k) {
 
 }  // namespace
 
-ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
-                                     const ProbMatrix& probs) {
+ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
+                                     const ProbMatrix& probs, unsigned threads) {
     const std::size_t n = probs.rows, k = probs.classes;
     MLSTRAT_CHECK(labels.size() == n, "confident learning: ", labels.size(), " labels for ", n,
                   " rows of probabilities");
@@ -101,29 +106,51 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
     const double* p = probs.data();
     std::fesetround(FE_TONEAREST);
 
+    // Every pass over the rows is cut into one contiguous range per worker; what the parts count
+    // is merged in part order, so the result does not depend on the number of workers.
+    constexpr std::size_t kRowsPerPart = 1 << 15;
+    const unsigned workers = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+    const auto parts = static_cast<unsigned>(std::clamp<std::size_t>(n / kRowsPerPart, 1, workers));
+    detail::WorkerPool pool(parts);
+    auto range = [&](unsigned part) { return std::pair{n * part / parts, n * (part + 1) / parts}; };
+
+    std::vector<std::uint64_t> part_counts(parts * k, 0);
+    pool.run(parts, [&](unsigned part) {
+        std::uint64_t* counts = &part_counts[part * k];
+        for (auto [i, end] = range(part); i < end; ++i) {
+            MLSTRAT_CHECK(labels[i] < k, "confident learning: label index ", labels[i],
+                          " is not below ", k);
+            ++counts[labels[i]];
+        }
+    });
     std::vector<std::uint64_t> label_counts(k, 0);
-    for (std::uint32_t l : labels) {
-        MLSTRAT_CHECK(l < k, "confident learning: label index ", l, " is not below ", k);
-        ++label_counts[l];
+    for (unsigned part = 0; part < parts; ++part) {
+        for (std::size_t c = 0; c < k; ++c) label_counts[c] += part_counts[part * k + c];
     }
     std::vector<std::size_t> start(k + 1, 0);
     for (std::size_t c = 0; c < k; ++c) start[c + 1] = start[c] + label_counts[c];
-    // Self-confidences grouped by given label, in row order, for the thresholds.
-    std::vector<double> self(n);
-    {
-        std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-        for (std::size_t i = 0; i < n; ++i) self[fill[labels[i]]++] = p[i * k + labels[i]];
-    }
 
     ConfidentLearning out;
-    // Per-class thresholds: the mean self-confidence of the examples given that label.
+    // Per-class thresholds: the mean self-confidence of the examples given that label, summed
+    // in row order as numpy sums the gathered values.
     out.thresholds.assign(k, 2.0);  // no example can reach an absent class
-    for (std::size_t c = 0; c < k; ++c) {
-        if (label_counts[c] == 0) continue;
-        out.thresholds[c] = pairwise_sum(self.data() + start[c], label_counts[c]) /
-                            static_cast<double>(label_counts[c]);
+    {
+        detail::PageBlock<double> self(n, /*sequential=*/true);
+        pool.run(parts, [&](unsigned part) {
+            std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+            for (unsigned before = 0; before < part; ++before) {
+                for (std::size_t c = 0; c < k; ++c) fill[c] += part_counts[before * k + c];
+            }
+            for (auto [i, end] = range(part); i < end; ++i) {
+                self[fill[labels[i]]++] = p[i * k + labels[i]];
+            }
+        });
+        for (std::size_t c = 0; c < k; ++c) {
+            if (label_counts[c] == 0) continue;
+            out.thresholds[c] = pairwise_sum(self.data() + start[c], label_counts[c]) /
+                                static_cast<double>(label_counts[c]);
+        }
     }
-    self = {};
     std::vector<double> cut(k);
     for (std::size_t c = 0; c < k; ++c) {
         out.thresholds[c] = std::max(out.thresholds[c], kThresholdFloor);
@@ -131,18 +158,25 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
     }
 
     // The confident joint: counts[given][true guess] over examples confidently in some class.
-    std::vector<std::int64_t> joint(k * k, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const double* row = p + i * k;
-        std::size_t confident = 0, first = k;
-        for (std::size_t c = 0; c < k; ++c) {
-            if (row[c] >= cut[c]) {
-                if (confident++ == 0) first = c;
+    std::vector<std::int64_t> part_joint(parts * k * k, 0);
+    pool.run(parts, [&](unsigned part) {
+        std::int64_t* joint = &part_joint[part * k * k];
+        for (auto [i, end] = range(part); i < end; ++i) {
+            const double* row = p + i * k;
+            std::size_t confident = 0, first = k;
+            for (std::size_t c = 0; c < k; ++c) {
+                if (row[c] >= cut[c]) {
+                    if (confident++ == 0) first = c;
+                }
             }
+            if (confident == 0) continue;
+            const std::size_t guess = confident > 1 ? argmax(row, k) : first;
+            ++joint[labels[i] * k + guess];
         }
-        if (confident == 0) continue;
-        const std::size_t guess = confident > 1 ? argmax(row, k) : first;
-        ++joint[labels[i] * k + guess];
+    });
+    std::vector<std::int64_t> joint(k * k, 0);
+    for (unsigned part = 0; part < parts; ++part) {
+        for (std::size_t c = 0; c < k * k; ++c) joint[c] += part_joint[part * k * k + c];
     }
     for (std::size_t c = 0; c < k; ++c) joint[c * k + c] = std::max<std::int64_t>(joint[c * k + c], 1);
 
@@ -186,86 +220,146 @@ ConfidentLearning confident_learning(const std::vector<std::uint32_t>& labels,
     }
 
     // Flag, within each given class g, the prune[g][t] examples most likely to belong to class t:
-    // the largest margins P(t) - P(g), ties to the lower row. Two sequential passes: the first
-    // fills a histogram of margins per (g, t) and finds the bin where the cut falls, the second
+    // the largest margins P(t) - P(g), ties to the lower row. Two passes: the first fills a
+    // histogram of margins per cell (g, t) and finds the bin where the cut falls, the second
     // keeps only margins from that bin up, from which the exact selection is made.
     out.is_issue.assign(n, 0);
-    constexpr std::size_t kBins = 1024;
-    auto bin_of = [](double margin) {
-        const double x = (margin + 1.0) * (kBins / 2.0);
-        return x <= 0.0 ? std::size_t{0} : std::min(static_cast<std::size_t>(x), kBins - 1);
+    struct Target {
+        std::size_t t, cell;
     };
-    std::vector<std::vector<std::size_t>> targets(k);
+    std::vector<std::vector<Target>> targets(k);
+    std::vector<std::int64_t> cell_prune;
     std::vector<std::uint8_t> all_flagged(k, 0);
     for (std::size_t g = 0; g < k; ++g) {
         if (label_counts[g] <= 1) continue;
         for (std::size_t t = 0; t < k; ++t) {
             if (t == g || prune[g * k + t] <= 0) continue;
             if (static_cast<std::uint64_t>(prune[g * k + t]) >= label_counts[g]) all_flagged[g] = 1;
-            targets[g].push_back(t);
+            targets[g].push_back({t, cell_prune.size()});
+            cell_prune.push_back(prune[g * k + t]);
         }
     }
-    std::vector<std::uint32_t> histogram(k * k * kBins, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t g = labels[i];
-        if (all_flagged[g]) continue;
-        const double* row = p + i * k;
-        for (std::size_t t : targets[g]) ++histogram[(g * k + t) * kBins + bin_of(row[t] - row[g])];
-    }
-    std::vector<std::size_t> cut_bin(k * k, kBins);  // the lowest bin a flagged margin can be in
-    for (std::size_t g = 0; g < k; ++g) {
-        for (std::size_t t : targets[g]) {
-            const std::size_t cell = g * k + t;
-            std::uint64_t above = 0;
-            std::size_t b = kBins;
-            while (b > 0 && above < static_cast<std::uint64_t>(prune[cell])) above += histogram[cell * kBins + --b];
-            cut_bin[cell] = b;
+    const std::size_t cells = cell_prune.size();
+    // Finer bins leave fewer candidates; the histograms stay within a few MiB however many cells.
+    const std::size_t bins = std::clamp<std::size_t>((std::size_t{1} << 20) / std::max<std::size_t>(cells, 1), 16, 1024);
+    auto bin_of = [bins](double margin) {
+        const double x = (margin + 1.0) * (static_cast<double>(bins) / 2.0);
+        return x <= 0.0 ? std::size_t{0} : std::min(static_cast<std::size_t>(x), bins - 1);
+    };
+    std::vector<std::uint32_t> histogram(parts * cells * bins, 0);
+    pool.run(parts, [&](unsigned part) {
+        std::uint32_t* h = &histogram[part * cells * bins];
+        for (auto [i, end] = range(part); i < end; ++i) {
+            const std::size_t g = labels[i];
+            if (all_flagged[g]) continue;
+            const double* row = p + i * k;
+            for (const Target& x : targets[g]) ++h[x.cell * bins + bin_of(row[x.t] - row[g])];
         }
+    });
+    std::vector<std::size_t> cut_bin(cells, bins);  // the lowest bin a flagged margin can be in
+    for (std::size_t cell = 0; cell < cells; ++cell) {
+        std::uint64_t above = 0;
+        std::size_t b = bins;
+        while (b > 0 && above < static_cast<std::uint64_t>(cell_prune[cell])) {
+            --b;
+            for (unsigned part = 0; part < parts; ++part) above += histogram[(part * cells + cell) * bins + b];
+        }
+        cut_bin[cell] = b;
     }
     histogram = {};
     using Margin = std::pair<double, std::size_t>;
-    std::vector<std::vector<Margin>> candidates(k * k);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t g = labels[i];
-        if (all_flagged[g]) {
-            out.is_issue[i] = 1;
-            continue;
+    std::vector<std::vector<Margin>> candidates(parts * cells);
+    pool.run(parts, [&](unsigned part) {
+        std::vector<Margin>* mine = &candidates[part * cells];
+        for (auto [i, end] = range(part); i < end; ++i) {
+            const std::size_t g = labels[i];
+            if (all_flagged[g]) {
+                out.is_issue[i] = 1;
+                continue;
+            }
+            const double* row = p + i * k;
+            for (const Target& x : targets[g]) {
+                const double margin = row[x.t] - row[g];
+                if (bin_of(margin) >= cut_bin[x.cell]) mine[x.cell].emplace_back(margin, i);
+            }
         }
-        const double* row = p + i * k;
-        for (std::size_t t : targets[g]) {
-            const double margin = row[t] - row[g];
-            if (bin_of(margin) >= cut_bin[g * k + t]) candidates[g * k + t].emplace_back(margin, i);
-        }
-    }
+    });
     auto stronger = [](const Margin& a, const Margin& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
-    for (std::size_t g = 0; g < k; ++g) {
-        for (std::size_t t : targets[g]) {
-            auto& c = candidates[g * k + t];
-            const auto take = std::min(static_cast<std::size_t>(prune[g * k + t]), c.size());
-            if (take < c.size()) std::nth_element(c.begin(), c.begin() + take, c.end(), stronger);
-            for (std::size_t r = 0; r < take; ++r) out.is_issue[c[r].second] = 1;
+    for (std::size_t cell = 0; cell < cells; ++cell) {
+        std::vector<Margin>& c = candidates[cell];
+        for (unsigned part = 1; part < parts; ++part) {
+            auto& more = candidates[part * cells + cell];
+            c.insert(c.end(), more.begin(), more.end());
+            more = {};
         }
+        const auto take = std::min(static_cast<std::size_t>(cell_prune[cell]), c.size());
+        if (take < c.size()) std::nth_element(c.begin(), c.begin() + take, c.end(), stronger);
+        for (std::size_t r = 0; r < take; ++r) out.is_issue[c[r].second] = 1;
+        c = {};
     }
 
     // An example whose given label is (within the fuzz) the most probable is not an issue.
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!out.is_issue[i]) continue;
-        const double* row = p + i * k;
-        const std::size_t l = labels[i];
-        std::size_t best = 0;
-        double best_p = l == 0 ? row[0] + kFuzz : row[0];
-        for (std::size_t c = 1; c < k; ++c) {
-            const double v = c == l ? row[c] + kFuzz : row[c];
-            if (v > best_p) {
-                best_p = v;
-                best = c;
+    pool.run(parts, [&](unsigned part) {
+        for (auto [i, end] = range(part); i < end; ++i) {
+            if (!out.is_issue[i]) continue;
+            const double* row = p + i * k;
+            const std::size_t l = labels[i];
+            std::size_t best = 0;
+            double best_p = l == 0 ? row[0] + kFuzz : row[0];
+            for (std::size_t c = 1; c < k; ++c) {
+                const double v = c == l ? row[c] + kFuzz : row[c];
+                if (v > best_p) {
+                    best_p = v;
+                    best = c;
+                }
             }
+            if (best == l) out.is_issue[i] = 0;
         }
-        if (best == l) out.is_issue[i] = 0;
+    });
+    return out;
+}
+
+std::vector<ConfidentLearning> confident_learning_multi_label(
+    std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads) {
+    const std::size_t n = probs.rows, k = probs.classes;
+    MLSTRAT_CHECK(label_sets.size() == n, "confident learning: ", label_sets.size(),
+                  " label sets for ", n, " rows of probabilities");
+    MLSTRAT_CHECK(k >= 1 && k <= 64, "multi-label confident learning takes 1 to 64 classes, got ", k);
+    const double* p = probs.data();
+    // One two-class problem at a time, in blocks reused from class to class.
+    detail::PageBlock<std::uint32_t> given(n, /*sequential=*/true);
+    auto binary = std::make_shared<detail::PageBlock<double>>(2 * n, /*sequential=*/true);
+    ProbMatrix one_vs_rest;
+    one_vs_rest.rows = n;
+    one_vs_rest.classes = 2;
+    one_vs_rest.mapped = binary->data();
+    one_vs_rest.mapping = binary;
+    std::vector<ConfidentLearning> out;
+    for (std::size_t c = 0; c < k; ++c) {
+        double* b = binary->data();
+        for (std::size_t i = 0; i < n; ++i) {
+            given[i] = static_cast<std::uint32_t>((label_sets[i] >> c) & 1);
+            b[2 * i] = 1.0 - p[i * k + c];
+            b[2 * i + 1] = p[i * k + c];
+        }
+        out.push_back(confident_learning(std::span<const std::uint32_t>(given.data(), n),
+                                         one_vs_rest, threads));
     }
     return out;
+}
+
+double multi_label_quality(const double* probs, std::size_t classes, std::uint64_t label_set) {
+    constexpr double kAlpha = 0.8;
+    std::vector<double> s(classes);
+    for (std::size_t c = 0; c < classes; ++c) {
+        s[c] = ((label_set >> c) & 1) != 0 ? probs[c] : 1.0 - probs[c];
+    }
+    std::sort(s.begin(), s.end(), std::greater<>());
+    double ema = s[0];
+    for (std::size_t c = 1; c < classes; ++c) ema = kAlpha * s[c] + (1 - kAlpha) * ema;
+    return ema;
 }
 
 namespace {
@@ -281,29 +375,47 @@ std::string class_of_column(const std::string& glob, const std::string& column) 
     return column.substr(prefix, column.size() - prefix - suffix);
 }
 
-struct Chunk {
-    std::uint64_t first_row = 0;
-    std::vector<std::uint32_t> labels;  // ids in the worker's interner
-    std::vector<double> probs;
-    std::vector<std::string> ids;
-};
-
 struct LabelWorker {
     detail::Interner labels;
     std::vector<std::uint64_t> first_line;  // per label id, where it was first seen
-    std::vector<Chunk> chunks;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;  // [first, end) rows parsed here
+    std::vector<std::pair<std::uint64_t, std::string>> ids;      // (row, id), rows ascending
 };
 
-void check_row(const double* row, std::size_t k, double tolerance, const std::string& place) {
+// Whether a row holds valid probabilities: a distribution, or with multi-label data one
+// probability in [0, 1] per class. check_row says what is wrong when it does not.
+bool row_is_valid(const double* row, std::size_t k, double tolerance, bool multi_label) {
+    double sum = 0.0;
+    bool ok = true;
+    for (std::size_t c = 0; c < k; ++c) {
+        ok &= row[c] >= 0.0 && (!multi_label || row[c] <= 1.0);  // false for NaN too
+        sum += row[c];
+    }
+    return ok && (multi_label || std::abs(sum - 1.0) <= tolerance);
+}
+
+void check_row(const double* row, std::size_t k, double tolerance, bool multi_label,
+               const std::string& place) {
     double sum = 0.0;
     for (std::size_t c = 0; c < k; ++c) {
         MLSTRAT_CHECK(!std::isnan(row[c]), place, ": probability ", c + 1, " of the row is NaN");
         MLSTRAT_CHECK(row[c] >= 0.0, place, ": probability ", c + 1, " of the row is ", row[c],
                       "; probabilities must not be negative");
+        MLSTRAT_CHECK(!multi_label || row[c] <= 1.0, place, ": probability ", c + 1,
+                      " of the row is ", row[c], "; one-vs-rest probabilities must not exceed 1");
         sum += row[c];
     }
-    MLSTRAT_CHECK(std::abs(sum - 1.0) <= tolerance, place, ": the row's probabilities sum to ", sum,
-                  ", not 1 (tolerance ", tolerance, "); give softmax outputs, not logits");
+    MLSTRAT_CHECK(multi_label || std::abs(sum - 1.0) <= tolerance, place,
+                  ": the row's probabilities sum to ", sum, ", not 1 (tolerance ", tolerance,
+                  "); give softmax outputs, not logits (or --multi-label for one-vs-rest ones)");
+}
+
+// The most rows whose labels and probabilities fit in this machine's memory: the room reserved
+// for them (address space only; pages are used as rows arrive).
+std::uint64_t rows_that_fit(std::size_t k) {
+    const auto pages = static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_PHYS_PAGES)));
+    const auto page = static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_PAGESIZE)));
+    return pages * page / (k * sizeof(double) + sizeof(std::uint64_t));
 }
 
 }  // namespace
@@ -336,25 +448,52 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     if (from_npy) probs = read_npy(options.npy_path);
     const std::size_t k = from_npy ? probs.classes : column_classes.size();
 
+    // Rows land at their index in arrays with room for as many rows as memory holds, so the
+    // workers parse in place and nothing is copied afterwards. Labels are first the workers' own
+    // ids, mapped to classes once every label has been seen.
+    const bool multi = options.multi_label;
+    const std::uint64_t capacity = rows_that_fit(k);
+    detail::PageBlock<std::uint32_t> labels(multi ? 0 : capacity, /*sequential=*/true);
+    detail::PageBlock<std::uint64_t> label_sets(multi ? capacity : 0, /*sequential=*/true);
+    std::shared_ptr<detail::PageBlock<double>> values;
+    if (!from_npy) values = std::make_shared<detail::PageBlock<double>>(capacity * k, true);
     std::vector<LabelWorker> workers(table.threads());
     table.scan(columns, [&](unsigned wi, const io::RowBatch& batch) {
         LabelWorker& w = workers[wi];
-        Chunk chunk;
-        chunk.first_row = batch.size() > 0 ? batch.row_index(0) : 0;
-        chunk.labels.reserve(batch.size());
-        if (!from_npy) chunk.probs.resize(batch.size() * k);
+        const std::uint64_t first = batch.row_index(0);
+        MLSTRAT_CHECK(first + batch.size() <= capacity, where(batch.path(), batch.line(0)),
+                      ": more rows than this machine's memory holds with ", k, " probabilities each");
+        w.spans.emplace_back(first, first + batch.size());
         for (std::size_t r = 0; r < batch.size(); ++r) {
             std::string_view label = batch.cell(r, 0);
-            if (label.empty()) {
-                throw Error(where(batch.path(), batch.line(r)) + ": column '" + options.label_col +
-                            "' is empty; every row needs its given label");
+            auto intern = [&](std::string_view name) {
+                const std::uint32_t id = w.labels.intern(name);
+                if (id == w.first_line.size()) w.first_line.push_back(batch.line(r));
+                return id;
+            };
+            if (multi) {
+                std::uint64_t set = 0;
+                for (std::size_t from = 0; from < label.size();) {
+                    std::size_t to = std::min(label.find(options.label_separator, from), label.size());
+                    MLSTRAT_CHECK(to > from, where(batch.path(), batch.line(r)), ": column '",
+                                  options.label_col, "' holds '", label, "', an empty label in a set");
+                    const std::uint32_t id = intern(label.substr(from, to - from));
+                    MLSTRAT_CHECK(id < 64, where(batch.path(), batch.line(r)),
+                                  ": more than 64 different labels; --multi-label takes at most 64 classes");
+                    set |= std::uint64_t{1} << id;
+                    from = to + 1;
+                }
+                label_sets[first + r] = set;
+            } else {
+                if (label.empty()) {
+                    throw Error(where(batch.path(), batch.line(r)) + ": column '" + options.label_col +
+                                "' is empty; every row needs its given label");
+                }
+                labels[first + r] = intern(label);
             }
-            const std::uint32_t id = w.labels.intern(label);
-            if (id == w.first_line.size()) w.first_line.push_back(batch.line(r));
-            chunk.labels.push_back(id);
-            if (with_ids) chunk.ids.emplace_back(batch.cell(r, 1));
+            if (with_ids) w.ids.emplace_back(first + r, batch.cell(r, 1));
             if (from_npy) continue;
-            double* row = &chunk.probs[r * k];
+            double* row = values->data() + (first + r) * k;
             for (std::size_t c = 0; c < k; ++c) {
                 std::string_view cell = batch.cell(r, first_prob + c);
                 auto v = try_parse_number(cell);
@@ -368,9 +507,10 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                 }
                 row[c] = *v;
             }
-            check_row(row, k, options.sum_tolerance, where(batch.path(), batch.line(r)));
+            if (!row_is_valid(row, k, options.sum_tolerance, multi)) {
+                check_row(row, k, options.sum_tolerance, multi, where(batch.path(), batch.line(r)));
+            }
         }
-        if (batch.size() > 0) w.chunks.push_back(std::move(chunk));
     });
 
     // Classes: given, matched by the columns' names, integer indices, or sorted label names.
@@ -390,7 +530,11 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             }
         }
     }
-    MLSTRAT_CHECK(!seen.empty(), where(table_path, 2), ": the file has a header but no data rows");
+    std::uint64_t n = 0;
+    for (const LabelWorker& w : workers) {
+        if (!w.spans.empty()) n = std::max(n, w.spans.back().second);
+    }
+    MLSTRAT_CHECK(n > 0, where(table_path, 2), ": the file has a header but no data rows");
     std::vector<std::string> classes = options.classes;
     auto all_in = [&](const std::vector<std::string>& names) {
         detail::Interner index;
@@ -450,84 +594,107 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                       seen[s], "' is not one of the ", k, " classes of the probabilities");
     }
 
-    // Assemble rows in file order.
-    std::vector<std::pair<std::uint64_t, std::pair<std::size_t, std::size_t>>> order;
-    for (std::size_t w = 0; w < workers.size(); ++w) {
-        for (std::size_t c = 0; c < workers[w].chunks.size(); ++c) {
-            order.push_back({workers[w].chunks[c].first_row, {w, c}});
-        }
-    }
-    std::sort(order.begin(), order.end());
-    std::uint64_t n = 0;
-    for (const auto& [first, at] : order) n += workers[at.first].chunks[at.second].labels.size();
-    if (from_npy) {
-        MLSTRAT_CHECK(probs.rows == n, options.npy_path, " has ", probs.rows, " rows but ",
-                      table_path, " has ", n, " data rows; they must be aligned row by row");
-        for (std::size_t i = 0; i < n; ++i) {
-            check_row(probs.data() + i * k, k, options.sum_tolerance,
-                      options.npy_path + ": row " + std::to_string(i));
-        }
-    } else {
-        probs.rows = n;
-        probs.classes = k;
-        probs.probs.reserve(n * k);
-    }
-    std::vector<std::uint32_t> labels;
-    labels.reserve(n);
-    std::vector<std::string> ids;
-    for (const auto& [first, at] : order) {
-        LabelWorker& w = workers[at.first];
-        Chunk& chunk = w.chunks[at.second];
+    // Map each worker's label ids to classes.
+    for (const LabelWorker& w : workers) {
         std::vector<std::uint32_t> map(w.labels.size());
         for (std::uint32_t id = 0; id < w.labels.size(); ++id) {
             map[id] = static_cast<std::uint32_t>(class_index.find(w.labels.name(id)));
         }
-        for (std::uint32_t l : chunk.labels) labels.push_back(map[l]);
-        if (!from_npy) probs.probs.insert(probs.probs.end(), chunk.probs.begin(), chunk.probs.end());
-        for (auto& id : chunk.ids) ids.push_back(std::move(id));
-        chunk = Chunk{};
+        for (auto [b, e] : w.spans) {
+            if (!multi) {
+                for (std::uint64_t i = b; i < e; ++i) labels[i] = map[labels[i]];
+                continue;
+            }
+            for (std::uint64_t i = b; i < e; ++i) {
+                std::uint64_t set = 0;
+                for (std::uint64_t ids = label_sets[i]; ids != 0; ids &= ids - 1) {
+                    set |= std::uint64_t{1} << map[std::countr_zero(ids)];
+                }
+                label_sets[i] = set;
+            }
+        }
     }
-
-    ConfidentLearning cl = confident_learning(labels, probs);
+    if (from_npy) {
+        MLSTRAT_CHECK(probs.rows == n, options.npy_path, " has ", probs.rows, " rows but ",
+                      table_path, " has ", n, " data rows; they must be aligned row by row");
+        const unsigned parts = table.threads();
+        detail::WorkerPool pool(parts);
+        pool.run(parts, [&](unsigned part) {
+            for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
+                const double* row = probs.data() + i * k;
+                if (row_is_valid(row, k, options.sum_tolerance, multi)) continue;
+                check_row(row, k, options.sum_tolerance, multi,
+                          options.npy_path + ": row " + std::to_string(i));
+            }
+        });
+    } else {
+        probs.rows = n;
+        probs.classes = k;
+        probs.mapped = values->data();
+        probs.mapping = values;
+    }
 
     LabelReport report;
     report.rows = n;
     report.classes = classes;
+    report.multi_label = multi;
     report.per_class.resize(k);
-    report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
-    for (std::size_t g = 0; g < k; ++g) {
-        report.per_class[g].name = classes[g];
-        for (std::size_t t = 0; t < k; ++t) {
-            report.confident_joint[g][t] = cl.confident_joint[g * k + t];
-            if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
-        }
-    }
+    for (std::size_t c = 0; c < k; ++c) report.per_class[c].name = classes[c];
     const double* p = probs.data();
-    struct Ranked {
-        double confidence;
-        std::size_t row;
-        std::size_t suggested;
-        bool operator<(const Ranked& o) const {
-            return confidence != o.confidence ? confidence < o.confidence : row < o.row;
+    if (multi) {
+        auto sets = std::span<const std::uint64_t>(label_sets.data(), n);
+        std::vector<ConfidentLearning> per_class =
+            confident_learning_multi_label(sets, probs, table.threads());
+        std::vector<std::uint8_t> is_issue(n, 0);
+        for (std::size_t c = 0; c < k; ++c) {
+            const ConfidentLearning& cl = per_class[c];
+            report.confident_joint.push_back(cl.confident_joint);
+            report.per_class[c].estimated =
+                static_cast<std::uint64_t>(cl.confident_joint[1] + cl.confident_joint[2]);
+            for (std::size_t i = 0; i < n; ++i) {
+                report.per_class[c].rows += (sets[i] >> c) & 1;
+                report.per_class[c].flagged += cl.is_issue[i];
+                is_issue[i] |= cl.is_issue[i];
+            }
         }
-    };
-    std::vector<Ranked> ranked;  // built in row order, which keeps the reads sequential
-    for (std::size_t i = 0; i < n; ++i) {
-        ++report.per_class[labels[i]].rows;
-        if (!cl.is_issue[i]) continue;
-        ++report.per_class[labels[i]].flagged;
-        ranked.push_back({p[i * k + labels[i]], i, argmax(p + i * k, k)});
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!is_issue[i]) continue;
+            std::uint64_t likely = 0;
+            for (std::size_t c = 0; c < k; ++c) likely |= std::uint64_t{p[i * k + c] >= 0.5} << c;
+            report.issues.push_back({i, sets[i], likely, multi_label_quality(p + i * k, k, sets[i])});
+        }
+    } else {
+        ConfidentLearning cl = confident_learning(std::span<const std::uint32_t>(labels.data(), n),
+                                                  probs, table.threads());
+        report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
+        for (std::size_t g = 0; g < k; ++g) {
+            for (std::size_t t = 0; t < k; ++t) {
+                report.confident_joint[g][t] = cl.confident_joint[g * k + t];
+                if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            ++report.per_class[labels[i]].rows;
+            if (!cl.is_issue[i]) continue;
+            ++report.per_class[labels[i]].flagged;
+            report.issues.push_back({i, labels[i], argmax(p + i * k, k), p[i * k + labels[i]]});
+        }
     }
-    std::sort(ranked.begin(), ranked.end());
-    report.issues.reserve(ranked.size());
-    for (const Ranked& r : ranked) {
-        LabelIssue issue;
-        issue.index = r.row;
-        if (with_ids) issue.id = ids[r.row];
-        issue.given = classes[labels[r.row]];
-        issue.suggested = classes[r.suggested];
-        issue.self_confidence = r.confidence;
-        report.issues.push_back(std::move(issue));
+    std::sort(report.issues.begin(), report.issues.end(), [](const LabelIssue& a, const LabelIssue& b) {
+        return a.self_confidence != b.self_confidence ? a.self_confidence < b.self_confidence
+                                                      : a.index < b.index;
+    });
+    if (with_ids) {
+        report.ids.reserve(report.issues.size());
+        for (const LabelIssue& issue : report.issues) {
+            std::string id;
+            for (const LabelWorker& w : workers) {
+                auto at = std::lower_bound(w.ids.begin(), w.ids.end(), issue.index,
+                                           [](const auto& e, std::uint64_t r) { return e.first < r; });
+                if (at != w.ids.end() && at->first == issue.index) id = at->second;
+            }
+            report.ids.push_back(std::move(id));
+        }
     }
     return report;
 }
@@ -545,43 +712,72 @@ nlohmann::json LabelReport::to_json() const {
                                   {"flagged", c.flagged},
                                   {"estimated", c.estimated}});
     }
-    j["confident_joint"] = confident_joint;
+    j["multi_label"] = multi_label;
+    if (multi_label) {
+        j["confident_joint"] = json::array();  // per class [[given 0: true 0, 1], [given 1: ...]]
+        for (const auto& c : confident_joint) {
+            j["confident_joint"].push_back({{c[0], c[1]}, {c[2], c[3]}});
+        }
+    } else {
+        j["confident_joint"] = confident_joint;
+    }
     j["issues"] = json::array();
-    for (const auto& i : issues) {
-        json row = {{"index", i.index},
-                    {"given", i.given},
-                    {"suggested", i.suggested},
-                    {"self_confidence", i.self_confidence}};
-        if (!i.id.empty()) row["id"] = i.id;
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+        json row = {{"index", issues[i].index},
+                    {"given", class_names(issues[i].given)},
+                    {"suggested", class_names(issues[i].suggested)},
+                    {multi_label ? "label_quality" : "self_confidence", issues[i].self_confidence}};
+        if (!ids.empty()) row["id"] = ids[i];
         j["issues"].push_back(std::move(row));
     }
     return j;
 }
 
-std::string LabelReport::issues_csv() const {
-    const bool with_ids = std::any_of(issues.begin(), issues.end(),
-                                      [](const LabelIssue& i) { return !i.id.empty(); });
-    std::string out = with_ids ? "index,id,given,suggested,self_confidence\n"
-                               : "index,given,suggested,self_confidence\n";
-    out.reserve(out.size() + issues.size() * 48);
+std::string LabelReport::class_names(std::uint64_t given) const {
+    if (!multi_label) return classes[given];
+    std::string out;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+        if (((given >> c) & 1) == 0) continue;
+        if (!out.empty()) out += '|';
+        out += classes[c];
+    }
+    return out;
+}
+
+void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& write) const {
+    const bool with_ids = !ids.empty();
+    std::string out = with_ids ? "index,id,given,suggested," : "index,given,suggested,";
+    out += multi_label ? "label_quality\n" : "self_confidence\n";
+    std::vector<std::string> quoted;
+    for (const auto& c : classes) quoted.push_back(io::quote_field(c));
+    auto names = [&](std::uint64_t c) {
+        return multi_label ? io::quote_field(class_names(c)) : quoted[c];
+    };
+    constexpr std::size_t kPiece = 64 << 10;
+    out.reserve(kPiece + 4096);
     char number[32];
-    for (const auto& i : issues) {
-        auto end = std::to_chars(number, number + sizeof number, i.index).ptr;
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+        const LabelIssue& issue = issues[i];
+        auto end = std::to_chars(number, number + sizeof number, issue.index).ptr;
         out.append(number, end);
         out += ',';
         if (with_ids) {
-            out += io::quote_field(i.id);
+            out += io::quote_field(ids[i]);
             out += ',';
         }
-        out += io::quote_field(i.given);
+        out += names(issue.given);
         out += ',';
-        out += io::quote_field(i.suggested);
+        out += names(issue.suggested);
         out += ',';
-        end = std::to_chars(number, number + sizeof number, i.self_confidence).ptr;  // shortest exact
+        end = std::to_chars(number, number + sizeof number, issue.self_confidence).ptr;  // shortest exact
         out.append(number, end);
         out += '\n';
+        if (out.size() >= kPiece) {
+            write(out);
+            out.clear();
+        }
     }
-    return out;
+    if (!out.empty()) write(out);
 }
 
 }  // namespace mlstrat::analysis

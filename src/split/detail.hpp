@@ -4,7 +4,6 @@
 // chi-square, and the header line as it stands in the file.
 
 #include <openssl/evp.h>
-#include <sys/mman.h>
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/page_block.hpp"
 #include "mlstrat/split.hpp"
 
 namespace mlstrat::split::detail {
@@ -46,43 +46,7 @@ std::string sha256_file(const std::string& path);
 std::vector<std::uint64_t> controlled_round(const std::vector<std::uint64_t>& total,
                                             const std::vector<std::uint64_t>& columns);
 
-// n values of T in their own anonymous mapping: pages cost memory only once written, and
-// freeing gives them back to the system at once (the heap may keep large freed blocks).
-template <typename T>
-class PageBlock {
- public:
-    PageBlock() = default;
-    // `sequential`: filled front to back, so huge pages save page faults without costing memory.
-    explicit PageBlock(std::size_t n, bool sequential = false) : n_(n) {
-        if (n == 0) return;
-        void* p = ::mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) throw std::bad_alloc();
-        if (sequential) ::madvise(p, n * sizeof(T), MADV_HUGEPAGE);
-        data_ = static_cast<T*>(p);
-    }
-    ~PageBlock() { release(); }
-    PageBlock(PageBlock&& o) noexcept : data_(std::exchange(o.data_, nullptr)), n_(o.n_) {}
-    PageBlock& operator=(PageBlock&& o) noexcept {
-        if (this != &o) {
-            release();
-            data_ = std::exchange(o.data_, nullptr);
-            n_ = o.n_;
-        }
-        return *this;
-    }
-    T& operator[](std::size_t i) { return data_[i]; }
-    const T& operator[](std::size_t i) const { return data_[i]; }
-    T* begin() { return data_; }
-    void release() {
-        if (data_ != nullptr) ::munmap(data_, n_ * sizeof(T));
-        data_ = nullptr;
-    }
-
- private:
-    T* data_ = nullptr;
-    std::size_t n_ = 0;
-};
+using mlstrat::detail::PageBlock;
 
 // Keys (64-bit hashes) seen in parts; counts the keys seen in more than one part. The part goes
 // into the two low bits, so keys are compared on their upper 62 bits.

@@ -27,7 +27,8 @@ void print_summary(const analysis::LabelReport& r, const std::string& out) {
     std::cout << "rows " << thousands(r.rows) << ", likely label errors " << thousands(r.issues.size())
               << " (" << percent(r.rows ? static_cast<double>(r.issues.size()) / r.rows : 0.0)
               << "), written to " << out << "\n\n";
-    Table t({"given label", "rows", "flagged", "estimated issues"});
+    Table t({r.multi_label ? "class" : "given label", r.multi_label ? "rows with it" : "rows",
+             "flagged", "estimated issues"});
     for (const auto& c : r.per_class) {
         t.add({c.name, thousands(c.rows), thousands(c.flagged), thousands(c.estimated)});
     }
@@ -53,10 +54,12 @@ void run(LabelsArgs& a) {
         return;
     }
     if (a.out.empty()) {
-        std::cout << r.issues_csv();
+        r.write_issues_csv([](std::string_view piece) { std::cout << piece; });
         return;
     }
-    io::write_file_atomically(a.out, r.issues_csv());
+    io::AtomicFile file(a.out);
+    r.write_issues_csv([&](std::string_view piece) { file.write(piece); });
+    file.commit();
     print_summary(r, a.out);
 }
 
@@ -82,6 +85,12 @@ void add_labels(CLI::App& app) {
     cmd->add_option("--id-col", args->options.id_col, "column identifying each example");
     cmd->add_option("--sum-tolerance", args->options.sum_tolerance,
                     "how far a row's probabilities may sum from 1")
+        ->capture_default_str();
+    cmd->add_flag("--multi-label", args->options.multi_label,
+                  "each example has a set of labels, 'a|b' in the label column (empty: none), and "
+                  "one-vs-rest probabilities in [0, 1] (cleanlab's multi_label=True)");
+    cmd->add_option("--label-sep", args->options.label_separator,
+                    "what separates the labels of a set with --multi-label")
         ->capture_default_str();
     cmd->add_option("--out", args->out, "write the issues CSV here and print a summary");
     cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Makes the confident-learning fixtures: random noisy-label problems, and what cleanlab's
 find_label_issues(labels, pred_probs) (its defaults, filter_by='prune_by_noise_rate') flags on
-them. Only the inputs and cleanlab's answers are stored, never cleanlab itself.
+them, with one label per example and with sets of labels (multi_label=True). Only the inputs and cleanlab's answers are stored, never cleanlab itself.
 
     CLEANLAB_SRC=/path/to/cleanlab/checkout /usr/bin/python3 tests/data/labels/make_fixtures.py
 
@@ -52,12 +52,35 @@ def expected(find_label_issues, compute_confident_joint, labels, probs):
     return {"issues": ranked.tolist(), "confident_joint": joint.tolist()}
 
 
+def multilabel_problem(rng, n, k, noise, sharpness):
+    """One-vs-rest (sigmoid) probabilities for n examples and k classes, and label sets with
+    each class membership flipped with probability `noise`."""
+    true = rng.random((n, k)) < rng.uniform(0.15, 0.5, k)
+    logits = rng.normal(0.0, 1.0, (n, k)) + np.where(true, sharpness, -sharpness)
+    probs = 1.0 / (1.0 + np.exp(-logits))
+    given = true.copy()
+    flip = rng.random((n, k)) < noise
+    given[flip] = ~given[flip]
+    return [np.flatnonzero(row).tolist() for row in given], probs
+
+
+def expected_multilabel(find_label_issues, compute_confident_joint, labels, probs):
+    mask = find_label_issues(labels, probs, multi_label=True)
+    ranked = find_label_issues(labels, probs, multi_label=True,
+                               return_indices_ranked_by="self_confidence")
+    assert set(ranked.tolist()) == set(np.flatnonzero(mask).tolist())
+    joint = compute_confident_joint(labels, probs, multi_label=True)
+    return {"issues": ranked.tolist(), "confident_joint": joint.tolist()}
+
+
 def write_csv(path, labels, probs, names, ids=None):
     with open(path, "w") as f:
         head = (["id"] if ids is not None else []) + ["label"] + ["p_" + c for c in names]
         f.write(",".join(head) + "\n")
         for i in range(len(labels)):
-            cells = ([ids[i]] if ids is not None else []) + [names[labels[i]]]
+            given = (names[labels[i]] if not isinstance(labels[i], list)
+                     else "|".join(names[c] for c in labels[i]))
+            cells = ([ids[i]] if ids is not None else []) + [given]
             cells += [repr(float(v)) for v in probs[i]]
             f.write(",".join(cells) + "\n")
 
@@ -97,6 +120,27 @@ def main():
         f.writelines("%d\n" % v for v in labels)
     with open(os.path.join(HERE, "digits_expected.json"), "w") as f:
         json.dump(expected(find_label_issues, compute_confident_joint, labels, probs), f)
+
+    # Multi-label: random problems for the unit test, and a CSV of label sets for the CLI.
+    # A generator of their own, so the fixtures above do not change.
+    rng = np.random.default_rng(50)
+    cases = []
+    for c in range(40):
+        k = int(rng.integers(2, 9))
+        n = int(rng.integers(20, 240))
+        labels, probs = multilabel_problem(rng, n, k, float(rng.uniform(0.0, 0.3)),
+                                           float(rng.uniform(0.5, 3.0)))
+        case = {"classes": k, "labels": labels, "probs": probs.tolist()}
+        case.update(expected_multilabel(find_label_issues, compute_confident_joint, labels, probs))
+        cases.append(case)
+    with open(os.path.join(HERE, "cleanlab_multilabel_cases.json"), "w") as f:
+        json.dump(cases, f, separators=(",", ":"))
+    names = ["indoor", "person", "dog", "car"]
+    labels, probs = multilabel_problem(rng, 300, 4, 0.08, 2.0)
+    ids = ["img%03d" % i for i in range(len(labels))]
+    write_csv(os.path.join(HERE, "tags.csv"), labels, probs, names, ids)
+    with open(os.path.join(HERE, "tags_expected.json"), "w") as f:
+        json.dump(expected_multilabel(find_label_issues, compute_confident_joint, labels, probs), f)
 
 
 if __name__ == "__main__":
