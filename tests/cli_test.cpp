@@ -13,9 +13,6 @@
 // match element-wise; numbers match within 1e-9 relative.
 
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <filesystem>
@@ -25,19 +22,14 @@
 
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "process_helpers.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
+using mlstrat::test_util::Outcome;
+using mlstrat::test_util::slurp;
 
 std::string substitute(std::string s, const std::string& data, const std::string& tmp) {
     for (auto [key, value] : {std::pair<std::string, std::string>{"{data}", data}, {"{tmp}", tmp}}) {
@@ -88,38 +80,6 @@ std::string subset_mismatch(const json& expected, const json& actual, const std:
     return "";
 }
 
-struct Outcome {
-    int exit_code = -1;
-    std::string out, err;
-};
-
-Outcome run(const std::vector<std::string>& args, const fs::path& tmp) {
-    std::vector<std::string> argv_s = {MLSTRAT_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string out_path = (tmp / ".stdout").string(), err_path = (tmp / ".stderr").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    Outcome o;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-        int status = 0;
-        waitpid(pid, &status, 0);
-        o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    o.out = slurp(out_path);
-    o.err = slurp(err_path);
-    fs::remove(out_path);
-    fs::remove(err_path);
-    return o;
-}
-
 std::vector<std::string> case_files() {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(fs::path(MLSTRAT_SOURCE_DIR) / "tests" / "cli")) {
@@ -146,7 +106,7 @@ TEST_P(Cli, Case) {
 
     std::vector<std::string> args;
     for (const auto& a : spec.at("args")) args.push_back(substitute(a.get<std::string>(), data, tmp));
-    Outcome o = run(args, tmp);
+    Outcome o = mlstrat::test_util::run_mlstrat(args, tmp);
 
     const std::string context = "\nstdout:\n" + o.out + "\nstderr:\n" + o.err;
     EXPECT_EQ(o.exit_code, spec.value("exit", 0)) << context;
