@@ -195,8 +195,6 @@ struct Config {
     TransferConfig transfer;
     /// The folder relative data paths are resolved against (the config file's folder).
     std::string base_dir = ".";
-    /// The file the config was parsed from; errors about its keys found later start with it.
-    std::string source = "config";
 
     /// The config as TOML, every key written, so that loading it gives the same config.
     std::string to_toml() const;

@@ -399,7 +399,6 @@ std::vector<KeyInfo> config_keys() {
 Config parse_config(const std::string& toml_text, const std::string& source_name,
                     const std::vector<std::string>& overrides) {
     Config config;
-    config.source = source_name;
     const auto keys = keys_of(config);
     toml::table table;
     try {

@@ -278,8 +278,8 @@ Dataset load_dataset(const Config& config) {
     if (!d.split_dir.empty()) {
         const std::string dir = resolve(config, d.split_dir);
         for (auto& [name, paths] : files) {
-            MLSTRAT_CHECK(paths.first.empty(), config.source,
-                          ": key 'data.split_dir' replaces data.", name, "; give one or the other");
+            MLSTRAT_CHECK(paths.first.empty(), "config: key 'data.split_dir' replaces data.",
+                          name, "; give one or the other");
             for (const char* ext : {".csv", ".tsv", ".csv.gz", ".tsv.gz"}) {
                 const auto p = std::filesystem::path(dir) / (name + ext);
                 if (paths.first.empty() && std::filesystem::exists(p)) paths.first = p.string();
@@ -289,13 +289,12 @@ Dataset load_dataset(const Config& config) {
                       ": no train.csv or train.tsv (key 'data.split_dir')");
     }
     const std::string train_path = files[0].second.first;
-    MLSTRAT_CHECK(!train_path.empty(), config.source,
-                  ": key 'data.train' (or data.split_dir) is required");
+    MLSTRAT_CHECK(!train_path.empty(), "config: key 'data.train' (or data.split_dir) is required");
     std::string format = d.format;
     if (format == "auto") format = d.train_labels.empty() ? "csv" : "idx";
     Dataset data;
     if (format == "idx") {
-        MLSTRAT_CHECK(d.split_col.empty(), config.source, ": key 'data.split_col' is for CSV data");
+        MLSTRAT_CHECK(d.split_col.empty(), "config: key 'data.split_col' is for CSV data");
         for (const auto& [name, paths] : files) {
             if (paths.first.empty()) continue;
             Split split;
@@ -343,7 +342,7 @@ Dataset load_dataset(const Config& config) {
         } else {
             for (const auto& [name, p] : files) {
                 if (p.first.empty()) continue;
-                MLSTRAT_CHECK(p.second.empty(), config.source, ": key 'data.", name,
+                MLSTRAT_CHECK(p.second.empty(), "config: key 'data.", name,
                               "_labels' is for IDX data; CSV labels are in data.label_col");
                 paths[name] = resolve(config, p.first);
                 tables[name] = read_table(paths[name], d, features);
@@ -373,18 +372,24 @@ Dataset load_dataset(const Config& config) {
                   ": training needs at least 2 classes, found ", data.classes.size());
     const std::int64_t es = data.example_size();
     const auto seed = static_cast<std::uint64_t>(d.split_seed);
+    // A hold-out larger than its split is a fault of that split's file: the message names it.
+    const auto data_file = [&](const std::string& split) {
+        for (const auto& [name, paths] : files) {
+            if (name == split && !paths.first.empty()) return resolve(config, paths.first);
+        }
+        return std::string("config");
+    };
     if (d.dev_size > 0 && !data.splits.count("dev")) {
         const std::string from = d.dev_from;
-        MLSTRAT_CHECK(data.splits.count(from), config.source,
-                      ": key 'data.dev_size' holds dev out of ", from, ", which has no data (data.",
-                      from, ")");
+        MLSTRAT_CHECK(data.splits.count(from), "config: key 'data.dev_size' holds dev out of ",
+                      from, ", which has no data (data.", from, ")");
         data.splits["dev"] = hold_out(data.splits[from], d.dev_size, es, seed * 2 + 1,
-                                      config.source + ": key 'data.dev_size'");
+                                      data_file(from) + ": key 'data.dev_size'");
     }
     if (d.train_dev_size > 0 && !data.splits.count("train_dev")) {
         data.splits["train_dev"] = hold_out(data.splits["train"], d.train_dev_size, es,
                                             seed * 2 + 2,
-                                            config.source + ": key 'data.train_dev_size'");
+                                            data_file("train") + ": key 'data.train_dev_size'");
     }
     if (d.limit > 0 && static_cast<std::size_t>(d.limit) < data.splits["train"].size()) {
         Split& train = data.splits["train"];
