@@ -27,6 +27,9 @@ class TempDir {
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
 
+    /// The folder.
+    const std::filesystem::path& path() const { return path_; }
+
     /// The path of `name` in the folder, written with `contents` when they are not empty.
     std::string file(const std::string& name, const std::string& contents = {}) const {
         std::string p = (path_ / name).string();

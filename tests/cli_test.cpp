@@ -29,6 +29,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using mlstrat::test_util::Outcome;
+using mlstrat::test_util::slurp;
 
 std::string substitute(std::string s, const std::string& data, const std::string& tmp) {
     for (auto [key, value] : {std::pair<std::string, std::string>{"{data}", data}, {"{tmp}", tmp}}) {
@@ -79,15 +81,6 @@ std::string subset_mismatch(const json& expected, const json& actual, const std:
     return "";
 }
 
-using mlstrat::test_util::Outcome;
-using mlstrat::test_util::slurp;
-
-Outcome run(const std::vector<std::string>& args, const fs::path& tmp) {
-    std::vector<std::string> argv = {MLSTRAT_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return mlstrat::test_util::run_program(argv, tmp);
-}
-
 std::vector<std::string> case_files() {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(fs::path(MLSTRAT_SOURCE_DIR) / "tests" / "cli")) {
@@ -115,7 +108,7 @@ TEST_P(Cli, Case) {
 
     std::vector<std::string> args;
     for (const auto& a : spec.at("args")) args.push_back(substitute(a.get<std::string>(), data, tmp));
-    Outcome o = run(args, tmp);
+    Outcome o = mlstrat::test_util::run_mlstrat(args, tmp);
 
     const std::string context = "\nstdout:\n" + o.out + "\nstderr:\n" + o.err;
     EXPECT_EQ(o.exit_code, spec.value("exit", 0)) << context;

@@ -23,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using mlstrat::test_util::Outcome;
-using mlstrat::test_util::run_program;
+using mlstrat::test_util::run_command;
 using mlstrat::test_util::slurp;
 using mlstrat::test_util::TempDir;
 
@@ -47,13 +47,13 @@ std::string find_chromium() {
 // Headless Chromium on `page` with `extra` flags, killed after two minutes.
 Outcome chromium(const std::string& binary, const fs::path& page, const fs::path& scratch,
                  const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"timeout", "120", binary, "--headless", "--no-sandbox",
+    std::vector<std::string> args = {"120", binary, "--headless", "--no-sandbox",
                                      "--disable-gpu", "--disable-dev-shm-usage",
                                      "--hide-scrollbars", "--no-first-run",
                                      "--user-data-dir=" + (scratch / "profile").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("file://" + page.string());
-    return run_program(args, scratch);
+    return run_command("timeout", args, scratch);
 }
 
 // The value of attribute `name` on the <html> element of a DOM dump.
@@ -107,8 +107,8 @@ class ReportBrowser : public ::testing::Test {
     nlohmann::json make_report(const TempDir& dir, const fs::path& html) {
         const fs::path root = fs::path(dir.file("x")).parent_path();
         const auto project = mlstrat::test_util::make_report_project(root);
-        const Outcome o = run_program(
-            {MLSTRAT_BINARY, "report", "--out", html.string(), "--db", project.db, "--runs-dir",
+        const Outcome o = run_command(
+            MLSTRAT_BINARY, {"report", "--out", html.string(), "--db", project.db, "--runs-dir",
              project.runs_dir, "--slice-col", "region", "--slice-col", "device", "--sheet",
              std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/analysis/notes_sheet.csv",
              "--error", "7%", "--title", "Pet classifier — week 12 <review>", "--json"},

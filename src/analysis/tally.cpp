@@ -111,7 +111,8 @@ TallyReport tally_sheet(const std::string& sheet_path, const TallyOptions& optio
     const auto& header = table.header();
     const auto label = table.find_column(options.label_col);
     const auto pred = table.find_column(options.pred_col);
-    MLSTRAT_CHECK(label.has_value() == pred.has_value(), sheet_path, ": the sheet has a '",
+    MLSTRAT_CHECK(label.has_value() == pred.has_value(), where(sheet_path, 1),
+                  ": the sheet has a '",
                   label ? options.label_col : options.pred_col, "' column but no '",
                   label ? options.pred_col : options.label_col,
                   "' column; give both (rows where they agree are correct examples) or neither");
@@ -136,14 +137,15 @@ TallyReport tally_sheet(const std::string& sheet_path, const TallyOptions& optio
                 if (layout) break;
                 continue;
             }
-            if (after_pred && !(label && c == *label)) tag_cols.push_back(c);
+            // By name, so that a tag column appearing twice is refused rather than counted twice.
+            if (after_pred && !(label && c == *label)) tag_cols.push_back(table.column(name));
         }
     }
-    MLSTRAT_CHECK(!tag_cols.empty() || mislabeled.has_value(), sheet_path,
+    MLSTRAT_CHECK(!tag_cols.empty() || mislabeled.has_value(), where(sheet_path, 1),
                   ": no tag columns and no '", options.mislabeled_col,
                   "' column to tally (give --tags)");
     for (std::size_t c : tag_cols) {
-        MLSTRAT_CHECK(!mislabeled || c != *mislabeled, "'", header[c],
+        MLSTRAT_CHECK(!mislabeled || c != *mislabeled, where(sheet_path, 1), ": '", header[c],
                       "' is the mislabeled column; do not list it among the tags");
     }
 

@@ -384,7 +384,13 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     report.expected_error = options.expected_error;
     report.ci_level = options.ci_level;
     report.significance = options.significance;
-    report.sizes = resolve_sizes(options, rows, target_rows);
+    try {
+        report.sizes = resolve_sizes(options, rows, target_rows);
+    } catch (const Error& e) {
+        // Sizes that do not fit are a fault of this file's row count: name it, as every
+        // other input error does.
+        throw Error(e.code(), path + ": " + e.what());
+    }
     const SplitSizes& sizes = report.sizes;
 
     // ---- sizes of each pool, then of each stratum ---------------------------------------------

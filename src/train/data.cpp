@@ -372,16 +372,24 @@ Dataset load_dataset(const Config& config) {
                   ": training needs at least 2 classes, found ", data.classes.size());
     const std::int64_t es = data.example_size();
     const auto seed = static_cast<std::uint64_t>(d.split_seed);
+    // A hold-out larger than its split is a fault of that split's file: the message names it.
+    const auto data_file = [&](const std::string& split) {
+        for (const auto& [name, paths] : files) {
+            if (name == split && !paths.first.empty()) return resolve(config, paths.first);
+        }
+        return std::string("config");
+    };
     if (d.dev_size > 0 && !data.splits.count("dev")) {
         const std::string from = d.dev_from;
         MLSTRAT_CHECK(data.splits.count(from), "config: key 'data.dev_size' holds dev out of ",
                       from, ", which has no data (data.", from, ")");
         data.splits["dev"] = hold_out(data.splits[from], d.dev_size, es, seed * 2 + 1,
-                                      "config: key 'data.dev_size'");
+                                      data_file(from) + ": key 'data.dev_size'");
     }
     if (d.train_dev_size > 0 && !data.splits.count("train_dev")) {
         data.splits["train_dev"] = hold_out(data.splits["train"], d.train_dev_size, es,
-                                            seed * 2 + 2, "config: key 'data.train_dev_size'");
+                                            seed * 2 + 2,
+                                            data_file("train") + ": key 'data.train_dev_size'");
     }
     if (d.limit > 0 && static_cast<std::size_t>(d.limit) < data.splits["train"].size()) {
         Split& train = data.splits["train"];
