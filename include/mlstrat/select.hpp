@@ -126,6 +126,10 @@ SelectReport select(const Candidates& candidates, const SelectOptions& options);
 SelectReport select_from_file(const std::string& path, const SelectOptions& options,
                               const std::string& name_col = "name");
 
+/// Takes the project's objective and limits (`mlstrat project set`) from `registry` where
+/// `options` has none.
+void apply_project_settings(const registry::Registry& registry, SelectOptions& options);
+
 /// select over the registry's runs; the project's objective and limits apply when the options
 /// have none.
 SelectReport select_from_registry(const std::string& db, SelectOptions options);

@@ -383,20 +383,26 @@ SelectReport select_from_file(const std::string& path, const SelectOptions& opti
     return select(read_candidates(path, name_col), options);
 }
 
-SelectReport select_from_registry(const std::string& db, SelectOptions options) {
-    auto registry = registry::Registry::open(db);
+void apply_project_settings(const registry::Registry& registry, SelectOptions& options) {
     if (!options.objective && options.combinations.empty()) {
-        auto stored = registry.setting(registry::kObjective);
-        MLSTRAT_CHECK(stored.has_value(),
-                      "select needs the one optimizing metric: --maximize COL or --minimize COL "
-                      "(or store it with mlstrat project set --maximize COL)");
-        options.objective = parse_objective(*stored, db + ": project setting objective");
+        if (auto stored = registry.setting(registry::kObjective)) {
+            options.objective =
+                parse_objective(*stored, registry.path() + ": project setting objective");
+        }
     }
     if (options.constraints.empty()) {
         if (auto stored = registry.setting(registry::kRequire)) {
             options.constraints = parse_constraint_list(*stored);
         }
     }
+}
+
+SelectReport select_from_registry(const std::string& db, SelectOptions options) {
+    auto registry = registry::Registry::open(db);
+    apply_project_settings(registry, options);
+    MLSTRAT_CHECK(options.objective || !options.combinations.empty(),
+                  "select needs the one optimizing metric: --maximize COL or --minimize COL "
+                  "(or store it with mlstrat project set --maximize COL)");
     return select(candidates_from_runs(registry.runs(), db), options);
 }
 
