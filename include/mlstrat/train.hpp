@@ -81,8 +81,14 @@ struct Split {
     std::vector<std::int64_t> y;
     /// The id of each example: the id column, or the row's index in its file.
     std::vector<std::string> ids;
+    /// Multi-task data only: [examples x tasks] row-major, 1 positive, 0 negative,
+    /// kMissingLabel when the example has no label for the task (1.2.3).
+    std::vector<std::int8_t> task_labels;
     std::size_t size() const { return y.size(); }
 };
+
+/// A task label that is not known (`?` or empty in a CSV); masked out of loss and errors.
+inline constexpr std::int8_t kMissingLabel = -1;
 
 /// A data set ready to train on: every present split, the class names and the example shape.
 struct Dataset {
@@ -91,6 +97,8 @@ struct Dataset {
     std::vector<std::string> classes;
     /// Keys among split_names(); train is always present.
     std::map<std::string, Split> splits;
+    /// Multi-task data: the task names, one sigmoid output each; empty for one softmax label.
+    std::vector<std::string> tasks;
     /// Elements per example.
     std::int64_t example_size() const;
 };
@@ -106,6 +114,10 @@ struct DataConfig {
     std::string split_dir;
     std::string split_col;
     std::string label_col = "label";
+    /// Multi-task CSV: one 1/0 column per task (`?` or empty: missing).
+    std::vector<std::string> label_cols;
+    /// Share of the train split's task labels hidden, as if never labelled (seeded).
+    double missing_share = 0.0;
     std::string id_col;
     std::vector<std::string> features;
     std::vector<std::string> class_names;
@@ -186,6 +198,9 @@ struct Config {
     std::string name;
     std::int64_t seed = 0;
     std::int64_t threads = 0;
+    /// Multi-task learning from one label (1.2.3): task name -> the classes that make it
+    /// positive ("footwear" -> Sandal, Sneaker, Ankle boot).
+    std::map<std::string, std::vector<std::string>> tasks;
     DataConfig data;
     ModelConfig model;
     OptimConfig optim;
@@ -266,6 +281,10 @@ struct RunRequest {
     std::int64_t stop_after_epochs = 0;
     /// The registry to add the run to; empty for none.
     std::string registry_path;
+    /// The kind the registry entry gets ("train"; "tune" for a trial of mlstrat tune).
+    std::string registry_kind = "train";
+    /// Notes added to the run's own (and to its registry entry).
+    std::vector<std::string> notes;
 };
 
 /// A finished (or stopped) run.
@@ -275,6 +294,9 @@ struct RunResult {
     std::map<std::string, double> errors;
     std::map<std::string, double> accuracy;
     std::map<std::string, std::uint64_t> sizes;
+    /// Multi-task runs: the tasks and each split's error per task (`errors` holds their mean).
+    std::vector<std::string> tasks;
+    std::map<std::string, std::map<std::string, double>> task_errors;
     double examples_per_second = 0.0;
     double seconds = 0.0;
     double latency_ms = 0.0;
