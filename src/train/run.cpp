@@ -445,10 +445,16 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     const fs::path checkpoint_path = dir / "checkpoint.pt";
     const bool resuming = request.resume && fs::exists(checkpoint_path);
     if (request.resume && fs::exists(dir / "config.toml")) {
-        MLSTRAT_CHECK(io::read_file((dir / "config.toml").string()) == config_text,
-                      (dir / "config.toml").string(),
+        // A resumed run may be given more epochs (successive halving in mlstrat tune does).
+        const std::string started_path = (dir / "config.toml").string();
+        Config started = parse_config(io::read_file(started_path), started_path);
+        MLSTRAT_CHECK(started.train.epochs <= config.train.epochs, started_path,
+                      ": the run was started with train.epochs = ", started.train.epochs,
+                      "; a resumed run can have more epochs, not fewer");
+        started.train.epochs = config.train.epochs;
+        MLSTRAT_CHECK(started.to_toml() == config_text, started_path,
                       ": the run was started with another config; resume with the same config "
-                      "and --set values");
+                      "and --set values (only train.epochs may grow)");
     } else if (!request.resume && fs::exists(dir)) {
         MLSTRAT_CHECK(request.force, dir.string(),
                       ": the run exists; use --resume to continue it, --force to replace it, or "
