@@ -20,7 +20,7 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 1> kTrainingCommands = {"train"};
+constexpr std::array<std::string_view, 2> kTrainingCommands = {"train", "tune"};
 
 // Replaces this process with mlstrat-train; returns only when that fails.
 int run_training(char** argv) {
@@ -57,5 +57,5 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_demo(app);
             mlstrat::cli::add_report(app);
         },
-        "Training (LibTorch, in mlstrat-train): mlstrat train --help");
+        "Training (LibTorch, in mlstrat-train): mlstrat train --help, mlstrat tune --help");
 }

@@ -10,5 +10,6 @@ int main(int argc, char** argv) {
                                  "mlstrat 0.1.0 (" + mlstrat::train::backend_summary() + ")",
                                  [](CLI::App& app) {
                                      mlstrat::cli::add_train(app);
+                                     mlstrat::cli::add_tune(app);
                                  });
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -166,5 +167,86 @@ struct TestSizeAnswer {
 
 /// Answers "how big must my dev/test set be" (1.1.2: big enough to give high confidence).
 TestSizeAnswer min_test_size(double error, double margin, double ci_level);
+
+// ---------------------------------------------------------------------------------------------
+// Multi-task (multi-label) predictions (1.2.3): one 1/0 label and one prediction per task, some
+// labels missing. `mlstrat train` writes them as `id,<task>...,pred_<task>...,p_<task>...`.
+
+/// A task label cell as read: 1/true/yes, 0/false/no (any case), `?` or empty, or anything else.
+enum class TaskLabel { Negative, Positive, Missing, Invalid };
+
+/// Reads one task label cell (surrounding spaces ignored).
+TaskLabel parse_task_label(std::string_view cell);
+
+/// Mergeable counts of one task: the 2x2 confusion over its labelled rows and the unlabelled rows.
+struct TaskCounts {
+    std::string task;
+    std::uint64_t tp = 0, fp = 0, fn = 0, tn = 0;
+    std::uint64_t missing = 0;
+    /// Adds the counts of the same task.
+    void merge(const TaskCounts& other);
+};
+
+/// The metrics of one task over its labelled rows; precision, recall and F1 of the positive
+/// label, 0 for 0/0 as scikit-learn's zero_division=0.
+struct TaskMetrics {
+    std::string task;
+    std::uint64_t labelled = 0;   // rows with a label
+    std::uint64_t missing = 0;    // rows without one
+    std::uint64_t support = 0;    // positive labels
+    std::uint64_t predicted = 0;  // labelled rows predicted positive
+    double accuracy = 0.0;
+    double error = 0.0;
+    stats::Interval error_ci;
+    double precision = 0.0;
+    double recall = 0.0;
+    double f1 = 0.0;
+};
+
+/// Accuracy, error, precision, recall and F1 of an average over tasks.
+struct TaskAverage {
+    double accuracy = 0.0;
+    double error = 0.0;
+    double precision = 0.0;
+    double recall = 0.0;
+    double f1 = 0.0;
+};
+
+/// Everything `mlstrat eval --tasks` reports.
+struct TaskReport {
+    std::uint64_t rows = 0;
+    std::vector<TaskMetrics> tasks;  // in the order asked
+    /// The unweighted mean over tasks with a labelled row: the multi-task model's single number.
+    TaskAverage mean;
+    /// Counts pooled over every labelled (row, task) cell (scikit-learn's micro average).
+    TaskAverage micro;
+    std::uint64_t labelled = 0;
+    std::uint64_t missing = 0;
+    double ci_level = 0.95;
+    std::vector<std::string> warnings;
+    /// The JSON document of `mlstrat eval --tasks ... --json`.
+    nlohmann::json to_json() const;
+};
+
+/// The tasks of a multi-task predictions file: every column T that has a column `pred_T`, in
+/// header order; empty when there is none or when the file has the single-label column
+/// `label_col`.
+std::vector<std::string> detect_tasks(const std::string& path, const std::string& label_col,
+                                      const io::TableOptions& table = {});
+
+/// Reads a multi-task predictions file (columns T and pred_T for each task T) in one parallel
+/// pass. Throws Error with FILE:LINE for a missing column, a label that is not 1/0 or missing, a
+/// prediction that is not 1/0, and a file with no data rows.
+std::vector<TaskCounts> count_task_predictions(const std::string& path,
+                                               const std::vector<std::string>& tasks,
+                                               const io::TableOptions& table = {});
+
+/// Turns per-task counts into the report.
+TaskReport make_task_report(const std::vector<TaskCounts>& counts, std::uint64_t rows,
+                            double ci_level = 0.95);
+
+/// count_task_predictions then make_task_report.
+TaskReport evaluate_tasks(const std::string& path, const std::vector<std::string>& tasks,
+                          double ci_level = 0.95, const io::TableOptions& table = {});
 
 }  // namespace mlstrat::metrics

@@ -130,8 +130,8 @@ SelectReport select(const Candidates& candidates, const SelectOptions& options);
 SelectReport select_from_file(const std::string& path, const SelectOptions& options,
                               const std::string& name_col = "name");
 
-/// `options` with the project's objective and limits (from `project set`) where it has none.
-/// Throws Error when neither gives an objective.
+/// `options` with the project's objective and limits (`mlstrat project set`) where it has none;
+/// the objective stays unset when neither gives one.
 SelectOptions with_project_settings(SelectOptions options, const registry::Registry& registry);
 
 /// select over the registry's runs; the project's objective and limits apply when the options

@@ -81,8 +81,14 @@ struct Split {
     std::vector<std::int64_t> y;
     /// The id of each example: the id column, or the row's index in its file.
     std::vector<std::string> ids;
+    /// Multi-task data only: [examples x tasks] row-major, 1 positive, 0 negative,
+    /// kMissingLabel when the example has no label for the task (1.2.3).
+    std::vector<std::int8_t> task_labels;
     std::size_t size() const { return y.size(); }
 };
+
+/// A task label that is not known (`?` or empty in a CSV); masked out of loss and errors.
+inline constexpr std::int8_t kMissingLabel = -1;
 
 /// A data set ready to train on: every present split, the class names and the example shape.
 struct Dataset {
@@ -91,6 +97,8 @@ struct Dataset {
     std::vector<std::string> classes;
     /// Keys among split_names(); train is always present.
     std::map<std::string, Split> splits;
+    /// Multi-task data: the task names, one sigmoid output each; empty for one softmax label.
+    std::vector<std::string> tasks;
     /// Elements per example.
     std::int64_t example_size() const;
 };
@@ -106,6 +114,10 @@ struct DataConfig {
     std::string split_dir;
     std::string split_col;
     std::string label_col = "label";
+    /// Multi-task CSV: one 1/0 column per task (`?` or empty: missing).
+    std::vector<std::string> label_cols;
+    /// Share of the train split's task labels hidden, as if never labelled (seeded).
+    double missing_share = 0.0;
     std::string id_col;
     std::vector<std::string> features;
     std::vector<std::string> class_names;
@@ -186,6 +198,9 @@ struct Config {
     std::string name;
     std::int64_t seed = 0;
     std::int64_t threads = 0;
+    /// Multi-task learning from one label (1.2.3): task name -> the classes that make it
+    /// positive ("footwear" -> Sandal, Sneaker, Ankle boot).
+    std::map<std::string, std::vector<std::string>> tasks;
     DataConfig data;
     ModelConfig model;
     OptimConfig optim;
@@ -266,6 +281,10 @@ struct RunRequest {
     std::int64_t stop_after_epochs = 0;
     /// The registry to add the run to; empty for none.
     std::string registry_path;
+    /// The kind the registry entry gets ("train"; "tune" for a trial of mlstrat tune).
+    std::string registry_kind = "train";
+    /// Notes added to the run's own (and to its registry entry).
+    std::vector<std::string> notes;
 };
 
 /// A finished (or stopped) run.
@@ -275,6 +294,9 @@ struct RunResult {
     std::map<std::string, double> errors;
     std::map<std::string, double> accuracy;
     std::map<std::string, std::uint64_t> sizes;
+    /// Multi-task runs: the tasks and each split's error per task (`errors` holds their mean).
+    std::vector<std::string> tasks;
+    std::map<std::string, std::map<std::string, double>> task_errors;
     double examples_per_second = 0.0;
     double seconds = 0.0;
     double latency_ms = 0.0;
@@ -291,5 +313,114 @@ struct RunResult {
 /// (each epoch), history.csv, model.pt, model.ts.pt (TorchScript), metrics.json and
 /// pred_<split>.csv. Throws Error on bad input and Error(Training) when LibTorch fails.
 RunResult train_run(const RunRequest& request, const ProgressFn& progress = {});
+
+// ---------------------------------------------------------------------------------------------
+// Tune: random search over the knobs, optionally with successive halving (1.1.3).
+//
+//     TuneRequest request;
+//     request.config_path = "quadrants.toml";
+//     request.space = {"optim.lr=log(1e-4,1e-2)", "model.scale=choice(0.5,1,2)"};
+//     request.trials = 8;
+//     TuneResult result = tune(request);  // result.best: the trial the project's metric picks
+
+/// One dimension of the search space: `KEY=log(LO,HI)` (log-uniform, for learning rates),
+/// `uniform(LO,HI)`, `int(LO,HI)` (both ends included) or `choice(V1,V2,...)` (TOML values).
+struct SearchDimension {
+    enum class Kind { Log, Uniform, Int, Choice };
+    std::string key;
+    Kind kind = Kind::Uniform;
+    double lo = 0.0, hi = 0.0;
+    std::vector<std::string> choices;
+    /// Whether the key holds integers (drawn numbers are rounded).
+    bool integer = false;
+    /// As written.
+    std::string text;
+};
+
+/// Parses one --space value; every value it can draw is checked against the key's rule. Throws
+/// Error naming the flag: `--space 'optim.lr=log(0,1)': log needs 0 < LO < HI`.
+SearchDimension parse_search_dimension(const std::string& text);
+
+/// The `--set` overrides of `trials` random draws from the space, reproducible from `seed`
+/// (the same seed and space give the same trials on every machine).
+std::vector<std::vector<std::string>> sample_trials(const std::vector<SearchDimension>& space,
+                                                    std::int64_t trials, std::uint64_t seed);
+
+/// What `tune` is asked to do.
+struct TuneRequest {
+    std::string config_path;
+    /// --space values.
+    std::vector<std::string> space;
+    /// --set values every trial gets.
+    std::vector<std::string> overrides;
+    std::int64_t trials = 10;
+    /// Seed of the search (the config's seed still seeds each training).
+    std::uint64_t seed = 0;
+    /// Successive halving: every trial starts with min_epochs, the best 1/eta of a rung continue
+    /// (by --resume) with eta times the epochs, up to the config's train.epochs.
+    bool halving = false;
+    std::int64_t eta = 3;
+    std::int64_t min_epochs = 1;
+    /// Trial runs are NAME-t01, NAME-t02...; default: the config's name.
+    std::string name;
+    std::string runs_dir = "runs";
+    /// The registry every trial is added to; its project settings choose the best.
+    std::string registry_path = "mlstrat.db";
+    /// Replace existing trial runs.
+    bool force = false;
+    std::optional<unsigned> threads;
+};
+
+/// One trial on the leaderboard.
+struct TrialResult {
+    std::string name;
+    /// The drawn --set values.
+    std::vector<std::string> overrides;
+    /// Epochs trained: the budget of the last rung the trial reached.
+    std::int64_t epochs = 0;
+    /// The last rung reached (0-based; always 0 without halving).
+    std::int64_t rung = 0;
+    /// The optimizing metric's value at that rung; empty when the run lacks it.
+    std::optional<double> value;
+    bool feasible = false;
+    std::vector<std::string> violations;
+    std::map<std::string, double> errors;
+    double latency_ms = 0.0;
+    nlohmann::json to_json() const;
+};
+
+/// One rung of successive halving.
+struct Rung {
+    std::int64_t epochs = 0;
+    std::vector<std::string> trials;
+    /// The trials that continue to the next rung (empty for the last).
+    std::vector<std::string> kept;
+};
+
+/// What `tune` found.
+struct TuneResult {
+    std::string name;
+    /// "minimize dev_error" or the project's objective.
+    std::string objective;
+    std::vector<std::string> constraints;
+    /// Best first: the trials of the last rung in the order select ranks them (those meeting the
+    /// limits first), then the trials stopped at earlier rungs, later rungs first.
+    std::vector<TrialResult> leaderboard;
+    std::vector<Rung> rungs;
+    /// The best trial meeting every limit; empty when none does.
+    std::optional<std::string> best;
+    std::vector<std::string> best_overrides;
+    bool halving = false;
+    nlohmann::json to_json() const;
+};
+
+/// Called after each trial of each rung.
+using TuneProgressFn = std::function<void(const TrialResult& trial, const Rung& rung)>;
+
+/// Runs the search: every trial is a registered run (kind "tune", its --set values in its
+/// notes); the best is chosen with select under the project's optimizing metric (minimize
+/// dev_error when none is set) and satisficing limits, such as latency_ms<=100. Bad space syntax
+/// or values fail before anything trains.
+TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress = {});
 
 }  // namespace mlstrat::train

@@ -383,13 +383,11 @@ SelectReport select_from_file(const std::string& path, const SelectOptions& opti
 }
 
 SelectOptions with_project_settings(SelectOptions options, const registry::Registry& registry) {
-    const std::string& db = registry.path();
     if (!options.objective && options.combinations.empty()) {
-        auto stored = registry.setting(registry::kObjective);
-        MLSTRAT_CHECK(stored.has_value(),
-                      "select needs the one optimizing metric: --maximize COL or --minimize COL "
-                      "(or store it with mlstrat project set --maximize COL)");
-        options.objective = parse_objective(*stored, db + ": project setting objective");
+        if (auto stored = registry.setting(registry::kObjective)) {
+            options.objective =
+                parse_objective(*stored, registry.path() + ": project setting objective");
+        }
     }
     if (options.constraints.empty()) {
         if (auto stored = registry.setting(registry::kRequire)) {
@@ -402,6 +400,9 @@ SelectOptions with_project_settings(SelectOptions options, const registry::Regis
 SelectReport select_from_registry(const std::string& db, SelectOptions options) {
     auto registry = registry::Registry::open(db);
     options = with_project_settings(std::move(options), registry);
+    MLSTRAT_CHECK(options.objective || !options.combinations.empty(),
+                  "select needs the one optimizing metric: --maximize COL or --minimize COL "
+                  "(or store it with mlstrat project set --maximize COL)");
     return select(candidates_from_runs(registry.runs(), db), options);
 }
 

@@ -27,8 +27,9 @@ struct Rule {
     bool positive_items = false;  // integer lists: every item > 0
 };
 
+using TaskTable = std::map<std::string, std::vector<std::string>>;
 using Ref = std::variant<std::string*, std::int64_t*, double*, bool*, std::vector<std::int64_t>*,
-                         std::vector<std::string>*>;
+                         std::vector<std::string>*, TaskTable*>;
 
 struct Key {
     const char* name;
@@ -61,6 +62,10 @@ std::vector<Key> keys_of(Config& c) {
         {"seed", &c.seed, "seed of initialization, shuffling, dropout and augmentation", {}},
         {"threads", &c.threads, "LibTorch threads; 0 uses every core (--threads overrides)",
          at_least(0)},
+        {"tasks", &c.tasks,
+         "multi-task learning (1.2.3): [tasks] NAME = [classes that make the task positive]; "
+         "one sigmoid output per task, derived from the label of IDX or CSV data",
+         {}},
         {"data.format", &d.format,
          "idx (images + labels files) or csv (feature columns + a label column); auto picks idx "
          "when train_labels is set",
@@ -83,6 +88,14 @@ std::vector<Key> keys_of(Config& c) {
          "no other file is needed",
          {}},
         {"data.label_col", &d.label_col, "CSV: the label column", {}},
+        {"data.label_cols", &d.label_cols,
+         "CSV multi-task (1.2.3): one column per task holding 1/0 (true/false, yes/no; ? or "
+         "empty: missing); replaces data.label_col",
+         {}},
+        {"data.missing_share", &d.missing_share,
+         "multi-task: share of the train split's task labels hidden (seeded by data.split_seed), "
+         "as if never labelled",
+         between(0, 1)},
         {"data.id_col", &d.id_col, "CSV: the id column (default: the row's index in its file)",
          {}},
         {"data.features", &d.features,
@@ -180,6 +193,7 @@ std::string type_name(const Ref& ref) {
         std::string operator()(bool*) const { return "boolean"; }
         std::string operator()(std::vector<std::int64_t>*) const { return "array of integers"; }
         std::string operator()(std::vector<std::string>*) const { return "array of strings"; }
+        std::string operator()(TaskTable*) const { return "table of string arrays"; }
     };
     return std::visit(V{}, ref);
 }
@@ -213,6 +227,13 @@ std::string value_text(const Ref& ref) {
             std::string out = "[";
             for (std::size_t i = 0; i < v->size(); ++i) out += (i ? ", " : "") + quote((*v)[i]);
             return out + "]";
+        }
+        std::string operator()(TaskTable* t) const {
+            std::string out = "{";
+            for (auto& [name, classes] : *t) {
+                out += (out.size() > 1 ? ", " : " ") + quote(name) + " = " + (*this)(&classes);
+            }
+            return out + (t->empty() ? "}" : " }");
         }
     };
     return std::visit(V{}, ref);
@@ -284,6 +305,14 @@ void assign(const Key& key, const toml::node& node, const std::string& at) {
                 v->push_back(*item.value<std::string>());
             }
         }
+        void operator()(TaskTable* t) const {
+            const auto* table = node.as_table();
+            if (table == nullptr) wrong();
+            t->clear();
+            for (const auto& [name, classes] : *table) {
+                V{classes, wrong}(&(*t)[std::string(name.str())]);
+            }
+        }
     };
     const std::function<void()> wrong = wrong_type;
     std::visit(V{node, wrong}, key.ref);
@@ -324,6 +353,12 @@ void validate(const Key& key, const std::string& at) {
             fail(at, key.name, "must be none, all-but-head or a number of layers, got " + quote(f));
         }
     }
+    if (auto* t = std::get_if<TaskTable*>(&key.ref)) {
+        for (const auto& [name, classes] : **t) {
+            if (name.empty()) fail(at, key.name, "has a task with an empty name");
+            if (classes.empty()) fail(at, key.name, "task " + quote(name) + " lists no classes");
+        }
+    }
     if (auto* v = std::get_if<std::vector<std::int64_t>*>(&key.ref); v && r.positive_items) {
         for (auto item : **v) {
             if (item <= 0) {
@@ -338,7 +373,7 @@ void leaves(const toml::table& table, const std::string& prefix,
             std::vector<std::pair<std::string, const toml::node*>>& out) {
     for (const auto& [k, node] : table) {
         const std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-        if (const auto* sub = node.as_table()) {
+        if (const auto* sub = node.as_table(); sub != nullptr && path != "tasks") {
             leaves(*sub, path, out);
         } else {
             out.emplace_back(path, &node);

@@ -14,6 +14,7 @@
 #include "mlstrat/io.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/train.hpp"
+#include "train/tasks.hpp"
 
 namespace mlstrat::train {
 
@@ -150,19 +151,26 @@ std::vector<std::int64_t> load_idx_split(const std::string& images_path,
 struct TableRows {
     std::vector<float> x;
     std::vector<std::string> labels, ids, splits;
+    std::vector<std::int8_t> task_labels;  // data.label_cols: [rows x tasks]
     std::vector<std::uint64_t> lines;
 };
 
 TableRows read_table(const std::string& path, const DataConfig& d,
                      std::vector<std::string>& features) {
     io::TableReader table(path);
-    const std::size_t label = table.column(d.label_col);
+    // Multi-task tables have one column per task instead of the label column.
+    const std::vector<std::string> label_cols =
+        d.label_cols.empty() ? std::vector<std::string>{d.label_col} : d.label_cols;
+    const std::size_t nl = label_cols.size();
+    std::vector<std::size_t> label;
+    for (const auto& c : label_cols) label.push_back(table.column(c));
     std::optional<std::size_t> id, split;
     if (!d.id_col.empty()) id = table.column(d.id_col);
     if (!d.split_col.empty()) split = table.find_column(d.split_col);
     if (features.empty()) {
         for (const auto& name : table.header()) {
-            if (name != d.label_col && name != d.id_col && name != d.split_col) {
+            if (std::find(label_cols.begin(), label_cols.end(), name) == label_cols.end() &&
+                name != d.id_col && name != d.split_col) {
                 features.push_back(name);
             }
         }
@@ -171,7 +179,7 @@ TableRows read_table(const std::string& path, const DataConfig& d,
     std::vector<std::size_t> cols;
     for (const auto& f : features) cols.push_back(table.column(f));
     const std::size_t nf = cols.size();
-    cols.push_back(label);
+    cols.insert(cols.end(), label.begin(), label.end());
     if (id) cols.push_back(*id);
     if (split) cols.push_back(*split);
     TableRows rows;
@@ -186,13 +194,21 @@ TableRows read_table(const std::string& path, const DataConfig& d,
                                   "' is not a number: '", std::string(cell), "'");
                     rows.x.push_back(static_cast<float>(*v));
                 }
-                const auto lab = trim(b.cell(r, nf));
-                MLSTRAT_CHECK(!lab.empty(), where(path, b.line(r)), ": column '", d.label_col,
-                              "' is empty");
-                rows.labels.emplace_back(lab);
-                rows.ids.push_back(id ? std::string(b.cell(r, nf + 1))
+                if (d.label_cols.empty()) {
+                    const auto lab = trim(b.cell(r, nf));
+                    MLSTRAT_CHECK(!lab.empty(), where(path, b.line(r)), ": column '", d.label_col,
+                                  "' is empty");
+                    rows.labels.emplace_back(lab);
+                } else {
+                    rows.labels.emplace_back();
+                    for (std::size_t t = 0; t < nl; ++t) {
+                        rows.task_labels.push_back(parse_task_label(
+                            b.cell(r, nf + t), where(path, b.line(r)), label_cols[t]));
+                    }
+                }
+                rows.ids.push_back(id ? std::string(b.cell(r, nf + nl))
                                       : std::to_string(b.row_index(r)));
-                if (split) rows.splits.emplace_back(trim(b.cell(r, nf + 1 + (id ? 1 : 0))));
+                if (split) rows.splits.emplace_back(trim(b.cell(r, nf + nl + (id ? 1 : 0))));
                 rows.lines.push_back(b.line(r));
             }
         },
@@ -231,6 +247,9 @@ Split hold_out(Split& from, std::int64_t count, std::int64_t example_size, std::
                     from.x.begin() + (i + 1) * example_size);
         to.y.push_back(from.y[i]);
         to.ids.push_back(from.ids[i]);
+        const std::size_t nt = from.task_labels.size() / from.size();
+        to.task_labels.insert(to.task_labels.end(), from.task_labels.begin() + i * nt,
+                              from.task_labels.begin() + (i + 1) * nt);
     }
     from = std::move(rest);
     return out;
@@ -333,6 +352,9 @@ Dataset load_dataset(const Config& config) {
                 const std::size_t nf = features.size();
                 t.x.insert(t.x.end(), all.x.begin() + i * nf, all.x.begin() + (i + 1) * nf);
                 t.labels.push_back(all.labels[i]);
+                const std::size_t nt = d.label_cols.size();
+                t.task_labels.insert(t.task_labels.end(), all.task_labels.begin() + i * nt,
+                                     all.task_labels.begin() + (i + 1) * nt);
                 t.ids.push_back(all.ids[i]);
                 t.lines.push_back(all.lines[i]);
                 paths[s] = path;
@@ -357,6 +379,7 @@ Dataset load_dataset(const Config& config) {
             Split split;
             split.x = std::move(t.x);
             split.ids = std::move(t.ids);
+            split.task_labels = std::move(t.task_labels);
             for (std::size_t i = 0; i < t.labels.size(); ++i) {
                 auto it = index.find(t.labels[i]);
                 MLSTRAT_CHECK(it != index.end(), where(paths[name], t.lines[i]), ": label '",
@@ -368,7 +391,8 @@ Dataset load_dataset(const Config& config) {
     }
     MLSTRAT_CHECK(data.splits.count("train") && data.splits.at("train").size() > 0,
                   resolve(config, train_path), ": the train split is empty");
-    MLSTRAT_CHECK(data.classes.size() >= 2, resolve(config, train_path),
+    if (!d.label_cols.empty()) data.classes.clear();  // tasks, not classes
+    MLSTRAT_CHECK(data.classes.size() >= 2 || !d.label_cols.empty(), resolve(config, train_path),
                   ": training needs at least 2 classes, found ", data.classes.size());
     const std::int64_t es = data.example_size();
     const auto seed = static_cast<std::uint64_t>(d.split_seed);
@@ -393,10 +417,13 @@ Dataset load_dataset(const Config& config) {
     }
     if (d.limit > 0 && static_cast<std::size_t>(d.limit) < data.splits["train"].size()) {
         Split& train = data.splits["train"];
+        const std::size_t nt = train.task_labels.size() / train.size();
         train.x.resize(d.limit * es);
         train.y.resize(d.limit);
         train.ids.resize(d.limit);
+        train.task_labels.resize(nt * d.limit);
     }
+    add_tasks(config, data);
     if (d.standardize) standardize(data, data.shape.size() == 3);
     return data;
 }

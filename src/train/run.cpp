@@ -14,6 +14,7 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
+#include "train/multitask.hpp"
 #include "train/net.hpp"
 #if __has_include("mlstrat/registry.hpp")
 #include "mlstrat/registry.hpp"
@@ -42,7 +43,7 @@ nlohmann::json Progress::to_json() const {
 }
 
 nlohmann::json RunResult::to_json() const {
-    return {{"name", name},
+    nlohmann::json j = {{"name", name},
             {"dir", dir},
             {"errors", errors},
             {"accuracy", accuracy},
@@ -56,6 +57,11 @@ nlohmann::json RunResult::to_json() const {
             {"files", files},
             {"notes", notes},
             {"backend", backend.to_json()}};
+    if (!tasks.empty()) {
+        j["tasks"] = tasks;
+        j["task_errors"] = task_errors;
+    }
+    return j;
 }
 
 namespace {
@@ -66,20 +72,20 @@ double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// A split as tensors: x is [N, shape...] float, y is [N] int64.
+/// A split as tensors: x is [N, shape...] float, y is [N] int64 (multi-task: [N, tasks] float).
 struct Tensors {
     torch::Tensor x, y;
     std::int64_t size() const { return y.size(0); }
 };
 
-Tensors to_tensors(const Split& split, const std::vector<std::int64_t>& shape) {
+Tensors to_tensors(const Split& split, const std::vector<std::int64_t>& shape, std::size_t tasks) {
     std::vector<std::int64_t> dims = {static_cast<std::int64_t>(split.size())};
     dims.insert(dims.end(), shape.begin(), shape.end());
     auto x = torch::from_blob(const_cast<float*>(split.x.data()), dims, torch::kFloat).clone();
     auto y = torch::from_blob(const_cast<std::int64_t*>(split.y.data()),
                               {static_cast<std::int64_t>(split.size())}, torch::kLong)
                  .clone();
-    return {x, y};
+    return {x, tasks ? task_targets(split, tasks) : y};
 }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimConfig& o, Net& net) {
@@ -169,14 +175,21 @@ torch::Tensor predict(Net& net, const Tensors& t, std::int64_t batch, std::int64
     std::vector<torch::Tensor> parts;
     for (std::int64_t i = 0; i < n; i += batch) {
         const auto len = std::min(batch, n - i);
-        parts.push_back(torch::softmax(net->forward(t.x.narrow(0, i, len)), 1));
+        const auto out = net->forward(t.x.narrow(0, i, len));
+        parts.push_back(multi_label(t.y) ? torch::sigmoid(out) : torch::softmax(out, 1));
     }
     net->train();
     return torch::cat(parts);
 }
 
-double error_of(const torch::Tensor& probs, const torch::Tensor& y) {
+/// The error of `probs`; for multi-task data the mean task error, each task's also in `per_task`.
+double error_of(const torch::Tensor& probs, const torch::Tensor& y, TaskErrors* per_task = nullptr) {
     const auto n = probs.size(0);
+    if (multi_label(y)) {
+        TaskErrors e = task_errors(probs, y.narrow(0, 0, n));
+        if (per_task) *per_task = e;
+        return e.mean();
+    }
     if (n == 0) return 0.0;
     auto wrong = probs.argmax(1).ne(y.narrow(0, 0, n)).sum().item<std::int64_t>();
     return static_cast<double>(wrong) / static_cast<double>(n);
@@ -186,15 +199,26 @@ double error_of(const torch::Tensor& probs, const torch::Tensor& y) {
 struct EpochRow {
     std::int64_t epoch = 0;
     double lr = 0, loss = 0, train = NAN, train_dev = NAN, dev = NAN, seconds = 0, eps = 0;
+    /// Multi-task: the error of each task on train, train-dev and dev, in that order.
+    std::vector<double> task_errors;
 };
 
-std::string history_csv(const std::vector<EpochRow>& rows) {
+/// The splits history.csv follows.
+constexpr const char* kHistorySplits[] = {"train", "train_dev", "dev"};
+
+std::string history_csv(const std::vector<EpochRow>& rows, const std::vector<std::string>& tasks) {
     std::string out = "epoch,lr,loss,train_error,train_dev_error,dev_error,seconds,"
-                      "examples_per_second\n";
+                      "examples_per_second";
+    for (const char* split : kHistorySplits) {
+        for (const auto& t : tasks) out += "," + io::quote_field(fmt::format("{}_error_{}", split, t));
+    }
+    out += "\n";
     auto cell = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.6g}", v); };
     for (const auto& r : rows) {
-        out += fmt::format("{},{:.6g},{:.6g},{},{},{},{:.3f},{:.1f}\n", r.epoch, r.lr, r.loss,
+        out += fmt::format("{},{:.6g},{:.6g},{},{},{},{:.3f},{:.1f}", r.epoch, r.lr, r.loss,
                            cell(r.train), cell(r.train_dev), cell(r.dev), r.seconds, r.eps);
+        for (double e : r.task_errors) out += "," + cell(e);
+        out += "\n";
     }
     return out;
 }
@@ -212,12 +236,14 @@ struct LoopState {
 };
 
 torch::Tensor history_tensor(const std::vector<EpochRow>& rows) {
-    auto t = torch::zeros({static_cast<std::int64_t>(rows.size()), 8}, torch::kDouble);
+    const auto extra = static_cast<std::int64_t>(rows.empty() ? 0 : rows[0].task_errors.size());
+    auto t = torch::zeros({static_cast<std::int64_t>(rows.size()), 8 + extra}, torch::kDouble);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
         const double v[8] = {static_cast<double>(r.epoch), r.lr, r.loss, r.train, r.train_dev,
                              r.dev, r.seconds, r.eps};
         for (int k = 0; k < 8; ++k) t[i][k] = v[k];
+        for (std::int64_t k = 0; k < extra; ++k) t[i][8 + k] = r.task_errors[k];
     }
     return t;
 }
@@ -227,7 +253,8 @@ std::vector<EpochRow> history_rows(const torch::Tensor& t) {
     auto a = t.accessor<double, 2>();
     for (std::int64_t i = 0; i < t.size(0); ++i) {
         rows.push_back({static_cast<std::int64_t>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4],
-                        a[i][5], a[i][6], a[i][7]});
+                        a[i][5], a[i][6], a[i][7], {}});
+        for (std::int64_t k = 8; k < t.size(1); ++k) rows.back().task_errors.push_back(a[i][k]);
     }
     return rows;
 }
@@ -410,6 +437,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
 
     RunResult result;
     result.name = config.name;
+    result.notes = request.notes;
     result.backend = configure_backend(static_cast<unsigned>(config.threads));
     const fs::path dir = fs::path(request.runs_dir) / config.name;
     result.dir = dir.string();
@@ -417,10 +445,16 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     const fs::path checkpoint_path = dir / "checkpoint.pt";
     const bool resuming = request.resume && fs::exists(checkpoint_path);
     if (request.resume && fs::exists(dir / "config.toml")) {
-        MLSTRAT_CHECK(io::read_file((dir / "config.toml").string()) == config_text,
-                      (dir / "config.toml").string(),
+        // A resumed run may be given more epochs (successive halving in mlstrat tune does).
+        const std::string started_path = (dir / "config.toml").string();
+        Config started = parse_config(io::read_file(started_path), started_path);
+        MLSTRAT_CHECK(started.train.epochs <= config.train.epochs, started_path,
+                      ": the run was started with train.epochs = ", started.train.epochs,
+                      "; a resumed run can have more epochs, not fewer");
+        started.train.epochs = config.train.epochs;
+        MLSTRAT_CHECK(started.to_toml() == config_text, started_path,
                       ": the run was started with another config; resume with the same config "
-                      "and --set values");
+                      "and --set values (only train.epochs may grow)");
     } else if (!request.resume && fs::exists(dir)) {
         MLSTRAT_CHECK(request.force, dir.string(),
                       ": the run exists; use --resume to continue it, --force to replace it, or "
@@ -430,14 +464,18 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     fs::create_directories(dir);
     io::write_file_atomically((dir / "config.toml").string(), config_text);
 
-    const std::int64_t classes = static_cast<std::int64_t>(data.classes.size());
+    // Outputs: one per class, or one sigmoid per task (1.2.3).
+    const std::int64_t classes =
+        static_cast<std::int64_t>(data.tasks.empty() ? data.classes.size() : data.tasks.size());
     const bool images = data.shape.size() == 3;
     const auto& a = config.augment;
     MLSTRAT_CHECK(images || (!a.flip && a.shift == 0 && a.crop == 0 && a.blur == 0),
                   request.config_path, ": key 'augment': flip, shift, crop and blur need image "
                   "data; only augment.noise applies to feature vectors");
     std::map<std::string, Tensors> tensors;
-    for (const auto& [name, split] : data.splits) tensors[name] = to_tensors(split, data.shape);
+    for (const auto& [name, split] : data.splits) {
+        tensors[name] = to_tensors(split, data.shape, data.tasks.size());
+    }
     const Tensors& train = tensors.at("train");
     for (const auto& [name, split] : data.splits) result.sizes[name] = split.size();
 
@@ -508,7 +546,8 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                 xb = xb + torch::randn_like(xb) * a.noise;
             }
             optimizer->zero_grad();
-            auto loss = torch::cross_entropy_loss(net->forward(xb), yb);
+            auto out = net->forward(xb);
+            auto loss = multi_label(yb) ? multitask_loss(out, yb) : torch::cross_entropy_loss(out, yb);
             loss.backward();
             optimizer->step();
             loss_sum += loss.item<double>() * static_cast<double>(len);
@@ -541,15 +580,25 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         row.loss = loss_sum / static_cast<double>(n);
         row.seconds = epoch_seconds;
         row.eps = static_cast<double>(n) / std::max(epoch_seconds, 1e-9);
+        const std::size_t nt = data.tasks.size();
+        row.task_errors.assign(3 * nt, NAN);
+        TaskErrors per_task;
+        auto record_tasks = [&](std::size_t slot) {
+            std::copy(per_task.error.begin(), per_task.error.end(),
+                      row.task_errors.begin() + static_cast<std::ptrdiff_t>(slot * nt));
+        };
         row.train = error_of(predict(net, train, loop.eval_batch_size, loop.eval_train_rows),
-                             train.y);
+                             train.y, &per_task);
+        record_tasks(0);
         if (tensors.count("train_dev")) {
             const auto& t = tensors.at("train_dev");
-            row.train_dev = error_of(predict(net, t, loop.eval_batch_size), t.y);
+            row.train_dev = error_of(predict(net, t, loop.eval_batch_size), t.y, &per_task);
+            record_tasks(1);
         }
         if (tensors.count("dev")) {
             const auto& t = tensors.at("dev");
-            row.dev = error_of(predict(net, t, loop.eval_batch_size), t.y);
+            row.dev = error_of(predict(net, t, loop.eval_batch_size), t.y, &per_task);
+            record_tasks(2);
         }
         state.history.push_back(row);
         state.epochs_done = epoch + 1;
@@ -567,7 +616,8 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         }
         io::write_file_atomically(checkpoint_path.string(),
                                   save_checkpoint(net, best, *optimizer, state));
-        io::write_file_atomically((dir / "history.csv").string(), history_csv(state.history));
+        io::write_file_atomically((dir / "history.csv").string(),
+                                  history_csv(state.history, data.tasks));
 
         Progress p;
         p.kind = Progress::Kind::Epoch;
@@ -613,17 +663,26 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     result.stopped_early = state.stopped_early;
 
     nlohmann::json errors = nlohmann::json::object(), accuracy = nlohmann::json::object();
+    nlohmann::json task_sizes = nlohmann::json::object();
+    result.tasks = data.tasks;
     for (const auto& name : split_names()) {
         if (!tensors.count(name)) continue;
         const auto probs = predict(net, tensors.at(name), loop.eval_batch_size);
-        const double err = error_of(probs, tensors.at(name).y);
+        TaskErrors per_task;
+        const double err = error_of(probs, tensors.at(name).y, &per_task);
         result.errors[name] = err;
         result.accuracy[name] = 1.0 - err;
         errors[name] = err;
         accuracy[name] = 1.0 - err;
+        for (std::size_t t = 0; t < data.tasks.size(); ++t) {
+            result.task_errors[name][data.tasks[t]] = per_task.error[t];
+            task_sizes[name][data.tasks[t]] = per_task.labelled[t];
+        }
         const std::string file = "pred_" + name + ".csv";
-        io::write_file_atomically((dir / file).string(),
-                                  predictions_csv(data.splits.at(name), data.classes, probs));
+        io::write_file_atomically(
+            (dir / file).string(),
+            data.tasks.empty() ? predictions_csv(data.splits.at(name), data.classes, probs)
+                               : multitask_predictions_csv(data.splits.at(name), data.tasks, probs));
         result.files.push_back(file);
     }
     {
@@ -663,13 +722,18 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                               {"stopped_early", result.stopped_early},
                               {"notes", result.notes},
                               {"backend", result.backend.to_json()}};
+    if (!data.tasks.empty()) {
+        metrics["tasks"] = data.tasks;
+        metrics["task_errors"] = result.task_errors;
+        metrics["task_sizes"] = task_sizes;
+    }
     io::write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
     result.files.push_back("metrics.json");
 #ifdef MLSTRAT_HAVE_REGISTRY
     if (!request.registry_path.empty()) {
         registry::Run entry;
         entry.name = result.name;
-        entry.kind = "train";
+        entry.kind = request.registry_kind;
         entry.errors = result.errors;
         entry.sizes = result.sizes;
         entry.metrics = {{"accuracy", result.accuracy.count("test") ? result.accuracy["test"]

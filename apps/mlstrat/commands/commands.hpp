@@ -20,6 +20,7 @@ void add_demo(CLI::App& app);
 void add_report(CLI::App& app);
 #ifdef MLSTRAT_WITH_TRAIN
 void add_train(CLI::App& app);
+void add_tune(CLI::App& app);
 #endif
 
 }  // namespace mlstrat::cli

@@ -28,7 +28,29 @@ struct EvalArgs {
     std::string run;
     std::string split;
     std::string db = registry::kDefaultPath;
+    std::vector<std::string> tasks;
 };
+
+void print_task_report(const metrics::TaskReport& r) {
+    const std::string level = percent(r.ci_level, 0);
+    std::cout << "rows      " << thousands(r.rows) << " (" << r.tasks.size() << " tasks, "
+              << thousands(r.missing) << " labels missing)\n\n";
+    auto num = [](double v) { return fmt::format("{:.4f}", v); };
+    Table t({"task", "labelled", "missing", "error", level + " CI", "precision", "recall", "f1",
+             "support"});
+    for (const auto& m : r.tasks) {
+        t.add({m.task, thousands(m.labelled), thousands(m.missing), percent(m.error),
+               percent(m.error_ci.lo) + " to " + percent(m.error_ci.hi), num(m.precision),
+               num(m.recall), num(m.f1), thousands(m.support)});
+    }
+    t.add({});
+    t.add({"mean", "", "", percent(r.mean.error), "", num(r.mean.precision), num(r.mean.recall),
+           num(r.mean.f1), ""});
+    t.add({"micro", thousands(r.labelled), thousands(r.missing), percent(r.micro.error), "",
+           num(r.micro.precision), num(r.micro.recall), num(r.micro.f1), ""});
+    t.print(std::cout);
+    for (const auto& w : r.warnings) std::cout << "\nwarning: " << w << "\n";
+}
 
 void print_report(const metrics::EvalReport& r) {
     const std::string level = percent(r.ci_level, 0);
@@ -139,6 +161,24 @@ void run(EvalArgs& a) {
     if (!a.positive.empty()) a.options.positive = a.positive;
     MLSTRAT_CHECK(a.run.empty() == a.split.empty(),
                   "--run and --split go together: the run to record the error in, and its split");
+    if (a.tasks.empty()) a.tasks = metrics::detect_tasks(a.pred, a.options.label_col, a.options.table);
+    if (!a.tasks.empty()) {
+        MLSTRAT_CHECK(a.options.slice_cols.empty() && a.options.weight_col.empty() &&
+                          a.class_weights.empty() && a.positive.empty() && a.options.beta == 1.0,
+                      "--slice-col, --weight-col, --class-weight, --positive and --beta are for "
+                      "single-label predictions, not the tasks of ", a.pred);
+        auto report = metrics::evaluate_tasks(a.pred, a.tasks, level, a.options.table);
+        if (!a.run.empty()) {
+            registry::Registry::open(a.db).record_error(a.run, a.split, report.mean.error,
+                                                        report.rows);
+        }
+        if (a.json) {
+            print_json(report.to_json());
+        } else {
+            print_task_report(report);
+        }
+        return;
+    }
     auto report = metrics::evaluate(a.pred, a.options);
     if (!a.run.empty()) {
         registry::Registry::open(a.db).record_error(a.run, a.split, report.error, report.rows);
@@ -170,6 +210,10 @@ void add_eval(CLI::App& app) {
                     "CLASS=W: weight rows of true class CLASS by W (others 1); repeatable")
         ->excludes(weight);
     cmd->add_option("--positive", args->positive, "binary precision/recall/F1 for this class");
+    cmd->add_option("--tasks", args->tasks,
+                    "COL,...: multi-task predictions, label column COL and prediction pred_COL "
+                    "per task (default: found from the header when there is no --label-col)")
+        ->delimiter(',');
     cmd->add_option("--beta", args->options.beta, "also report F-beta with this beta")
         ->capture_default_str();
     cmd->add_option("--ci-level", args->ci_level, "confidence level of intervals (0.95 or 95%)")

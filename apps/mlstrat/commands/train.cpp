@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -79,6 +80,24 @@ void print_result(const train::RunResult& r) {
                percent(r.accuracy.at(split))});
     }
     t.print(std::cout, "  ");
+    if (!r.tasks.empty()) {
+        // Multi-task: the split errors above are means over tasks; here each task's.
+        std::vector<std::string> head = {"task"};
+        for (const auto& split : train::split_names()) {
+            if (r.task_errors.count(split)) head.push_back(split);
+        }
+        Table tasks(head);
+        for (const auto& task : r.tasks) {
+            std::vector<std::string> row = {task};
+            for (std::size_t i = 1; i < head.size(); ++i) {
+                const double e = r.task_errors.at(head[i]).at(task);
+                row.push_back(std::isnan(e) ? "-" : percent(e));
+            }
+            tasks.add(row);
+        }
+        std::cout << "  error per task (the split errors are their mean)\n";
+        tasks.print(std::cout, "  ");
+    }
     std::cout << fmt::format("  {} epochs, {} examples/s, {} in all, {:.3f} ms per example\n",
                              r.epochs, thousands(static_cast<std::uint64_t>(r.examples_per_second)),
                              duration(r.seconds), r.latency_ms);
