@@ -35,6 +35,12 @@ struct TableOptions {
     std::size_t block_bytes = std::size_t{512} << 10;
     /// A record longer than this is an error (usually an unterminated quote).
     std::size_t max_record_bytes = std::size_t{64} << 20;
+    /// Read only shard `shard_index` of `shard_count`: the records that start in that share of
+    /// the file's bytes (the header is still read from the start). The shards of a file hold
+    /// every record exactly once. Line numbers stay the file's; RowBatch::row_index counts from
+    /// the shard's first row. A gzip'd file has one shard only (its bytes cannot be cut).
+    unsigned shard_index = 0;
+    unsigned shard_count = 1;
 };
 
 /// The rows one worker parsed from one part of a block, restricted to the selected columns.
@@ -124,6 +130,7 @@ class TableReader {
     bool eof_ = false;
 
     std::size_t fill(std::size_t want);
+    void start_shard(std::uint64_t header_end);
 };
 
 /// Splits one CSV/TSV record (no line terminator) into fields, undoing RFC 4180 quoting.

@@ -144,6 +144,38 @@ struct EvalReport {
 /// row, broken quoting, corrupt gzip, or a file with no data rows.
 EvalCounts count_predictions(const std::string& path, const EvalOptions& options);
 
+/// The counts of one shard of a predictions file (options.table.shard_index of shard_count), with
+/// what shards must agree on to be merged: the file, the options, the number of shards.
+struct EvalShard {
+    std::string file;              // the file's name, without its folder
+    std::uint64_t file_bytes = 0;  // its size on disk
+    std::vector<std::string> header;
+    unsigned index = 0;
+    unsigned count = 1;
+    EvalOptions options;           // what was counted and how it is reported
+    EvalCounts counts;
+
+    /// The document `mlstrat eval --stats-out` writes; from_json reverses it and throws Error
+    /// naming `source` when the document is not one.
+    nlohmann::json to_json() const;
+    static EvalShard from_json(const nlohmann::json& j, const std::string& source);
+};
+
+/// Counts one shard of a predictions file in one pass (a shard may hold no rows).
+EvalShard count_shard(const std::string& path, const EvalOptions& options);
+
+/// The shards of one file merged, with the options they were counted with.
+struct MergedShards {
+    std::string file;
+    EvalOptions options;
+    EvalCounts counts;
+};
+
+/// Reads the `--stats-out` documents at `paths` and merges them into the counts of one pass over
+/// the whole file. Throws Error naming the part when the parts come from different files or
+/// options, when a shard is missing or given twice, or when the file had no data rows.
+MergedShards merge_shards(const std::vector<std::string>& paths);
+
 /// Turns counts into the report; `source` names the input in error messages.
 EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
                        const std::string& source = "input");

@@ -261,6 +261,25 @@ struct Progress {
 
 using ProgressFn = std::function<void(const Progress&)>;
 
+/// A data-parallel job (docs/distributed.md): `world_size` processes, each training on its share
+/// of every global batch, gradients summed by all-reduce over c10d's Gloo process group.
+struct DistributedOptions {
+    /// Processes in the job; 1 trains alone.
+    int world_size = 1;
+    /// This process, 0 .. world_size-1; rank 0 serves the rendezvous store and writes the run.
+    int rank = 0;
+    /// HOST:PORT of rank 0's rendezvous store.
+    std::string master;
+    /// Seconds a collective may wait for the other ranks before the job stops.
+    double timeout_seconds = 120.0;
+    /// Seconds every rank has to join the job at the start.
+    double join_seconds = 300.0;
+};
+
+/// The job torchrun describes in WORLD_SIZE, RANK, MASTER_ADDR and MASTER_PORT (a single process
+/// when they are absent). Throws Error naming the variable when one is not a number.
+DistributedOptions distributed_from_environment();
+
 /// What `train_run` is asked to do.
 struct RunRequest {
     std::string config_path;
@@ -285,6 +304,8 @@ struct RunRequest {
     std::string registry_kind = "train";
     /// Notes added to the run's own (and to its registry entry).
     std::vector<std::string> notes;
+    /// Data-parallel training; the default trains in this process alone.
+    DistributedOptions distributed;
 };
 
 /// A finished (or stopped) run.
@@ -306,6 +327,12 @@ struct RunResult {
     std::vector<std::string> files;
     std::vector<std::string> notes;
     BackendInfo backend;
+    /// Processes in the job and this one's rank; only rank 0 writes the run folder.
+    int world_size = 1;
+    int rank = 0;
+    /// Optimizer steps taken in this session and the seconds spent in their gradient all-reduce.
+    std::int64_t steps = 0;
+    double allreduce_seconds = 0.0;
     nlohmann::json to_json() const;
 };
 

@@ -6,6 +6,7 @@
 // malformed file is always reported, whatever the cut.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -196,6 +197,91 @@ class CheckedSource final : public ByteSource {
     std::unique_ptr<ByteSource> inner_;
     std::string path_;
 };
+
+// The bytes [offset, offset + length) of a plain file.
+class RangeSource final : public ByteSource {
+ public:
+    RangeSource(int fd, const std::string& path, std::uint64_t offset, std::uint64_t length)
+        : file_(fd, path), left_(length) {
+        if (::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+            throw Error(ErrorCode::Io, path + ": seek failed (" + errno_text(errno) + ")");
+        }
+    }
+    std::size_t read(char* dst, std::size_t n) override {
+        if (left_ == 0) return 0;
+        std::size_t got = file_.read(dst, static_cast<std::size_t>(std::min<std::uint64_t>(n, left_)));
+        left_ -= got;
+        return got;
+    }
+
+ private:
+    FileSource file_;
+    std::uint64_t left_;
+};
+
+// Where a shard starts: the first record start at or after a byte offset, and its line.
+struct RecordStart {
+    std::uint64_t offset = 0;
+    std::uint64_t line = 1;
+};
+
+// The first record start at or after each of `targets` (ascending, each past the header, whose
+// record ends at `header_end`). A line feed ends a record exactly when an even number of quotes
+// precedes it in the file, so the quotes are counted from the start: the prefix is read, but
+// only counted, not parsed.
+std::vector<RecordStart> record_starts(int fd, const std::string& path, std::uint64_t size,
+                                       std::uint64_t header_end, std::uint64_t header_lines,
+                                       const std::vector<std::uint64_t>& targets) {
+    std::vector<RecordStart> out;
+    std::vector<char> buffer(std::size_t{1} << 20);
+    std::uint64_t quotes = 0, lines = 0, offset = 0;
+    std::size_t next = 0;
+    while (next < targets.size() && targets[next] <= header_end) {
+        out.push_back({header_end, header_lines + 1});
+        ++next;
+    }
+    while (next < targets.size() && offset < size) {
+        ssize_t got = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw Error(ErrorCode::Io, path + ": read failed (" + errno_text(errno) + ")");
+        if (got == 0) break;
+        const char* b = buffer.data();
+        const char* e = b + got;
+        const char* p = b;
+        // Bytes before the line feed that may end the next target's record are only counted.
+        while (p < e && next < targets.size()) {
+            const std::uint64_t at = offset + static_cast<std::uint64_t>(p - b);
+            const std::uint64_t watch = targets[next] - 1;  // a line feed here starts targets[next]
+            if (at < watch) {
+                const char* stop = b + std::min<std::uint64_t>(static_cast<std::uint64_t>(got),
+                                                               watch - offset);
+                quotes += count_quotes(p, stop);
+                lines += static_cast<std::uint64_t>(std::count(p, stop, '\n'));
+                p = stop;
+                continue;
+            }
+            const char* nl = static_cast<const char*>(std::memchr(p, '\n', e - p));
+            if (nl == nullptr) {
+                quotes += count_quotes(p, e);
+                p = e;
+                break;
+            }
+            quotes += count_quotes(p, nl);
+            ++lines;
+            p = nl + 1;
+            if (quotes % 2 == 0) {
+                const std::uint64_t start = offset + static_cast<std::uint64_t>(p - b);
+                while (next < targets.size() && targets[next] <= start) {
+                    out.push_back({start, lines + 1});
+                    ++next;
+                }
+            }
+        }
+        offset += static_cast<std::uint64_t>(got);
+    }
+    while (out.size() < targets.size()) out.push_back({size, lines + 1});
+    return out;
+}
 
 std::unique_ptr<ByteSource> open_source(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -415,7 +501,11 @@ TableReader::TableReader(std::string path, TableOptions options)
 
     fill(1 << 16);
     // A UTF-8 byte order mark is not part of the first column's name.
-    if (buffer_.size() >= 3 && buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) buffer_.erase(0, 3);
+    std::size_t bom = 0;
+    if (buffer_.size() >= 3 && buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        buffer_.erase(0, 3);
+        bom = 3;
+    }
     if (buffer_.empty()) throw Error(where(path_, 1) + ": the file is empty; a header row is expected");
 
     std::size_t end = first_boundary(buffer_.data(), buffer_.size());
@@ -454,6 +544,49 @@ TableReader::TableReader(std::string path, TableOptions options)
     header_ = split_record(record, delimiter_, where(path_, 1));
     next_line_ = 1 + static_cast<std::uint64_t>(std::count(buffer_.data(), buffer_.data() + end, '\n'));
     buffer_.erase(0, end);
+    if (options_.shard_count != 1) start_shard(bom + end);
+}
+
+void TableReader::start_shard(std::uint64_t header_end) {
+    const unsigned index = options_.shard_index, count = options_.shard_count;
+    if (count == 0 || index >= count) {
+        throw Error(ErrorCode::InvalidInput, "shard " + std::to_string(index) + "/" +
+                                                 std::to_string(count) + ": the index must be 0 to "
+                                                 "the count - 1");
+    }
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(ErrorCode::Io, path_ + ": cannot open (" + errno_text(errno) + ")");
+    struct stat st {};
+    unsigned char magic[2] = {0, 0};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(ErrorCode::Io, path_ + ": shards need a regular file, whose size is known");
+    }
+    if (::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+        ::close(fd);
+        throw Error(ErrorCode::InvalidInput,
+                    path_ + ": a gzip'd file cannot be cut into byte ranges (its bytes only make "
+                            "sense read from the start); decompress it, or use one shard (0/1)");
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    // floor(size * i / count), without overflow: size = q * count + r and r * i < count^2.
+    auto nominal = [&](unsigned i) {
+        return size / count * i + size % count * i / count;
+    };
+    std::vector<RecordStart> cuts;
+    try {
+        cuts = record_starts(fd, path_, size, header_end, next_line_ - 1,
+                             {nominal(index), nominal(index + 1)});
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    if (index + 1 == count) cuts[1] = {size, 0};
+    if (index == 0) cuts[0] = {header_end, next_line_};
+    source_ = std::make_unique<RangeSource>(fd, path_, cuts[0].offset, cuts[1].offset - cuts[0].offset);
+    buffer_.clear();
+    eof_ = false;
+    next_line_ = cuts[0].line;
 }
 
 TableReader::~TableReader() = default;

@@ -9,6 +9,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/parse.hpp"
+#include "metrics/detail.hpp"
 
 namespace mlstrat::metrics {
 
@@ -191,6 +192,14 @@ EvalCounts EvalCounts::from_json(const nlohmann::json& j) {
 }
 
 EvalCounts count_predictions(const std::string& path, const EvalOptions& options) {
+    EvalCounts counts = count_rows(path, options);
+    if (counts.rows == 0) {
+        throw Error(where(path, 2) + ": the file has a header but no data rows");
+    }
+    return counts;
+}
+
+EvalCounts count_rows(const std::string& path, const EvalOptions& options) {
     MLSTRAT_CHECK(options.weight_col.empty() || options.class_weights.empty(),
                   "give either a weight column or class weights, not both");
     io::TableReader table(path, options.table);
@@ -279,9 +288,6 @@ EvalCounts count_predictions(const std::string& path, const EvalOptions& options
     counts.weighted = any_weights;
     for (const auto& name : options.slice_cols) counts.slices.push_back({name, {}, {}, {}});
     for (const auto& w : workers) fold(w, counts);
-    if (counts.rows == 0) {
-        throw Error(where(path, 2) + ": the file has a header but no data rows");
-    }
     return counts;
 }
 

@@ -14,6 +14,7 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
+#include "train/distributed.hpp"
 #include "train/multitask.hpp"
 #include "train/net.hpp"
 #if __has_include("mlstrat/registry.hpp")
@@ -56,7 +57,12 @@ nlohmann::json RunResult::to_json() const {
             {"stopped_early", stopped_early},
             {"files", files},
             {"notes", notes},
-            {"backend", backend.to_json()}};
+            {"backend", backend.to_json()},
+            {"distributed",
+             {{"world_size", world_size},
+              {"rank", rank},
+              {"steps", steps},
+              {"allreduce_seconds", allreduce_seconds}}}};
     if (!tasks.empty()) {
         j["tasks"] = tasks;
         j["task_errors"] = task_errors;
@@ -280,10 +286,10 @@ std::string save_checkpoint(Net& net, Net& best, torch::optim::Optimizer& optimi
     return out.str();
 }
 
-LoopState load_checkpoint(const std::string& path, Net& net, Net& best,
+LoopState load_checkpoint(const std::string& bytes, Net& net, Net& best,
                           torch::optim::Optimizer& optimizer) {
     torch::serialize::InputArchive root, model, optim, best_model;
-    root.load_from(path);
+    root.load_from(bytes.data(), bytes.size());
     root.read("model", model);
     root.read("optimizer", optim);
     root.read("best", best_model);
@@ -432,6 +438,11 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         if (progress) progress(p);
     };
 
+    // A data-parallel job: every rank trains on its share of each global batch; rank 0 alone
+    // touches the run folder (docs/distributed.md).
+    const std::unique_ptr<Group> group = Group::join(request.distributed);
+    const bool writer = !group || group->rank() == 0;
+
     // Bad data fails before the run folder exists.
     Dataset data = load_dataset(config);
 
@@ -443,8 +454,22 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     result.dir = dir.string();
     const std::string config_text = config.to_toml();
     const fs::path checkpoint_path = dir / "checkpoint.pt";
-    const bool resuming = request.resume && fs::exists(checkpoint_path);
-    if (request.resume && fs::exists(dir / "config.toml")) {
+    std::string checkpoint;
+    if (writer && request.resume && fs::exists(checkpoint_path)) {
+        checkpoint = io::read_file(checkpoint_path.string());
+    }
+    if (group) {
+        Config same = config;
+        same.threads = 0;  // threads may differ between hosts
+        group->check_same(std::hash<std::string>{}(same.to_toml() + "\n" +
+                                                   std::to_string(data.splits.at("train").size())),
+                          "the config and the training set");
+        checkpoint = group->broadcast(checkpoint);
+    }
+    const bool resuming = !checkpoint.empty();
+    if (!writer) {
+        // Only rank 0 writes; the other ranks start from what it sent.
+    } else if (request.resume && fs::exists(dir / "config.toml")) {
         // A resumed run may be given more epochs (successive halving in mlstrat tune does).
         const std::string started_path = (dir / "config.toml").string();
         Config started = parse_config(io::read_file(started_path), started_path);
@@ -461,8 +486,10 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                       "another --name");
         fs::remove_all(dir);
     }
-    fs::create_directories(dir);
-    io::write_file_atomically((dir / "config.toml").string(), config_text);
+    if (writer) {
+        fs::create_directories(dir);
+        io::write_file_atomically((dir / "config.toml").string(), config_text);
+    }
 
     // Outputs: one per class, or one sigmoid per task (1.2.3).
     const std::int64_t classes =
@@ -500,11 +527,22 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     copy_weights(net, best);
     auto optimizer = make_optimizer(config.optim, net);
     LoopState state;
-    if (resuming) state = load_checkpoint(checkpoint_path.string(), net, best, *optimizer);
+    if (resuming) state = load_checkpoint(checkpoint, net, best, *optimizer);
+    std::vector<torch::Tensor> trainable;
+    for (auto& p : net->parameters()) {
+        if (p.requires_grad()) trainable.push_back(p);
+    }
 
     const auto& loop = config.train;
     const std::int64_t n = train.size();
-    const std::int64_t batches = (n + loop.batch_size - 1) / loop.batch_size;
+    // The global batch is train.batch_size on each of the world's ranks; rank r takes rows
+    // [r * batch_size, (r + 1) * batch_size) of each global batch.
+    const std::int64_t world = group ? group->size() : 1;
+    const std::int64_t rank = group ? group->rank() : 0;
+    const std::int64_t global_batch = loop.batch_size * world;
+    const std::int64_t batches = (n + global_batch - 1) / global_batch;
+    result.world_size = static_cast<int>(world);
+    result.rank = static_cast<int>(rank);
     const std::string watch = tensors.count("dev") ? "dev" : tensors.count("train_dev") ? "train_dev"
                                                                                        : "";
     Progress start;
@@ -532,36 +570,57 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         set_lr(*optimizer, lr);
         train_mode();
         auto order = torch::randperm(n, torch::kLong);
+        // Every rank draws the same order; dropout and augmentation draw per rank.
+        if (group) {
+            torch::manual_seed((static_cast<std::uint64_t>(config.seed) * 1000003ULL +
+                                static_cast<std::uint64_t>(epoch) + 1) * 7919ULL +
+                               static_cast<std::uint64_t>(rank));
+        }
         const auto epoch_start = Clock::now();
         auto last_report = epoch_start;
         double loss_sum = 0.0;
+        std::int64_t local_done = 0;
         for (std::int64_t b = 0; b < batches; ++b) {
-            const auto len = std::min(loop.batch_size, n - b * loop.batch_size);
-            auto idx = order.narrow(0, b * loop.batch_size, len);
-            auto xb = train.x.index_select(0, idx);
-            auto yb = train.y.index_select(0, idx);
-            if (images) {
-                xb = augment(xb, a);
-            } else if (a.noise > 0) {
-                xb = xb + torch::randn_like(xb) * a.noise;
-            }
+            const auto global_len = std::min(global_batch, n - b * global_batch);
+            const auto first = std::min(global_len, rank * loop.batch_size);
+            const auto len = std::min(loop.batch_size, global_len - first);
             optimizer->zero_grad();
-            auto out = net->forward(xb);
-            auto loss = multi_label(yb) ? multitask_loss(out, yb) : torch::cross_entropy_loss(out, yb);
-            loss.backward();
+            if (len > 0) {
+                auto idx = order.narrow(0, b * global_batch + first, len);
+                auto xb = train.x.index_select(0, idx);
+                auto yb = train.y.index_select(0, idx);
+                if (images) {
+                    xb = augment(xb, a);
+                } else if (a.noise > 0) {
+                    xb = xb + torch::randn_like(xb) * a.noise;
+                }
+                auto logits = net->forward(xb);
+                // Both losses are means over the batch; weighted by the rank's share of the
+                // global batch and summed over the ranks, the gradients are the global batch's.
+                const double share =
+                    group ? static_cast<double>(len) / static_cast<double>(global_len) : 1.0;
+                auto loss = (multi_label(yb) ? multitask_loss(logits, yb)
+                                             : torch::cross_entropy_loss(logits, yb)) *
+                            share;
+                loss.backward();
+                loss_sum += loss.item<double>() *
+                            static_cast<double>(group ? global_len : len);
+                local_done += len;
+            }
+            if (group) group->sum_gradients(trainable);
             optimizer->step();
-            loss_sum += loss.item<double>() * static_cast<double>(len);
+            ++result.steps;
             const bool last = b + 1 == batches;
             if (progress && (last || seconds_since(last_report) > 0.25)) {
                 last_report = Clock::now();
                 const double elapsed = seconds_since(epoch_start);
-                const double done = static_cast<double>(b * loop.batch_size + len);
+                const double done = static_cast<double>(b * global_batch + global_len);
                 Progress p;
                 p.epoch = epoch + 1;
                 p.epochs = loop.epochs;
                 p.batch = b + 1;
                 p.batches = batches;
-                p.loss = loss_sum / done;
+                p.loss = loss_sum / static_cast<double>(std::max<std::int64_t>(local_done, 1));
                 p.lr = lr;
                 p.examples_per_second = done / std::max(elapsed, 1e-9);
                 const double remaining = static_cast<double>(n) - done +
@@ -569,6 +628,10 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                 p.eta_seconds = remaining / std::max(p.examples_per_second, 1e-9);
                 emit(p);
             }
+        }
+        if (group) {
+            loss_sum = group->sum(loss_sum);
+            group->average_buffers(net->buffers());
         }
         const double epoch_seconds = seconds_since(epoch_start);
         state.train_seconds += epoch_seconds;
@@ -614,10 +677,12 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                 state.stopped_early = true;
             }
         }
-        io::write_file_atomically(checkpoint_path.string(),
-                                  save_checkpoint(net, best, *optimizer, state));
-        io::write_file_atomically((dir / "history.csv").string(),
-                                  history_csv(state.history, data.tasks));
+        if (writer) {
+            io::write_file_atomically(checkpoint_path.string(),
+                                      save_checkpoint(net, best, *optimizer, state));
+            io::write_file_atomically((dir / "history.csv").string(),
+                                      history_csv(state.history, data.tasks));
+        }
 
         Progress p;
         p.kind = Progress::Kind::Epoch;
@@ -645,9 +710,21 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
             result.seconds = seconds_since(run_start);
             result.examples_per_second =
                 static_cast<double>(state.examples_seen) / std::max(state.train_seconds, 1e-9);
-            result.files = {"config.toml", "checkpoint.pt", "history.csv"};
+            if (writer) result.files = {"config.toml", "checkpoint.pt", "history.csv"};
+            if (group) result.allreduce_seconds = group->gradient_seconds();
             return result;  // as if killed: the checkpoint is all that is left
         }
+    }
+    if (group) result.allreduce_seconds = group->gradient_seconds();
+    if (!writer) {
+        // Rank 0 writes the predictions, the models and the registry entry.
+        result.epochs = state.epochs_done;
+        result.stopped_early = state.stopped_early;
+        result.complete = true;
+        result.examples_per_second =
+            static_cast<double>(state.examples_seen) / std::max(state.train_seconds, 1e-9);
+        result.seconds = seconds_since(run_start);
+        return result;
     }
 
     if (loop.early_stopping > 0) {
@@ -719,6 +796,8 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                               {"latency_ms", result.latency_ms},
                               {"forward_flops", flops},
                               {"epochs", result.epochs},
+                              {"world_size", world},
+                              {"global_batch", global_batch},
                               {"stopped_early", result.stopped_early},
                               {"notes", result.notes},
                               {"backend", result.backend.to_json()}};

@@ -29,6 +29,9 @@ struct EvalArgs {
     std::string split;
     std::string db = registry::kDefaultPath;
     std::vector<std::string> tasks;
+    std::string shard;
+    std::string stats_out;
+    std::vector<std::string> merge;
 };
 
 void print_task_report(const metrics::TaskReport& r) {
@@ -50,6 +53,25 @@ void print_task_report(const metrics::TaskReport& r) {
            num(r.micro.precision), num(r.micro.recall), num(r.micro.f1), ""});
     t.print(std::cout);
     for (const auto& w : r.warnings) std::cout << "\nwarning: " << w << "\n";
+}
+
+/// "I/N" of --shard: index I (0-based) of N shards.
+void parse_shard(const std::string& text, io::TableOptions& table) {
+    const auto slash = text.find('/');
+    auto whole = [&](std::string_view part) -> std::optional<unsigned> {
+        auto v = try_parse_number(part);
+        if (!v || *v < 0 || *v != static_cast<double>(static_cast<unsigned>(*v)) ||
+            part.find_first_not_of("0123456789") != std::string_view::npos) {
+            return std::nullopt;
+        }
+        return static_cast<unsigned>(*v);
+    };
+    auto index = slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(0, slash));
+    auto count = slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(slash + 1));
+    MLSTRAT_CHECK(index && count && *count >= 1 && *index < *count, "--shard '", text,
+                  "': give I/N, shard I (0 to N-1) of N, e.g. 0/4");
+    table.shard_index = *index;
+    table.shard_count = *count;
 }
 
 void print_report(const metrics::EvalReport& r) {
@@ -130,6 +152,9 @@ void print_report(const metrics::EvalReport& r) {
     for (const auto& w : r.warnings) std::cout << "\nwarning: " << w << "\n";
 }
 
+void count_shard(EvalArgs& a);
+void report_and_record(const EvalArgs& a, const metrics::EvalReport& report);
+
 void run(EvalArgs& a) {
     const double level = parse_rate(a.ci_level, "--ci-level");
     if (a.min_test_size) {
@@ -150,6 +175,14 @@ void run(EvalArgs& a) {
                   << thousands(answer.normal_rows) << ").\n";
         return;
     }
+    if (!a.merge.empty()) {
+        MLSTRAT_CHECK(a.pred.empty() && a.shard.empty() && a.stats_out.empty(),
+                      "--merge takes statistics files only, not a predictions file, --shard or "
+                      "--stats-out");
+        auto merged = metrics::merge_shards(a.merge);
+        report_and_record(a, metrics::make_report(merged.counts, merged.options, merged.file));
+        return;
+    }
     MLSTRAT_CHECK(!a.pred.empty(), "eval needs a predictions file (or --min-test-size)");
     MLSTRAT_CHECK(a.error.empty() && a.margin.empty(), "--error and --margin go with --min-test-size");
     a.options.ci_level = level;
@@ -161,6 +194,10 @@ void run(EvalArgs& a) {
     if (!a.positive.empty()) a.options.positive = a.positive;
     MLSTRAT_CHECK(a.run.empty() == a.split.empty(),
                   "--run and --split go together: the run to record the error in, and its split");
+    if (!a.shard.empty() || !a.stats_out.empty()) {
+        count_shard(a);
+        return;
+    }
     if (a.tasks.empty()) a.tasks = metrics::detect_tasks(a.pred, a.options.label_col, a.options.table);
     if (!a.tasks.empty()) {
         MLSTRAT_CHECK(a.options.slice_cols.empty() && a.options.weight_col.empty() &&
@@ -179,7 +216,30 @@ void run(EvalArgs& a) {
         }
         return;
     }
-    auto report = metrics::evaluate(a.pred, a.options);
+    report_and_record(a, metrics::evaluate(a.pred, a.options));
+}
+
+/// --shard I/N --stats-out PART.json: the counts of one shard, for --merge.
+void count_shard(EvalArgs& a) {
+    MLSTRAT_CHECK(!a.stats_out.empty(), "--shard needs --stats-out PART.json: a shard's own "
+                                        "report is not the file's; merge the parts with --merge");
+    MLSTRAT_CHECK(a.run.empty(), "--run goes with the whole file: give it to --merge");
+    if (!a.shard.empty()) parse_shard(a.shard, a.options.table);
+    auto shard = metrics::count_shard(a.pred, a.options);
+    io::write_file_atomically(a.stats_out, shard.to_json().dump() + "\n");
+    if (a.json) {
+        print_json({{"file", shard.file},
+                    {"shard", {{"index", shard.index}, {"count", shard.count}}},
+                    {"rows", shard.counts.rows},
+                    {"stats_out", a.stats_out}});
+    } else {
+        std::cout << "shard " << shard.index << "/" << shard.count << " of " << shard.file << ": "
+                  << thousands(shard.counts.rows) << " rows; statistics in " << a.stats_out
+                  << "\n";
+    }
+}
+
+void report_and_record(const EvalArgs& a, const metrics::EvalReport& report) {
     if (!a.run.empty()) {
         registry::Registry::open(a.db).record_error(a.run, a.split, report.error, report.rows);
     }
@@ -227,6 +287,13 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--run", args->run, "record the error in this registered run (with --split)");
     cmd->add_option("--split", args->split, "the split the file holds: train, train_dev, dev, test");
     cmd->add_option("--db", args->db, "run registry for --run")->capture_default_str();
+    cmd->add_option("--shard", args->shard,
+                    "I/N: count only shard I (0 to N-1) of N byte ranges of the file (with "
+                    "--stats-out); docs/distributed.md");
+    cmd->add_option("--stats-out", args->stats_out,
+                    "write the shard's mergeable statistics to this JSON file");
+    cmd->add_option("--merge", args->merge,
+                    "PART.json...: merge every shard's statistics and report as one pass would");
     cmd->callback([args] { run(*args); });
 }
 

@@ -27,6 +27,7 @@ struct TrainArgs {
     bool no_register = false;
     bool keys = false;
     bool backend = false;
+    train::DistributedOptions distributed;
 };
 
 std::string duration(double seconds) {
@@ -67,6 +68,11 @@ void print_progress(const train::Progress& p, bool tty) {
 }
 
 void print_result(const train::RunResult& r) {
+    if (r.rank != 0) {
+        std::cout << "rank " << r.rank << " of " << r.world_size << ": " << r.epochs
+                  << " epochs done; rank 0 writes " << r.dir << "\n";
+        return;
+    }
     if (!r.complete) {
         std::cout << "run " << r.name << " stopped after epoch " << r.epochs
                   << "; continue it with --resume\n";
@@ -143,6 +149,13 @@ void run(TrainArgs& a, CLI::App* cmd) {
     if (cmd->count("--threads")) a.request.threads = a.threads;
     if (cmd->count("--seed")) a.request.seed = a.seed;
     if (a.no_register) a.request.registry_path.clear();
+    // Flags override the torchrun-style environment.
+    const auto env = train::distributed_from_environment();
+    auto& d = a.request.distributed;
+    d.world_size = cmd->count("--world-size") ? a.distributed.world_size : env.world_size;
+    d.rank = cmd->count("--rank") ? a.distributed.rank : env.rank;
+    d.master = cmd->count("--master") ? a.distributed.master : env.master;
+    d.timeout_seconds = a.distributed.timeout_seconds;
     const bool tty = isatty(fileno(stderr)) != 0;
     auto result = train::train_run(a.request, [&](const train::Progress& p) {
         if (!a.quiet) print_progress(p, tty);
@@ -177,6 +190,16 @@ void add_train(CLI::App& app) {
     cmd->add_option("--db", args->request.registry_path, "registry file the run is added to")
         ->capture_default_str();
     cmd->add_flag("--no-register", args->no_register, "do not add the run to the registry");
+    cmd->add_option("--world-size", args->distributed.world_size,
+                    "processes in a data-parallel job (default: $WORLD_SIZE, else 1); "
+                    "docs/distributed.md");
+    cmd->add_option("--rank", args->distributed.rank,
+                    "this process's rank, 0 .. world size - 1 (default: $RANK)");
+    cmd->add_option("--master", args->distributed.master,
+                    "HOST:PORT where rank 0 listens (default: $MASTER_ADDR:$MASTER_PORT)");
+    cmd->add_option("--timeout", args->distributed.timeout_seconds,
+                    "seconds a rank waits for the others in a collective before the job stops")
+        ->capture_default_str();
     cmd->add_flag("--json", args->json, "print one JSON document (the result) on stdout");
     cmd->add_flag("--quiet", args->quiet, "no progress on stderr");
     cmd->add_flag("--keys", args->keys, "list every config key with its default and meaning");
