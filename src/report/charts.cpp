@@ -7,6 +7,7 @@
 
 #include "diagnose/format.hpp"
 #include "mlstrat/report.hpp"
+#include "report/format.hpp"
 
 namespace mlstrat::report {
 
@@ -163,7 +164,7 @@ json leaderboard_spec(const Report& r) {
                     {"winner", sel.winner && *sel.winner == c.name}};
         if (c.value) {
             row["value"] = *c.value;
-            row["text"] = fmt::format("{:.4g}", *c.value);
+            row["text"] = detail::column_value(sel.objective.name, *c.value);
         }
         rows.push_back(row);
     }
@@ -171,6 +172,9 @@ json leaderboard_spec(const Report& r) {
     const json y = {{"field", "run"}, {"type", "nominal"}, {"sort", names},
                     {"axis", {{"title", nullptr}, {"labelFontSize", 12}, {"labelFontWeight", 600}}}};
     const std::string objective = sel.objective.to_string();
+    json objective_x = {{"field", "value"}, {"type", "quantitative"}, {"title", sel.objective.name},
+                        {"scale", {{"zero", true}, {"nice", true}}}};
+    if (detail::is_rate_column(sel.objective.name)) objective_x["axis"] = {{"format", ".0%"}};
     json panels = json::array();
     panels.push_back(
         {{"width", 320},
@@ -182,8 +186,7 @@ json leaderboard_spec(const Report& r) {
               {{{"mark", {{"type", "bar"}, {"height", {{"band", 0.6}}}, {"cornerRadiusEnd", 2}}},
                 {"encoding",
                  {{"y", y},
-                  {"x", {{"field", "value"}, {"type", "quantitative"}, {"title", sel.objective.name},
-                         {"scale", {{"zero", true}, {"nice", true}}}}},
+                  {"x", objective_x},
                   {"color", {{"field", "status"}, {"type", "nominal"}, {"title", nullptr},
                              {"scale", {{"domain", {"meets every limit", "breaks a limit"}},
                                         {"range", {kGood, kNoise}}}}}},
@@ -209,7 +212,7 @@ json leaderboard_spec(const Report& r) {
             json row = {{"run", sel.ranking[i].name}};
             if (const auto& v = board.values[i][k]) {
                 row["value"] = *v;
-                row["text"] = fmt::format("{:.4g}", *v);
+                row["text"] = detail::column_value(limit.column, *v);
                 row["ok"] = limit.satisfied_by(*v) ? "within the limit" : "breaks the limit";
             }
             values.push_back(row);

@@ -9,6 +9,7 @@
 #include "diagnose/format.hpp"
 #include "mlstrat/report.hpp"
 #include "report/assets.hpp"
+#include "report/format.hpp"
 
 namespace mlstrat::report {
 
@@ -18,10 +19,8 @@ using diagnose::detail::pct;
 
 std::string h(std::string_view text) { return escape_html(text); }
 
-std::string number(double v) { return fmt::format("{:.4g}", v); }
-
-// A measured rate with the precision `mlstrat eval` prints: 0.05962 -> "5.96%".
-std::string rate(double v) { return fmt::format("{:.2f}%", v * 100.0); }
+using detail::column_value;
+using detail::rate;
 
 std::string gap_words(const std::string& gap) {
     std::string s = gap;
@@ -163,7 +162,9 @@ std::string cards(const Report& r) {
         if (sel.winner) {
             std::string value;
             for (const auto& c : sel.ranking) {
-                if (c.name == *sel.winner && c.value) value = number(*c.value);
+                if (c.name == *sel.winner && c.value) {
+                    value = column_value(sel.objective.name, *c.value);
+                }
             }
             card("best run", *sel.winner, sel.objective.to_string() + ": " + value);
         } else {
@@ -236,8 +237,11 @@ std::string leaderboard(const Report& r) {
         const auto& c = sel.ranking[i];
         const bool winner = sel.winner && *sel.winner == c.name;
         out += std::string(winner ? "<tr class=\"winner\">" : "<tr>") + "<td>" + h(c.name) +
-               "</td><td>" + (c.value ? number(*c.value) : "-") + "</td>";
-        for (const auto& v : board.values[i]) out += "<td>" + (v ? number(*v) : "-") + "</td>";
+               "</td><td>" + (c.value ? column_value(sel.objective.name, *c.value) : "-") + "</td>";
+        for (std::size_t k = 0; k < board.limits.size(); ++k) {
+            const auto& v = board.values[i][k];
+            out += "<td>" + (v ? column_value(board.limits[k].column, *v) : "-") + "</td>";
+        }
         std::string why;
         for (const auto& v : c.violations) why += (why.empty() ? "" : "; ") + v;
         out += std::string("<td class=\"") + (c.feasible ? "yes\">yes" : "no\">no") +
