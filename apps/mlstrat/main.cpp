@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_project(app);
             mlstrat::cli::add_ceiling(app);
             mlstrat::cli::add_drill(app);
+            mlstrat::cli::add_synth(app);
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help");
 }

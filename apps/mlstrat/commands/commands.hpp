@@ -16,6 +16,7 @@ void add_runs(CLI::App& app);
 void add_project(CLI::App& app);
 void add_ceiling(CLI::App& app);
 void add_drill(CLI::App& app);
+void add_synth(CLI::App& app);
 #ifdef MLSTRAT_WITH_TRAIN
 void add_train(CLI::App& app);
 #endif
