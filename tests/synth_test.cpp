@@ -339,12 +339,12 @@ TEST(SynthImages, SameSeedGivesIdenticalBytesWhateverTheThreads) {
     o.threads = 2;
     synthesize_images(o);
     for (const char* f : {"images.idx.gz", "labels.idx.gz", "applied.csv"}) {
-        EXPECT_EQ(slurp(fs::path(dir / "a") / f), slurp(fs::path(dir / "b") / f)) << f;
+        EXPECT_TRUE(slurp(fs::path(dir / "a") / f) == slurp(fs::path(dir / "b") / f)) << f;
     }
     o.out = dir / "c";
     o.seed = 10;
     synthesize_images(o);
-    EXPECT_NE(slurp(fs::path(dir / "a") / "images.idx.gz"), slurp(fs::path(dir / "c") / "images.idx.gz"));
+    EXPECT_FALSE(slurp(fs::path(dir / "a") / "images.idx.gz") == slurp(fs::path(dir / "c") / "images.idx.gz"));
 }
 
 TEST(SynthImages, OutputsMatchTheirRowsLabelsAndAppliedSettings) {
@@ -644,7 +644,7 @@ TEST(SynthAudio, RealizedSnrMatchesTheDrawAndTheRunIsReproducible) {
     o.threads = 1;
     synthesize_audio(o);
     for (const auto& e : fs::directory_iterator(dir / "mixed")) {
-        EXPECT_EQ(slurp(e.path()), slurp(fs::path(dir / "again") / e.path().filename())) << e.path();
+        EXPECT_TRUE(slurp(e.path()) == slurp(fs::path(dir / "again") / e.path().filename())) << e.path();
     }
 }
 

@@ -237,6 +237,9 @@ AudioSummary synthesize_audio(const AudioOptions& o) {
             out_info.frames = 0;
             const std::string path = (fs::path(folder.root()) / d.file).string();
             SoundFile f(path, SFM_WRITE, out_info);
+            // Float files would get a PEAK chunk holding the time of writing: leave it out so the
+            // same seed gives the same bytes.
+            sf_command(f.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
             const sf_count_t put = sf_writef_float(f.get(), s.samples.data(), s.info.frames);
             MLSTRAT_CHECK(put == s.info.frames, path, ": cannot write the audio data (",
                           sf_strerror(f.get()), ")");
