@@ -45,7 +45,8 @@ std::string slurp(const fs::path& p) {
 class TempDir {
  public:
     explicit TempDir(const std::string& name)
-        : path_(fs::temp_directory_path() / ("mlstrat_synth_" + name + "_" + std::to_string(::getpid()))) {
+        : path_(fs::temp_directory_path() /
+                ("mlstrat_synth_" + name + "_" + std::to_string(::getpid()))) {
         fs::remove_all(path_);
         fs::create_directories(path_);
     }
@@ -57,7 +58,8 @@ class TempDir {
 };
 
 // Uniform random values in [lo, hi], fixed seed.
-Image random_image(int w, int h, int channels, float lo = 0.0f, float hi = 1.0f, unsigned seed = 5) {
+Image random_image(int w, int h, int channels, float lo = 0.0f, float hi = 1.0f,
+                   unsigned seed = 5) {
     std::mt19937 gen(seed);
     std::uniform_real_distribution<float> u(lo, hi);
     Image im{w, h, channels, std::vector<float>(static_cast<std::size_t>(w) * h * channels)};
@@ -89,8 +91,10 @@ double mean(const Image& im) {
 }  // namespace
 
 TEST(Spec, ParsesRangesAndFixedValuesInOrderOfApplication) {
-    auto s = DegradeSpec::parse("noise=0.02:0.1, blur=0.5:2,contrast=0.4:0.9,rotate=-15:15,occlude=0.1");
-    EXPECT_EQ(s.to_string(), "rotate=-15:15,blur=0.5:2,contrast=0.4:0.9,occlude=0.1,noise=0.02:0.1");
+    auto s =
+        DegradeSpec::parse("noise=0.02:0.1, blur=0.5:2,contrast=0.4:0.9,rotate=-15:15,occlude=0.1");
+    EXPECT_EQ(s.to_string(),
+              "rotate=-15:15,blur=0.5:2,contrast=0.4:0.9,occlude=0.1,noise=0.02:0.1");
     EXPECT_FALSE(s.ranges[static_cast<std::size_t>(Kind::Brightness)].has_value());
     EXPECT_EQ(DegradeSpec::parse(DegradeSpec::defaults().to_string()).to_string(),
               DegradeSpec::defaults().to_string());
@@ -103,7 +107,8 @@ TEST(Spec, BadItemsNameTheItemAndTheRule) {
               "--degrade: unknown degradation 'sharpen' (known: rotate, rescale, blur, contrast, "
               "brightness, occlude, noise)");
     EXPECT_EQ(bad("blur=1,blur=2"), "--degrade: 'blur' is given twice");
-    EXPECT_EQ(bad("rescale=0.5:1.5"), "--degrade item 'rescale=0.5:1.5': rescale_factor must lie in [0.05, 1]");
+    EXPECT_EQ(bad("rescale=0.5:1.5"),
+              "--degrade item 'rescale=0.5:1.5': rescale_factor must lie in [0.05, 1]");
     EXPECT_NE(bad("blur=a:2").find("--degrade item 'blur=a:2'"), std::string::npos);
     EXPECT_NE(bad("blur").find("--degrade"), std::string::npos);
     EXPECT_NE(bad("").find("empty spec"), std::string::npos);
@@ -242,14 +247,16 @@ TEST(Degrade, RotationByZeroIsIdentityAndByNinetyTurnsCounterclockwise) {
     }
     Image full = im;
     rotate(full, 360.0);
-    for (std::size_t i = 0; i < im.pixels.size(); ++i) EXPECT_NEAR(full.pixels[i], im.pixels[i], 1e-5);
+    for (std::size_t i = 0; i < im.pixels.size(); ++i)
+        EXPECT_NEAR(full.pixels[i], im.pixels[i], 1e-5);
 }
 
 TEST(Degrade, RotationFillsCornersWithTheBorderMean) {
     // A square ring of 1 on 0 inside: the border is all 1, so the corners that come from outside
     // after 45 degrees are 1, and the centre (a fixed point) keeps its 0.
     Image im{11, 11, 1, std::vector<float>(121, 0.0f)};
-    for (int i = 0; i < 11; ++i) im.at(i, 0, 0) = im.at(i, 10, 0) = im.at(0, i, 0) = im.at(10, i, 0) = 1.0f;
+    for (int i = 0; i < 11; ++i)
+        im.at(i, 0, 0) = im.at(i, 10, 0) = im.at(0, i, 0) = im.at(10, i, 0) = 1.0f;
     rotate(im, 45.0);
     EXPECT_EQ(im.at(0, 0, 0), 1.0f);
     EXPECT_EQ(im.at(10, 10, 0), 1.0f);
@@ -303,7 +310,8 @@ void write_tiny_idx(const std::string& images, const std::string& labels, std::u
     mlstrat::io::IdxArray im;
     im.dims = {n, 12, 10};
     for (std::uint32_t i = 0; i < n; ++i) {
-        for (int p = 0; p < 120; ++p) im.values.push_back(static_cast<float>((i * 37 + p * 2) % 256));
+        for (int p = 0; p < 120; ++p)
+            im.values.push_back(static_cast<float>((i * 37 + p * 2) % 256));
     }
     mlstrat::io::IdxArray lb;
     lb.dims = {label_count};
@@ -344,7 +352,8 @@ TEST(SynthImages, SameSeedGivesIdenticalBytesWhateverTheThreads) {
     o.out = dir / "c";
     o.seed = 10;
     synthesize_images(o);
-    EXPECT_FALSE(slurp(fs::path(dir / "a") / "images.idx.gz") == slurp(fs::path(dir / "c") / "images.idx.gz"));
+    EXPECT_FALSE(slurp(fs::path(dir / "a") / "images.idx.gz") ==
+                 slurp(fs::path(dir / "c") / "images.idx.gz"));
 }
 
 TEST(SynthImages, OutputsMatchTheirRowsLabelsAndAppliedSettings) {
@@ -391,7 +400,8 @@ TEST(SynthImages, OutputsMatchTheirRowsLabelsAndAppliedSettings) {
             continue;
         }
         Image im{10, 12, 1, {}};
-        for (int p = 0; p < 120; ++p) im.pixels.push_back(source.values[(5 + n / 2) * 120 + p] / 255.0f);
+        for (int p = 0; p < 120; ++p)
+            im.pixels.push_back(source.values[(5 + n / 2) * 120 + p] / 255.0f);
         apply(st, im);
         for (int p = 0; p < 120; ++p) {
             // The CSV holds 6 significant digits: allow a grey level of difference.
@@ -433,7 +443,8 @@ TEST(SynthImages, SmallPoolIsCountedAndWarnedAbout) {
     EXPECT_EQ(s.settings.distinct, 3u);
     EXPECT_NEAR(s.settings.reuse, 100.0 / 3.0, 1e-12);
     ASSERT_EQ(s.warnings.size(), 1u);
-    EXPECT_NE(s.warnings[0].find("100 outputs share 3 distinct degradation settings"), std::string::npos);
+    EXPECT_NE(s.warnings[0].find("100 outputs share 3 distinct degradation settings"),
+              std::string::npos);
     // Every output's setting column names one of the 3.
     std::set<std::string> settings;
     for (const auto& line : lines_of(slurp(dir / "out/applied.csv"))) {
@@ -485,7 +496,8 @@ TEST(SynthImages, FolderOfClassesComesBackAsPngsWithRelativePaths) {
     TempDir dir("folder");
     const Image rgb = random_image(12, 9, 3);
     std::vector<unsigned char> bytes(rgb.pixels.size());
-    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(rgb.pixels[i] * 255);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<unsigned char>(rgb.pixels[i] * 255);
     for (const char* cls : {"cat", "dog"}) {
         fs::create_directories(fs::path(dir / "in") / cls);
         for (const char* name : {"a.png", "b.png"}) {
@@ -593,8 +605,9 @@ TEST(Audio, MixAtSnrSetsThePowerRatio) {
         EXPECT_NEAR(10 * std::log10(power(clean) / power(added)), snr, 1e-3);
     }
     std::vector<float> silent(100, 0.0f);
-    EXPECT_NE(error_of([&] { mix_at_snr(silent, 1, white(10, 0.5, 2), 0, 3); }).find("speech is silent"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { mix_at_snr(silent, 1, white(10, 0.5, 2), 0, 3); }).find("speech is silent"),
+        std::string::npos);
 }
 
 TEST(SynthAudio, RealizedSnrMatchesTheDrawAndTheRunIsReproducible) {
@@ -602,8 +615,9 @@ TEST(SynthAudio, RealizedSnrMatchesTheDrawAndTheRunIsReproducible) {
     const int rate = 8000;
     fs::create_directories(dir / "speech");
     for (int i = 0; i < 4; ++i) {
-        write_wav(fmt::format("{}/speech/s{}.wav", dir / "", i), sine(4000 + 1000 * i, 200 + 50 * i, 0.25, rate),
-                  1, rate, i % 2 == 0 ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16);
+        write_wav(fmt::format("{}/speech/s{}.wav", dir / "", i),
+                  sine(4000 + 1000 * i, 200 + 50 * i, 0.25, rate), 1, rate,
+                  i % 2 == 0 ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16);
     }
     write_wav(dir / "car.wav", white(6000, 0.4, 3), 1, rate);
     write_wav(dir / "cafe.wav", white(9000, 0.2, 4), 1, rate);
@@ -638,13 +652,15 @@ TEST(SynthAudio, RealizedSnrMatchesTheDrawAndTheRunIsReproducible) {
         std::vector<float> added(mixed.size());
         for (std::size_t t = 0; t < mixed.size(); ++t) added[t] = mixed[t] - clean[t];
         // 16-bit files quantize the mix: allow 0.05 dB there.
-        EXPECT_NEAR(10 * std::log10(power(clean) / power(added)), snr, i % 2 == 0 ? 1e-3 : 0.05) << i;
+        EXPECT_NEAR(10 * std::log10(power(clean) / power(added)), snr, i % 2 == 0 ? 1e-3 : 0.05)
+            << i;
     }
     o.out = dir / "again";
     o.threads = 1;
     synthesize_audio(o);
     for (const auto& e : fs::directory_iterator(dir / "mixed")) {
-        EXPECT_TRUE(slurp(e.path()) == slurp(fs::path(dir / "again") / e.path().filename())) << e.path();
+        EXPECT_TRUE(slurp(e.path()) == slurp(fs::path(dir / "again") / e.path().filename()))
+            << e.path();
     }
 }
 
@@ -666,10 +682,11 @@ TEST(SynthAudio, LittleNoiseForMuchSpeechIsWarnedAbout) {
     EXPECT_EQ(s.noise.distinct, 1u);
     EXPECT_NEAR(s.noise.reuse, 120.0, 1e-9);
     ASSERT_EQ(s.warnings.size(), 1u);
-    EXPECT_EQ(s.warnings[0].rfind("12.0 s of speech mixed with 0.1 s of noise from 1 distinct noise file "
-                                  "(120.0 s of speech per second of noise, above --max-reuse 10)",
-                                  0),
-              0u)
+    EXPECT_EQ(
+        s.warnings[0].rfind("12.0 s of speech mixed with 0.1 s of noise from 1 distinct noise file "
+                            "(120.0 s of speech per second of noise, above --max-reuse 10)",
+                            0),
+        0u)
         << s.warnings[0];
 }
 
@@ -683,7 +700,9 @@ TEST(SynthAudio, BadInputsFailAndLeaveNoOutput) {
     o.speech = {dir / "s.wav"};
     o.out = dir / "out";
     o.noise = {dir / "text.wav"};
-    EXPECT_NE(error_of([&] { synthesize_audio(o); }).find((dir / "text.wav") + ": cannot read the audio file"),
+    EXPECT_NE(error_of([&] {
+                  synthesize_audio(o);
+              }).find((dir / "text.wav") + ": cannot read the audio file"),
               std::string::npos);
     o.noise = {dir / "n16k.wav"};
     o.speech = {dir / "s.wav"};
@@ -691,7 +710,8 @@ TEST(SynthAudio, BadInputsFailAndLeaveNoOutput) {
               (dir / "s.wav") + ": sample rate 8000 Hz, but " + (dir / "n16k.wav") +
                   " has 16000 Hz; resample to one rate first");
     o.noise = {dir / "quiet.wav"};
-    EXPECT_EQ(error_of([&] { synthesize_audio(o); }), (dir / "quiet.wav") + ": the noise is silent");
+    EXPECT_EQ(error_of([&] { synthesize_audio(o); }),
+              (dir / "quiet.wav") + ": the noise is silent");
     o.noise = {dir / "s.wav"};
     o.speech = {dir / "quiet.wav"};
     EXPECT_EQ(error_of([&] { synthesize_audio(o); }),
@@ -700,6 +720,7 @@ TEST(SynthAudio, BadInputsFailAndLeaveNoOutput) {
     for (const auto& e : fs::directory_iterator(dir / "")) {
         EXPECT_EQ(e.path().filename().string().find(".out.partial"), std::string::npos);
     }
-    EXPECT_EQ(error_of([] { parse_snr_range("10:5", "--snr"); }), "--snr: '10:5' is reversed (10 > 5)");
+    EXPECT_EQ(error_of([] { parse_snr_range("10:5", "--snr"); }),
+              "--snr: '10:5' is reversed (10 > 5)");
     EXPECT_EQ(parse_snr_range("-5:20", "--snr"), (std::pair<double, double>{-5, 20}));
 }

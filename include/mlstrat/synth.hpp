@@ -28,10 +28,9 @@ enum class Kind { Rotate, Rescale, Blur, Contrast, Brightness, Occlude, Noise };
 inline constexpr std::size_t kKinds = 7;
 
 /// Every kind, in the order of application.
-inline constexpr std::array<Kind, kKinds> kAllKinds = {Kind::Rotate,   Kind::Rescale,
-                                                       Kind::Blur,     Kind::Contrast,
-                                                       Kind::Brightness, Kind::Occlude,
-                                                       Kind::Noise};
+inline constexpr std::array<Kind, kKinds> kAllKinds = {
+    Kind::Rotate,     Kind::Rescale, Kind::Blur, Kind::Contrast,
+    Kind::Brightness, Kind::Occlude, Kind::Noise};
 
 /// The kind's name in a spec and in applied.csv: "rotate", "rescale", "blur"...
 std::string_view kind_name(Kind k);
@@ -145,12 +144,12 @@ struct SourceUse {
 
 /// What `synthesize_images` did; `to_json` is the `--json` document.
 struct ImageSummary {
-    std::string input;             // the images file or folder
-    std::uint64_t first_row = 0;   // the input rows used: [first_row, end_row)
+    std::string input;            // the images file or folder
+    std::uint64_t first_row = 0;  // the input rows used: [first_row, end_row)
     std::uint64_t end_row = 0;
     std::uint64_t copies = 1;
     std::uint64_t outputs = 0;
-    std::uint64_t pool = 0;        // 0: a fresh setting per output
+    std::uint64_t pool = 0;  // 0: a fresh setting per output
     SourceUse settings;
     std::map<std::string, std::uint64_t> main_degradation;  // outputs per `degradation` value
     std::map<std::string, std::uint64_t> applied;           // outputs each kind was applied to
@@ -245,7 +244,7 @@ struct AudioOptions {
 };
 
 /// Mixes each speech WAV with one noise WAV at an SNR drawn uniformly from [snr_lo, snr_hi]
-/// and writes OUT/<id>_<speech name>.wav (the speech file's format) and OUT/applied.csv. The
+/// and writes OUT/<id>_<speech file name> (in the speech file's format) and OUT/applied.csv. The
 /// noise file, its start (the noise is cycled when shorter than the speech) and the SNR come
 /// from a generator seeded by (seed, speech index). Every input is checked (readable, same
 /// sample rate, not silent) before the output appears; the output folder must be new or empty.

@@ -40,15 +40,18 @@ template <typename T>
 void store_big_endian(std::string& out, T v) {
     unsigned char bytes[sizeof(T)];
     std::memcpy(bytes, &v, sizeof(T));
-    for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>(bytes[sizeof(T) - 1 - i]));
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+        out.push_back(static_cast<char>(bytes[sizeof(T) - 1 - i]));
 }
 
 // An integer element: rounded to nearest and clamped to the type's range.
 template <typename T>
 T to_integer(float v) {
     const double r = std::nearbyint(static_cast<double>(v));
-    if (!(r >= static_cast<double>(std::numeric_limits<T>::min()))) return std::numeric_limits<T>::min();
-    if (r > static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+    if (!(r >= static_cast<double>(std::numeric_limits<T>::min())))
+        return std::numeric_limits<T>::min();
+    if (r > static_cast<double>(std::numeric_limits<T>::max()))
+        return std::numeric_limits<T>::max();
     return static_cast<T>(r);
 }
 
@@ -122,13 +125,14 @@ IdxArray read_idx(const std::string& path) {
 
 std::string idx_bytes(const IdxArray& a) {
     const std::size_t elem = idx_element_size(a.type);
-    MLSTRAT_CHECK(elem != 0, "IDX type code ", static_cast<int>(a.type), " is not one of 8, 9, 11, 12, 13, 14");
-    MLSTRAT_CHECK(!a.dims.empty() && a.dims.size() <= 255, "an IDX array needs 1 to 255 dimensions, not ",
-                  a.dims.size());
+    MLSTRAT_CHECK(elem != 0, "IDX type code ", static_cast<int>(a.type),
+                  " is not one of 8, 9, 11, 12, 13, 14");
+    MLSTRAT_CHECK(!a.dims.empty() && a.dims.size() <= 255,
+                  "an IDX array needs 1 to 255 dimensions, not ", a.dims.size());
     std::size_t count = 1;
     for (auto d : a.dims) count *= d;
-    MLSTRAT_CHECK(count == a.values.size(), "IDX dimensions hold ", count, " elements, the array has ",
-                  a.values.size());
+    MLSTRAT_CHECK(count == a.values.size(), "IDX dimensions hold ", count,
+                  " elements, the array has ", a.values.size());
     std::string out;
     out.reserve(4 + 4 * a.dims.size() + count * elem);
     out.push_back(0);

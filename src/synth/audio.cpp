@@ -34,9 +34,10 @@ class SoundFile {
  public:
     SoundFile(const std::string& path, int mode, SF_INFO& info) : path_(path) {
         file_ = sf_open(path.c_str(), mode, &info);
-        MLSTRAT_CHECK(file_ != nullptr, path, mode == SFM_READ ? ": cannot read the audio file ("
-                                                               : ": cannot write the audio file (",
-                      sf_strerror(nullptr), ")");
+        MLSTRAT_CHECK(
+            file_ != nullptr, path,
+            mode == SFM_READ ? ": cannot read the audio file (" : ": cannot write the audio file (",
+            sf_strerror(nullptr), ")");
     }
     ~SoundFile() { sf_close(file_); }
     SoundFile(const SoundFile&) = delete;
@@ -56,7 +57,8 @@ struct Sound {
 Sound read_sound(const std::string& path) {
     Sound s;
     SoundFile f(path, SFM_READ, s.info);
-    MLSTRAT_CHECK(s.info.frames > 0 && s.info.channels > 0, path, ": the audio file has no samples");
+    MLSTRAT_CHECK(s.info.frames > 0 && s.info.channels > 0, path,
+                  ": the audio file has no samples");
     s.samples.resize(static_cast<std::size_t>(s.info.frames) * s.info.channels);
     const sf_count_t got = sf_readf_float(f.get(), s.samples.data(), s.info.frames);
     MLSTRAT_CHECK(got == s.info.frames, path, ": the audio data is truncated: ", got, " of ",
@@ -78,7 +80,8 @@ std::vector<float> to_mono(const Sound& s) {
 
 bool is_sound_file(const fs::path& p) {
     std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return ext == ".wav" || ext == ".flac" || ext == ".ogg";
 }
 
@@ -123,7 +126,8 @@ double mix_at_snr(std::vector<float>& speech, int channels, const std::vector<fl
         noise_power += n * n;
     }
     noise_power /= static_cast<double>(frames);
-    MLSTRAT_CHECK(noise_power > 0.0, "the noise is silent over the speech's length: no SNR can be set");
+    MLSTRAT_CHECK(noise_power > 0.0,
+                  "the noise is silent over the speech's length: no SNR can be set");
     const double gain = std::sqrt(speech_power / (noise_power * std::pow(10.0, snr_db / 10.0)));
     for (std::size_t t = 0; t < frames; ++t) {
         const float n = static_cast<float>(gain * noise[(noise_start + t) % noise.size()]);
@@ -179,8 +183,8 @@ AudioSummary synthesize_audio(const AudioOptions& o) {
             rate = s.info.samplerate;
             rate_file = p;
         }
-        MLSTRAT_CHECK(s.info.samplerate == rate, p, ": sample rate ", s.info.samplerate, " Hz, but ",
-                      rate_file, " has ", rate, " Hz; resample to one rate first");
+        MLSTRAT_CHECK(s.info.samplerate == rate, p, ": sample rate ", s.info.samplerate,
+                      " Hz, but ", rate_file, " has ", rate, " Hz; resample to one rate first");
         noise.push_back(to_mono(s));
         MLSTRAT_CHECK(mean_square(noise.back()) > 0.0, p, ": the noise is silent");
     }
@@ -212,11 +216,17 @@ AudioSummary synthesize_audio(const AudioOptions& o) {
         d.noise = rng.next() % noise.size();
         d.start = rng.next() % noise[d.noise].size();
         d.snr = rng.uniform(o.snr_lo, o.snr_hi);
-        d.file = fmt::format("{}_{}.wav", i, fs::path(speech[i]).stem().string());
+        // The mix keeps the speech file's format, so it keeps its extension too.
+        std::string ext = fs::path(speech[i]).extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        d.file = fmt::format("{}_{}{}", i, fs::path(speech[i]).stem().string(),
+                             ext.empty() ? ".wav" : ext);
     }
 
     detail::OutputFolder folder(o.out, true);
-    const unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads =
+        o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     ::mlstrat::detail::WorkerPool workers(threads);
     workers.run(workers.size(), [&](unsigned w) {
         for (std::size_t i = w; i < speech.size(); i += workers.size()) {
@@ -268,7 +278,8 @@ AudioSummary synthesize_audio(const AudioOptions& o) {
     r.noise.reuse = speech_seconds / r.noise_seconds;
     if (r.noise.reuse > o.max_reuse) {
         r.warnings.push_back(fmt::format(
-            "{:.1f} s of speech mixed with {:.1f} s of noise from {} distinct noise file{} ({:.1f} s of "
+            "{:.1f} s of speech mixed with {:.1f} s of noise from {} distinct noise file{} ({:.1f} "
+            "s of "
             "speech per second of noise, above --max-reuse {:g}): the model may overfit to this "
             "noise, like the notes' one hour of car noise for 10,000 hours of speech; add more, "
             "varied noise",

@@ -96,8 +96,8 @@ DegradeSpec DegradeSpec::parse(std::string_view text, std::string_view what) {
         }
         MLSTRAT_CHECK(r.lo <= r.hi, what, " item '", item, "': the range is reversed (", r.lo,
                       " > ", r.hi, ")");
-        MLSTRAT_CHECK(r.lo >= ki.min && r.hi <= ki.max, what, " item '", item, "': ",
-                      ki.parameter, " must lie in [", ki.min, ", ", ki.max, "]");
+        MLSTRAT_CHECK(r.lo >= ki.min && r.hi <= ki.max, what, " item '", item, "': ", ki.parameter,
+                      " must lie in [", ki.min, ", ", ki.max, "]");
         slot = r;
         if (comma == text.size()) break;
     }
@@ -121,9 +121,8 @@ double DegradeSpec::strength(Kind k, double value) const {
     if (!r) return 0.0;
     const double id = identity_value(k);
     const double far = std::max(std::fabs(r->lo - id), std::fabs(r->hi - id));
-    const double near = r->lo <= id && id <= r->hi
-                            ? 0.0
-                            : std::min(std::fabs(r->lo - id), std::fabs(r->hi - id));
+    const double near =
+        r->lo <= id && id <= r->hi ? 0.0 : std::min(std::fabs(r->lo - id), std::fabs(r->hi - id));
     if (far <= near) return 1.0;
     return std::clamp((std::fabs(value - id) - near) / (far - near), 0.0, 1.0);
 }

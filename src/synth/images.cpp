@@ -49,7 +49,8 @@ struct FolderImage {
 
 bool is_image_file(const fs::path& p) {
     std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".gif";
 }
 
@@ -65,7 +66,8 @@ std::vector<FolderImage> list_folder(const std::string& folder) {
     for (const auto& c : classes) {
         std::vector<std::string> names;
         for (const auto& e : fs::directory_iterator(c)) {
-            if (e.is_regular_file() && is_image_file(e.path())) names.push_back(e.path().filename().string());
+            if (e.is_regular_file() && is_image_file(e.path()))
+                names.push_back(e.path().filename().string());
         }
         std::sort(names.begin(), names.end());
         const std::string label = c.filename().string();
@@ -91,7 +93,8 @@ Image decode(const std::string& path) {
 std::string encode_png(const Image& im) {
     std::vector<unsigned char> bytes(im.pixels.size());
     for (std::size_t i = 0; i < bytes.size(); ++i) {
-        bytes[i] = static_cast<unsigned char>(std::lround(std::clamp(im.pixels[i], 0.0f, 1.0f) * 255.0f));
+        bytes[i] =
+            static_cast<unsigned char>(std::lround(std::clamp(im.pixels[i], 0.0f, 1.0f) * 255.0f));
     }
     std::string out;
     stbi_write_png_to_func(
@@ -150,7 +153,8 @@ nlohmann::json ImageSummary::to_json() const {
 ImageSummary synthesize_images(const ImageOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     MLSTRAT_CHECK(!o.out.empty(), "--out is required");
-    MLSTRAT_CHECK(o.copies >= 1 && o.copies <= 1000, "--copies ", o.copies, " must lie in [1, 1000]");
+    MLSTRAT_CHECK(o.copies >= 1 && o.copies <= 1000, "--copies ", o.copies,
+                  " must lie in [1, 1000]");
     MLSTRAT_CHECK(o.spec.probability >= 0.0 && o.spec.probability <= 1.0, "--probability ",
                   o.spec.probability, " must lie in [0, 1]");
     bool any_kind = false;
@@ -168,15 +172,16 @@ ImageSummary synthesize_images(const ImageOptions& o) {
         MLSTRAT_CHECK(!o.labels.empty(), o.images, ": --images needs its --labels file");
         images = io::read_idx(o.images);
         labels = io::read_idx(o.labels);
-        MLSTRAT_CHECK(images.type == 0x08, o.images, ": images must be ubyte pixels (IDX type 8), not type ",
+        MLSTRAT_CHECK(images.type == 0x08, o.images,
+                      ": images must be ubyte pixels (IDX type 8), not type ",
                       static_cast<int>(images.type));
         MLSTRAT_CHECK(images.dims.size() == 3 || (images.dims.size() == 4 && images.dims[3] <= 4),
                       o.images, ": images must be N x H x W or N x H x W x C (C <= 4), not ",
                       images.dims.size(), " dimensions");
         MLSTRAT_CHECK(labels.dims.size() == 1, o.labels, ": labels must have 1 dimension, not ",
                       labels.dims.size());
-        MLSTRAT_CHECK(labels.dims[0] == images.dims[0], o.labels, ": ", labels.dims[0], " labels for ",
-                      images.dims[0], " images in ", o.images);
+        MLSTRAT_CHECK(labels.dims[0] == images.dims[0], o.labels, ": ", labels.dims[0],
+                      " labels for ", images.dims[0], " images in ", o.images);
         total = images.dims[0];
         height = static_cast<int>(images.dims[1]);
         width = static_cast<int>(images.dims[2]);
@@ -189,17 +194,19 @@ ImageSummary synthesize_images(const ImageOptions& o) {
     const std::uint64_t first = o.first_row;
     const std::uint64_t end = o.end_row.value_or(total);
     MLSTRAT_CHECK(first < end && end <= total, input, ": --rows ", first, ":",
-                  o.end_row ? std::to_string(*o.end_row) : std::string(), " is out of range: the input has ",
-                  total, " images");
+                  o.end_row ? std::to_string(*o.end_row) : std::string(),
+                  " is out of range: the input has ", total, " images");
     const std::uint64_t outputs = (end - first) * o.copies;
 
     // Settings: drawn per output, or a pool drawn once.
     std::vector<Setting> pool;
-    for (std::uint64_t k = 0; k < o.pool; ++k) pool.push_back(draw_setting(o.spec, pool_key(o.seed, k)));
+    for (std::uint64_t k = 0; k < o.pool; ++k)
+        pool.push_back(draw_setting(o.spec, pool_key(o.seed, k)));
     std::vector<std::uint64_t> setting_of(outputs);
 
     // Degrade in parallel; output n depends only on (seed, row, copy).
-    unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads =
+        o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     ::mlstrat::detail::WorkerPool workers(threads);
     const std::size_t item = static_cast<std::size_t>(width) * height * channels;
     io::IdxArray out_images, out_labels;
@@ -273,9 +280,10 @@ ImageSummary synthesize_images(const ImageOptions& o) {
         const std::uint64_t row = first + n / o.copies;
         const std::string label = idx ? format_value(labels.values[row]) : files[row].label;
         const Kind main = st.main();
-        csv += fmt::format("{},{},{},{},{},{},{},{}", n, io::quote_field(names[n]), io::quote_field(label),
-                           row, kind_name(main), format_value(st.strength[static_cast<std::size_t>(main)]),
-                           st.kinds(), setting_of[n]);
+        csv += fmt::format("{},{},{},{},{},{},{},{}", n, io::quote_field(names[n]),
+                           io::quote_field(label), row, kind_name(main),
+                           format_value(st.strength[static_cast<std::size_t>(main)]), st.kinds(),
+                           setting_of[n]);
         for (Kind k : kAllKinds) csv += "," + format_value(st.value[static_cast<std::size_t>(k)]);
         csv += '\n';
         distinct.insert(setting_of[n]);
@@ -287,11 +295,13 @@ ImageSummary synthesize_images(const ImageOptions& o) {
     s.settings.distinct = distinct.size();
     s.settings.reuse = static_cast<double>(outputs) / static_cast<double>(distinct.size());
     if (s.settings.reuse > o.max_reuse) {
-        s.warnings.push_back(fmt::format(
-            "{} outputs share {} distinct degradation settings ({:.1f} uses each, above --max-reuse "
-            "{:g}): the model may overfit to these few settings, like the notes' one hour of car noise "
-            "for 10,000 hours of speech; raise --pool or leave it out",
-            outputs, s.settings.distinct, s.settings.reuse, o.max_reuse));
+        s.warnings.push_back(
+            fmt::format("{} outputs share {} distinct degradation settings ({:.1f} uses each, "
+                        "above --max-reuse "
+                        "{:g}): the model may overfit to these few settings, like the notes' one "
+                        "hour of car noise "
+                        "for 10,000 hours of speech; raise --pool or leave it out",
+                        outputs, s.settings.distinct, s.settings.reuse, o.max_reuse));
     }
 
     if (idx) {

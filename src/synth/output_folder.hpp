@@ -20,10 +20,12 @@ class OutputFolder {
         namespace fs = std::filesystem;
         std::error_code ec;
         if (staged_) {
-            MLSTRAT_CHECK(!fs::exists(path_, ec) || fs::is_empty(path_, ec), path_,
-                          ": --out exists and is not empty; this output needs a new or empty folder");
+            MLSTRAT_CHECK(
+                !fs::exists(path_, ec) || fs::is_empty(path_, ec), path_,
+                ": --out exists and is not empty; this output needs a new or empty folder");
             const fs::path p = fs::absolute(path_).lexically_normal();
-            const std::string name = p.has_filename() ? p.filename().string() : p.parent_path().filename().string();
+            const std::string name =
+                p.has_filename() ? p.filename().string() : p.parent_path().filename().string();
             root_ = (p.parent_path() / fmt::format(".{}.partial-{}", name, ::getpid())).string();
             fs::remove_all(root_, ec);
         } else {
