@@ -324,4 +324,91 @@ TEST(AtomicFile, UnwritableFolderIsAnIoError) {
               std::string::npos);
 }
 
+// IDX: hand-made files, then the writer read back.
+
+// A 2 x 3 ubyte array: type 0x08, 2 dimensions.
+const std::string kUbyte2x3 = std::string("\0\0\x08\x02\0\0\0\x02\0\0\0\x03", 12) + "\x01\x02\x03\x04\x05\xff";
+
+TEST(Idx, ReadsHandMadeUbyteFile) {
+    TempDir dir;
+    auto a = mlstrat::io::read_idx(dir.file("a.idx", kUbyte2x3));
+    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2, 3}));
+    EXPECT_EQ(a.type, 0x08);
+    EXPECT_EQ(a.values, (std::vector<float>{1, 2, 3, 4, 5, 255}));
+    EXPECT_EQ(a.items(), 2u);
+    EXPECT_EQ(a.item_size(), 3u);
+}
+
+TEST(Idx, ReadsGzipAndBigEndianFloats) {
+    TempDir dir;
+    // 1-D float32 array of 2 values, big-endian: 1.5 = 0x3FC00000, -2 = 0xC0000000.
+    const std::string bytes("\0\0\x0d\x01\0\0\0\x02\x3f\xc0\0\0\xc0\0\0\0", 16);
+    auto a = mlstrat::io::read_idx(dir.gzip("f.idx.gz", bytes));
+    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2}));
+    EXPECT_EQ(a.values, (std::vector<float>{1.5f, -2.0f}));
+}
+
+TEST(Idx, TruncatedFileNamesFileAndSizes) {
+    TempDir dir;
+    const auto path = dir.file("t.idx", kUbyte2x3.substr(0, kUbyte2x3.size() - 1));
+    EXPECT_EQ(error_of([&] { mlstrat::io::read_idx(path); }),
+              path + ": truncated IDX file: the dimensions need 6 bytes of data, the file has 5");
+}
+
+TEST(Idx, BadMagicTypeAndTrailingBytesAreErrors) {
+    TempDir dir;
+    auto read = [&](const std::string& name, const std::string& bytes) {
+        return error_of([&] { mlstrat::io::read_idx(dir.file(name, bytes)); });
+    };
+    std::string magic = kUbyte2x3;
+    magic[0] = 0x1f;
+    EXPECT_NE(read("m.idx", magic).find("not an IDX file"), std::string::npos);
+    std::string type = kUbyte2x3;
+    type[2] = 0x07;
+    EXPECT_NE(read("ty.idx", type).find("unknown IDX type code 7"), std::string::npos);
+    EXPECT_NE(read("tr.idx", kUbyte2x3 + '\0').find("1 unexpected bytes"), std::string::npos);
+    EXPECT_NE(read("short.idx", std::string(2, '\0')).find("2 bytes"), std::string::npos);
+}
+
+TEST(Idx, WriterRoundTripsEveryTypeThroughGzip) {
+    TempDir dir;
+    const std::vector<float> values = {0, 1, -2, 127, -128, 3.25f};
+    for (std::uint8_t type : {0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E}) {
+        mlstrat::io::IdxArray a;
+        a.type = type;
+        a.dims = {2, 3};
+        a.values = values;
+        for (const char* name : {"r.idx", "r.idx.gz"}) {
+            const std::string path = (dir.path() / name).string();
+            {
+                AtomicFile f(path);
+                mlstrat::io::write_idx(f, a);
+                f.commit();
+            }
+            auto b = mlstrat::io::read_idx(path);
+            EXPECT_EQ(b.type, type);
+            EXPECT_EQ(b.dims, a.dims);
+            std::vector<float> expected = values;
+            if (type == 0x08) expected = {0, 1, 0, 127, 0, 3};  // clamped to 0..255, rounded
+            else if (type != 0x0D && type != 0x0E) expected[5] = 3;  // rounded to an integer
+            EXPECT_EQ(b.values, expected) << "type " << int(type) << " " << name;
+        }
+    }
+    // The ubyte encoding is the format's bytes exactly, and gzip output is byte-stable.
+    mlstrat::io::IdxArray u;
+    u.dims = {2, 3};
+    u.values = {1, 2, 3, 4, 5, 255};
+    EXPECT_EQ(mlstrat::io::idx_bytes(u), kUbyte2x3);
+    EXPECT_EQ(mlstrat::io::gzip_bytes(kUbyte2x3), mlstrat::io::gzip_bytes(kUbyte2x3));
+    EXPECT_EQ(mlstrat::io::gzip_bytes(kUbyte2x3).substr(0, 2), "\x1f\x8b");
+}
+
+TEST(Idx, WriterRefusesValuesThatDoNotFitTheDimensions) {
+    mlstrat::io::IdxArray a;
+    a.dims = {2, 3};
+    a.values = {1, 2};
+    EXPECT_NE(error_of([&] { mlstrat::io::idx_bytes(a); }).find("hold 6 elements, the array has 2"),
+              std::string::npos);
+}
+
 }  // namespace

@@ -1,8 +1,7 @@
-// The training engine's inputs: the IDX reader against hand-made files, the TOML config (every
-// bad key gives one line naming it), and the CSV splits.
+// The training engine's inputs: the TOML config (every bad key gives one line naming it) and
+// the CSV splits. The IDX reader they share with synth is tested in io_test.cpp.
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -25,21 +24,6 @@ fs::path temp_dir(const std::string& name) {
     return dir;
 }
 
-void write_bytes(const fs::path& path, const std::vector<unsigned char>& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-void write_gzip(const fs::path& path, const std::vector<unsigned char>& bytes) {
-    gzFile f = gzopen(path.c_str(), "wb");
-    gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-    gzclose(f);
-}
-
-// A 2 x 3 ubyte array: magic 0x00000803? No: type 0x08, 2 dimensions.
-const std::vector<unsigned char> kUbyte2x3 = {0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3,
-                                             1, 2, 3, 4, 5, 255};
-
 std::string error_of(const std::function<void()>& f) {
     try {
         f();
@@ -50,57 +34,6 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 }  // namespace
-
-TEST(Idx, ReadsHandMadeUbyteFile) {
-    auto dir = temp_dir("ubyte");
-    write_bytes(dir / "a.idx", kUbyte2x3);
-    auto a = read_idx((dir / "a.idx").string());
-    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2, 3}));
-    EXPECT_EQ(a.type, 0x08);
-    EXPECT_EQ(a.values, (std::vector<float>{1, 2, 3, 4, 5, 255}));
-}
-
-TEST(Idx, ReadsGzipAndBigEndianFloats) {
-    auto dir = temp_dir("gzip");
-    // 1-D float32 array of 2 values, big-endian: 1.5 = 0x3FC00000, -2 = 0xC0000000.
-    std::vector<unsigned char> bytes = {0, 0, 0x0D, 1, 0, 0, 0, 2, 0x3F, 0xC0, 0, 0, 0xC0, 0, 0, 0};
-    write_gzip(dir / "f.idx.gz", bytes);
-    auto a = read_idx((dir / "f.idx.gz").string());
-    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2}));
-    EXPECT_EQ(a.values, (std::vector<float>{1.5f, -2.0f}));
-}
-
-TEST(Idx, TruncatedFileNamesFileAndSizes) {
-    auto dir = temp_dir("trunc");
-    auto bytes = kUbyte2x3;
-    bytes.pop_back();
-    write_bytes(dir / "t.idx", bytes);
-    const auto path = (dir / "t.idx").string();
-    EXPECT_EQ(error_of([&] { read_idx(path); }),
-              path + ": truncated IDX file: the dimensions need 6 bytes of data, the file has 5");
-}
-
-TEST(Idx, BadMagicTypeAndTrailingBytesAreErrors) {
-    auto dir = temp_dir("bad");
-    auto magic = kUbyte2x3;
-    magic[0] = 0x1f;
-    write_bytes(dir / "m.idx", magic);
-    EXPECT_NE(error_of([&] { read_idx((dir / "m.idx").string()); }).find("not an IDX file"),
-              std::string::npos);
-    auto type = kUbyte2x3;
-    type[2] = 0x07;
-    write_bytes(dir / "ty.idx", type);
-    EXPECT_NE(error_of([&] { read_idx((dir / "ty.idx").string()); }).find("unknown IDX type code 7"),
-              std::string::npos);
-    auto trailing = kUbyte2x3;
-    trailing.push_back(0);
-    write_bytes(dir / "tr.idx", trailing);
-    EXPECT_NE(error_of([&] { read_idx((dir / "tr.idx").string()); }).find("1 unexpected bytes"),
-              std::string::npos);
-    write_bytes(dir / "short.idx", {0, 0});
-    EXPECT_NE(error_of([&] { read_idx((dir / "short.idx").string()); }).find("2 bytes"),
-              std::string::npos);
-}
 
 TEST(Config, ParsesKeysAndOverrides) {
     auto c = parse_config("seed = 7\n[optim]\nkind = \"sgd\"\nlr = 0.1\n[model]\nhidden = [8, 4]\n",

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_drill(app);
             mlstrat::cli::add_demo(app);
             mlstrat::cli::add_report(app);
+            mlstrat::cli::add_synth(app);
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help, mlstrat tune --help");
 }

@@ -1,6 +1,6 @@
 #pragma once
 /// Input and output files: the streaming CSV/TSV reader every command reads its tables with,
-/// and the atomic writer every command writes its files with.
+/// IDX arrays, and the atomic writer every command writes its files with.
 
 #include <cstdint>
 #include <functional>
@@ -173,5 +173,34 @@ void write_file_atomically(const std::string& path, std::string_view contents);
 
 /// Reads a whole (possibly gzip'd) file into memory; throws Error(Io) naming the path.
 std::string read_file(const std::string& path);
+
+/// Compresses `bytes` into one gzip member (time stamp 0, so equal input gives equal output).
+std::string gzip_bytes(std::string_view bytes, int level = 6);
+
+/// An IDX array (the format of MNIST and Fashion-MNIST) with its values as floats.
+struct IdxArray {
+    std::vector<std::uint32_t> dims;
+    /// The IDX type code: 0x08 ubyte, 0x09 sbyte, 0x0B short, 0x0C int, 0x0D float, 0x0E double.
+    std::uint8_t type = 0x08;
+    std::vector<float> values;
+
+    /// The first dimension: the number of examples.
+    std::size_t items() const;
+    /// The number of values in one example (the product of the other dimensions).
+    std::size_t item_size() const;
+};
+
+/// Bytes per element of IDX type `type`; 0 for an unknown type code.
+std::size_t idx_element_size(std::uint8_t type);
+
+/// Reads an IDX file, gzip'd or not. Throws Error naming the file when the magic, the type, the
+/// dimensions or the length are wrong (a truncated file, or bytes after the data).
+IdxArray read_idx(const std::string& path);
+
+/// The IDX encoding of `a`; integer types round each value to nearest and clamp to the range.
+std::string idx_bytes(const IdxArray& a);
+
+/// Writes `a` as IDX to `out`, gzip'd when its path ends in ".gz".
+void write_idx(AtomicFile& out, const IdxArray& a);
 
 }  // namespace mlstrat::io

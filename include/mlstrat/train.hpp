@@ -20,6 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstrat/io.hpp"
+
 namespace mlstrat::train {
 
 // ---------------------------------------------------------------------------------------------
@@ -57,17 +59,9 @@ double peak_gflops();
 // ---------------------------------------------------------------------------------------------
 // Data
 
-/// An IDX array (the format of MNIST and Fashion-MNIST) with its values as floats.
-struct IdxArray {
-    std::vector<std::uint32_t> dims;
-    /// The IDX type code: 0x08 ubyte, 0x09 sbyte, 0x0B short, 0x0C int, 0x0D float, 0x0E double.
-    std::uint8_t type = 0x08;
-    std::vector<float> values;
-};
-
-/// Reads an IDX file, gzip'd or not. Throws Error naming the file when the magic, the type, the
-/// dimensions or the length are wrong (a truncated file, or bytes after the data).
-IdxArray read_idx(const std::string& path);
+/// IDX arrays are read by the core's reader (io.hpp).
+using io::IdxArray;
+using io::read_idx;
 
 /// The splits of a run, in the course's order (1.2.2): train, train-dev, dev, test.
 inline const std::vector<std::string>& split_names() {

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/random.hpp"
 #include "diagnose/format.hpp"
 #include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
@@ -19,23 +20,7 @@ using detail::pct;
 
 namespace {
 
-class Rng {
- public:
-    explicit Rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    /// Uniform in [lo, hi].
-    int between(int lo, int hi) {
-        return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-    }
-
- private:
-    std::uint64_t state_;
-};
+using Rng = ::mlstrat::detail::SplitMix64;
 
 // Rates are drawn in tenths of a percent so that prompts show round numbers.
 double tenths(int t) { return t / 1000.0; }

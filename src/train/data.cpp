@@ -1,9 +1,8 @@
-// Data for training: IDX arrays (MNIST's format), CSV/TSV feature tables, and the hold-outs that
-// make train-dev and dev splits. No LibTorch here: examples are plain float vectors.
+// Data for training: IDX splits (read by io::read_idx), CSV/TSV feature tables, and the
+// hold-outs that make train-dev and dev splits. No LibTorch here: examples are plain floats.
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <numeric>
@@ -22,82 +21,6 @@ std::int64_t Dataset::example_size() const {
     std::int64_t n = 1;
     for (auto d : shape) n *= d;
     return n;
-}
-
-namespace {
-
-std::uint32_t big_endian32(const unsigned char* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
-
-std::size_t idx_element_size(std::uint8_t type) {
-    switch (type) {
-        case 0x08:
-        case 0x09: return 1;
-        case 0x0B: return 2;
-        case 0x0C:
-        case 0x0D: return 4;
-        case 0x0E: return 8;
-        default: return 0;
-    }
-}
-
-template <typename T>
-T load_big_endian(const unsigned char* p) {
-    unsigned char bytes[sizeof(T)];
-    for (std::size_t i = 0; i < sizeof(T); ++i) bytes[i] = p[sizeof(T) - 1 - i];
-    T v;
-    std::memcpy(&v, bytes, sizeof(T));
-    return v;
-}
-
-}  // namespace
-
-IdxArray read_idx(const std::string& path) {
-    const std::string bytes = io::read_file(path);
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    MLSTRAT_CHECK(bytes.size() >= 4, path, ": not an IDX file: ", bytes.size(),
-                  " bytes, shorter than the 4-byte magic number");
-    MLSTRAT_CHECK(p[0] == 0 && p[1] == 0, path,
-                  ": not an IDX file: the magic number must start with two zero bytes");
-    IdxArray out;
-    out.type = p[2];
-    const std::size_t elem = idx_element_size(out.type);
-    MLSTRAT_CHECK(elem != 0, path, ": unknown IDX type code ", static_cast<int>(out.type),
-                  " (expected 8, 9, 11, 12, 13 or 14)");
-    const std::size_t ndim = p[3];
-    MLSTRAT_CHECK(ndim >= 1, path, ": IDX file with 0 dimensions");
-    const std::size_t header = 4 + 4 * ndim;
-    MLSTRAT_CHECK(bytes.size() >= header, path, ": truncated IDX header: ", ndim,
-                  " dimensions need ", header, " bytes, the file has ", bytes.size());
-    std::size_t count = 1;
-    for (std::size_t d = 0; d < ndim; ++d) {
-        const std::uint32_t n = big_endian32(p + 4 + 4 * d);
-        MLSTRAT_CHECK(n > 0, path, ": IDX dimension ", d, " is 0");
-        out.dims.push_back(n);
-        MLSTRAT_CHECK(count <= (std::size_t{1} << 40) / n, path, ": IDX dimensions too large");
-        count *= n;
-    }
-    const std::size_t want = count * elem;
-    const std::size_t have = bytes.size() - header;
-    MLSTRAT_CHECK(have >= want, path, ": truncated IDX file: the dimensions need ", want,
-                  " bytes of data, the file has ", have);
-    MLSTRAT_CHECK(have == want, path, ": ", have - want, " unexpected bytes after the IDX data");
-    out.values.resize(count);
-    const unsigned char* data = p + header;
-    for (std::size_t i = 0; i < count; ++i) {
-        const unsigned char* e = data + i * elem;
-        switch (out.type) {
-            case 0x08: out.values[i] = static_cast<float>(e[0]); break;
-            case 0x09: out.values[i] = static_cast<float>(static_cast<std::int8_t>(e[0])); break;
-            case 0x0B: out.values[i] = static_cast<float>(load_big_endian<std::int16_t>(e)); break;
-            case 0x0C: out.values[i] = static_cast<float>(load_big_endian<std::int32_t>(e)); break;
-            case 0x0D: out.values[i] = load_big_endian<float>(e); break;
-            default: out.values[i] = static_cast<float>(load_big_endian<double>(e)); break;
-        }
-    }
-    return out;
 }
 
 namespace {

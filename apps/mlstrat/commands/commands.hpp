@@ -18,6 +18,7 @@ void add_ceiling(CLI::App& app);
 void add_drill(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_report(CLI::App& app);
+void add_synth(CLI::App& app);
 #ifdef MLSTRAT_WITH_TRAIN
 void add_train(CLI::App& app);
 void add_tune(CLI::App& app);
