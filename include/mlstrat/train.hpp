@@ -78,6 +78,8 @@ struct Split {
     /// Multi-task data only: [examples x tasks] row-major, 1 positive, 0 negative,
     /// kMissingLabel when the example has no label for the task (1.2.3).
     std::vector<std::int8_t> task_labels;
+    /// The values of Dataset::keep_cols, row-major: kept[i * keep_cols.size() + k].
+    std::vector<std::string> kept;
     std::size_t size() const { return y.size(); }
 };
 
@@ -93,6 +95,10 @@ struct Dataset {
     std::map<std::string, Split> splits;
     /// Multi-task data: the task names, one sigmoid output each; empty for one softmax label.
     std::vector<std::string> tasks;
+    /// Input columns copied into the predictions files (data.keep_cols).
+    std::vector<std::string> keep_cols;
+    /// Text data: token strings by id (examples are {max_len} token ids); empty otherwise.
+    std::vector<std::string> vocabulary;
     /// Elements per example.
     std::int64_t example_size() const;
 };
@@ -102,7 +108,7 @@ struct Dataset {
 
 /// [data]: where the examples come from and how the splits are made.
 struct DataConfig {
-    std::string format = "auto";  // auto | idx | csv
+    std::string format = "auto";  // auto | idx | csv | folders | text
     std::string train, train_labels, train_dev, train_dev_labels, dev, dev_labels, test,
         test_labels;
     std::string split_dir;
@@ -121,11 +127,33 @@ struct DataConfig {
     std::int64_t limit = 0;
     std::int64_t split_seed = 0;
     bool standardize = true;
+    /// CSV: the column holding each row's image (a PNG/JPEG path or FILE.idx#N).
+    std::string image_col;
+    /// The folder image paths resolve against (default: the table's folder).
+    std::string image_root;
+    /// [H, W] every image is resized to (default: the first image's size).
+    std::vector<std::int64_t> image_size;
+    /// 1 (gray) or 3 (RGB); 0 takes the first image's.
+    std::int64_t channels = 0;
+    /// Input columns copied into every pred_<split>.csv.
+    std::vector<std::string> keep_cols;
+    /// Train only on these classes, in this order; rows of other classes leave every split.
+    std::vector<std::string> keep_classes;
+    /// Keep the first N train examples of each class after a seeded shuffle (0: all).
+    std::int64_t per_class = 0;
+    /// Text: the column holding each row's text.
+    std::string text_col = "text";
+    /// Text: tokens are characters ("char") or words ("word").
+    std::string vocab = "char";
+    /// Text: tokens per example, longer texts cut, shorter padded (0: the longest train text).
+    std::int64_t max_len = 0;
+    /// Text: tokens seen fewer times in train become the unknown token.
+    std::int64_t min_count = 1;
 };
 
 /// [model]: the architecture; `scale` multiplies every width (model size as one knob).
 struct ModelConfig {
-    std::string kind = "mlp";  // mlp | cnn
+    std::string kind = "mlp";  // mlp | cnn | rnn
     std::vector<std::int64_t> hidden = {256};
     std::vector<std::int64_t> widths = {32, 64};
     std::int64_t convs_per_block = 1;
@@ -136,6 +164,12 @@ struct ModelConfig {
     std::vector<std::int64_t> fc = {128};
     double dropout = 0.0;
     double scale = 1.0;
+    /// rnn: lstm | gru.
+    std::string cell = "lstm";
+    bool bidirectional = false;
+    std::int64_t embedding_dim = 32;
+    std::int64_t rnn_hidden = 64;
+    std::int64_t rnn_layers = 1;
 };
 
 /// [optim]: the optimizer and L2 regularization.

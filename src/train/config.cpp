@@ -67,9 +67,10 @@ std::vector<Key> keys_of(Config& c) {
          "one sigmoid output per task, derived from the label of IDX or CSV data",
          {}},
         {"data.format", &d.format,
-         "idx (images + labels files) or csv (feature columns + a label column); auto picks idx "
-         "when train_labels is set",
-         choice({"auto", "idx", "csv"})},
+         "idx (images + labels files), csv (feature columns, or an image column, and a label "
+         "column), folders (one subfolder of PNG/JPEG files per class) or text (a TSV/CSV of "
+         "label and text columns); auto picks idx when train_labels is set, else csv",
+         choice({"auto", "idx", "csv", "folders", "text"})},
         {"data.train", &d.train, "training examples: an IDX images file or a CSV/TSV table", {}},
         {"data.train_labels", &d.train_labels, "IDX labels of data.train", {}},
         {"data.train_dev", &d.train_dev,
@@ -115,8 +116,40 @@ std::vector<Key> keys_of(Config& c) {
         {"data.split_seed", &d.split_seed, "seed of the hold-out shuffle", {}},
         {"data.standardize", &d.standardize,
          "scale inputs to zero mean and unit variance with train statistics", {}},
-        {"model.kind", &m.kind, "mlp (fully connected) or cnn (conv blocks)",
-         choice({"mlp", "cnn"})},
+        {"data.image_col", &d.image_col,
+         "CSV: column of image references: a PNG/JPEG path or FILE.idx#N (image N, from 0, of "
+         "an IDX file; .idx.gz too); the image is the example",
+         {}},
+        {"data.image_root", &d.image_root,
+         "folder relative image references resolve against (default: the table's folder)", {}},
+        {"data.image_size", &d.image_size,
+         "[H, W] every image is resized to, bilinear (default: the first train image's size)",
+         positive_list()},
+        {"data.channels", &d.channels,
+         "images: 1 (gray) or 3 (RGB); 0 takes the first train image's", {}},
+        {"data.keep_cols", &d.keep_cols,
+         "CSV: input columns copied into every pred_<split>.csv, between pred and the p_ "
+         "columns (not used as features)",
+         {}},
+        {"data.keep_classes", &d.keep_classes,
+         "train only on these classes, in this order; rows of other classes leave every split",
+         {}},
+        {"data.per_class", &d.per_class,
+         "keep the first N train examples of each class after a seeded shuffle (0: all)",
+         at_least(0)},
+        {"data.text_col", &d.text_col, "text: the column holding each example's text", {}},
+        {"data.vocab", &d.vocab, "text: tokens are characters (char, UTF-8) or words (word, "
+                                 "split on white space)",
+         choice({"char", "word"})},
+        {"data.max_len", &d.max_len,
+         "text: tokens per example; longer texts are cut, shorter ones padded (0: the longest "
+         "train text)",
+         at_least(0)},
+        {"data.min_count", &d.min_count,
+         "text: tokens seen fewer times in train become the unknown token", at_least(1)},
+        {"model.kind", &m.kind,
+         "mlp (fully connected), cnn (conv blocks) or rnn (embedding and LSTM/GRU, for text)",
+         choice({"mlp", "cnn", "rnn"})},
         {"model.hidden", &m.hidden, "mlp: hidden layer sizes", positive_list()},
         {"model.widths", &m.widths, "cnn: channels of each conv block; each block ends in a 2x2 "
                                     "max-pool",
@@ -135,6 +168,15 @@ std::vector<Key> keys_of(Config& c) {
          between(0, 0.95)},
         {"model.scale", &m.scale, "multiplies every width and hidden size (model size as one knob)",
          above(0)},
+        {"model.cell", &m.cell, "rnn: lstm or gru", choice({"lstm", "gru"})},
+        {"model.bidirectional", &m.bidirectional,
+         "rnn: read the text both ways and join the two final states", {}},
+        {"model.embedding_dim", &m.embedding_dim, "rnn: size of each token's embedding",
+         at_least(1)},
+        {"model.rnn_hidden", &m.rnn_hidden, "rnn: hidden size of each direction", at_least(1)},
+        {"model.rnn_layers", &m.rnn_layers,
+         "rnn: stacked recurrent layers (model.dropout applies between them and before the head)",
+         at_least(1)},
         {"optim.kind", &o.kind, "sgd, momentum, rmsprop or adam",
          choice({"sgd", "momentum", "rmsprop", "adam"})},
         {"optim.lr", &o.lr, "learning rate", above(0)},
@@ -172,7 +214,8 @@ std::vector<Key> keys_of(Config& c) {
         {"augment.blur", &a.blur, "probability of a 3x3 box blur", between(0, 1)},
         {"transfer.from", &x.from,
          "a run folder (or its model.pt) whose weights start this run; its [model] replaces this "
-         "config's (1.2.3)",
+         "config's (1.2.3); or a TorchScript module file (torch.jit.save) used as the backbone "
+         "under a new head",
          {}},
         {"transfer.freeze", &x.freeze,
          "none, all-but-head (retrain only the last layer), or N: freeze the first N layers "
@@ -346,6 +389,19 @@ void validate(const Key& key, const std::string& at) {
     };
     if (auto* i = std::get_if<std::int64_t*>(&key.ref)) check_number(static_cast<double>(**i));
     if (auto* d = std::get_if<double*>(&key.ref)) check_number(**d);
+    if (std::string(key.name) == "data.channels") {
+        const auto c = **std::get_if<std::int64_t*>(&key.ref);
+        if (c != 0 && c != 1 && c != 3) {
+            fail(at, key.name, "must be 0 (the first image's), 1 or 3, got " + std::to_string(c));
+        }
+    }
+    if (std::string(key.name) == "data.image_size") {
+        const auto& v = **std::get_if<std::vector<std::int64_t>*>(&key.ref);
+        if (!v.empty() && v.size() != 2) {
+            fail(at, key.name, "must be [H, W] (or [] for the first image's size), got " +
+                                   std::to_string(v.size()) + " numbers");
+        }
+    }
     if (std::string(key.name) == "transfer.freeze") {
         const std::string& f = **std::get_if<std::string*>(&key.ref);
         const bool number = !f.empty() && f.find_first_not_of("0123456789") == std::string::npos;

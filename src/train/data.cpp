@@ -3,17 +3,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
+#include <map>
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/train.hpp"
 #include "train/tasks.hpp"
+#include "train/images.hpp"
+#include "train/text.hpp"
 
 namespace mlstrat::train {
 
@@ -75,8 +81,31 @@ struct TableRows {
     std::vector<float> x;
     std::vector<std::string> labels, ids, splits;
     std::vector<std::int8_t> task_labels;  // data.label_cols: [rows x tasks]
+    /// Image references (data.image_col) or texts, one per row; empty for feature tables.
+    std::vector<std::string> refs;
+    /// data.keep_cols values, row-major.
+    std::vector<std::string> kept;
     std::vector<std::uint64_t> lines;
 };
+
+/// Appends row `i` of `from` (`nf` features, `kw` kept columns) to `to`.
+void append_row(const TableRows& from, std::size_t i, std::size_t nf, std::size_t kw,
+                TableRows& to) {
+    to.x.insert(to.x.end(), from.x.begin() + i * nf, from.x.begin() + (i + 1) * nf);
+    to.labels.push_back(from.labels[i]);
+    to.ids.push_back(from.ids[i]);
+    if (!from.refs.empty()) to.refs.push_back(from.refs[i]);
+    if (!from.task_labels.empty()) {
+        const std::size_t nt = from.task_labels.size() / from.labels.size();
+        to.task_labels.insert(to.task_labels.end(), from.task_labels.begin() + i * nt,
+                              from.task_labels.begin() + (i + 1) * nt);
+    }
+    to.kept.insert(to.kept.end(), from.kept.begin() + i * kw, from.kept.begin() + (i + 1) * kw);
+    to.lines.push_back(from.lines[i]);
+}
+
+/// The column of each row that is not a numeric feature: a text or an image reference.
+std::string ref_col(const DataConfig& d) { return d.format == "text" ? d.text_col : d.image_col; }
 
 TableRows read_table(const std::string& path, const DataConfig& d,
                      std::vector<std::string>& features) {
@@ -87,24 +116,37 @@ TableRows read_table(const std::string& path, const DataConfig& d,
     const std::size_t nl = label_cols.size();
     std::vector<std::size_t> label;
     for (const auto& c : label_cols) label.push_back(table.column(c));
-    std::optional<std::size_t> id, split;
+    std::optional<std::size_t> id, split, ref;
     if (!d.id_col.empty()) id = table.column(d.id_col);
     if (!d.split_col.empty()) split = table.find_column(d.split_col);
-    if (features.empty()) {
+    const std::string ref_name = ref_col(d);
+    if (!ref_name.empty()) {
+        ref = table.column(ref_name);
+        MLSTRAT_CHECK(features.empty(), "config: key 'data.features' cannot be combined with ",
+                      d.format == "text" ? "data.format = \"text\": the text" : "data.image_col: the image",
+                      " is the whole example");
+    } else if (features.empty()) {
         for (const auto& name : table.header()) {
             if (std::find(label_cols.begin(), label_cols.end(), name) == label_cols.end() &&
-                name != d.id_col && name != d.split_col) {
+                name != d.id_col && name != d.split_col &&
+                std::find(d.keep_cols.begin(), d.keep_cols.end(), name) == d.keep_cols.end()) {
                 features.push_back(name);
             }
         }
     }
-    MLSTRAT_CHECK(!features.empty(), path, ": no feature columns besides the label");
+    MLSTRAT_CHECK(ref || !features.empty(), path, ": no feature columns besides the label");
     std::vector<std::size_t> cols;
     for (const auto& f : features) cols.push_back(table.column(f));
     const std::size_t nf = cols.size();
     cols.insert(cols.end(), label.begin(), label.end());
+    const std::size_t id_at = cols.size();
     if (id) cols.push_back(*id);
+    const std::size_t split_at = cols.size();
     if (split) cols.push_back(*split);
+    const std::size_t ref_at = cols.size();
+    if (ref) cols.push_back(*ref);
+    const std::size_t kept_at = cols.size();
+    for (const auto& k : d.keep_cols) cols.push_back(table.column(k));
     TableRows rows;
     table.scan(
         cols,
@@ -129,13 +171,47 @@ TableRows read_table(const std::string& path, const DataConfig& d,
                             b.cell(r, nf + t), where(path, b.line(r)), label_cols[t]));
                     }
                 }
-                rows.ids.push_back(id ? std::string(b.cell(r, nf + nl))
+                rows.ids.push_back(id ? std::string(b.cell(r, id_at))
                                       : std::to_string(b.row_index(r)));
-                if (split) rows.splits.emplace_back(trim(b.cell(r, nf + nl + (id ? 1 : 0))));
+                if (split) rows.splits.emplace_back(trim(b.cell(r, split_at)));
+                if (ref) rows.refs.emplace_back(b.cell(r, ref_at));
+                for (std::size_t k = 0; k < d.keep_cols.size(); ++k) {
+                    rows.kept.emplace_back(b.cell(r, kept_at + k));
+                }
                 rows.lines.push_back(b.line(r));
             }
         },
         io::ScanOrder::File);
+    return rows;
+}
+
+/// data.format = "folders": `dir` holds one subfolder per class with PNG/JPEG files; adds the
+/// class names (subfolder names) to `classes`.
+TableRows read_folders(const std::string& dir, std::set<std::string>& classes) {
+    namespace fs = std::filesystem;
+    MLSTRAT_CHECK(fs::is_directory(dir), dir, ": not a folder (data.format = \"folders\" needs ",
+                  "one subfolder per class)");
+    TableRows rows;
+    std::vector<fs::path> files;
+    for (const auto& sub : fs::directory_iterator(dir)) {
+        if (!sub.is_directory()) continue;
+        classes.insert(sub.path().filename().string());
+        for (const auto& f : fs::directory_iterator(sub.path())) {
+            if (!f.is_regular_file()) continue;
+            std::string ext = f.path().extension().string();
+            std::transform(ext.begin(), ext.end(), ext.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            if (ext == ".png" || ext == ".jpg" || ext == ".jpeg") files.push_back(f.path());
+        }
+    }
+    std::sort(files.begin(), files.end());  // the same order on every file system
+    for (const auto& f : files) {
+        rows.labels.push_back(f.parent_path().filename().string());
+        rows.ids.push_back((f.parent_path().filename() / f.filename()).string());
+        rows.refs.push_back(f.string());
+        rows.lines.push_back(0);
+    }
+    MLSTRAT_CHECK(!classes.empty(), dir, ": no class subfolders (data.format = \"folders\")");
     return rows;
 }
 
@@ -152,9 +228,27 @@ std::vector<std::string> sorted_classes(const std::set<std::string>& names) {
     return out;
 }
 
+/// The rows `rows` of `from`, in that order.
+Split take_rows(const Split& from, const std::vector<std::size_t>& rows, std::int64_t example_size,
+                std::size_t kept_width) {
+    Split out;
+    const std::size_t nt = from.size() ? from.task_labels.size() / from.size() : 0;
+    for (auto i : rows) {
+        out.x.insert(out.x.end(), from.x.begin() + i * example_size,
+                     from.x.begin() + (i + 1) * example_size);
+        out.y.push_back(from.y[i]);
+        out.ids.push_back(from.ids[i]);
+        out.task_labels.insert(out.task_labels.end(), from.task_labels.begin() + i * nt,
+                               from.task_labels.begin() + (i + 1) * nt);
+        out.kept.insert(out.kept.end(), from.kept.begin() + i * kept_width,
+                        from.kept.begin() + (i + 1) * kept_width);
+    }
+    return out;
+}
+
 /// Moves `count` rows chosen by a seeded shuffle out of `from` into a new split.
-Split hold_out(Split& from, std::int64_t count, std::int64_t example_size, std::uint64_t seed,
-               const std::string& what) {
+Split hold_out(Split& from, std::int64_t count, std::int64_t example_size, std::size_t kept_width,
+               std::uint64_t seed, const std::string& what) {
     MLSTRAT_CHECK(count < static_cast<std::int64_t>(from.size()), what, ": cannot hold out ",
                   count, " rows of ", from.size());
     std::vector<std::size_t> order(from.size());
@@ -163,19 +257,53 @@ Split hold_out(Split& from, std::int64_t count, std::int64_t example_size, std::
     std::shuffle(order.begin(), order.end(), rng);
     std::vector<char> taken(from.size(), 0);
     for (std::int64_t i = 0; i < count; ++i) taken[order[i]] = 1;
-    Split out, rest;
-    for (std::size_t i = 0; i < from.size(); ++i) {
-        Split& to = taken[i] ? out : rest;
-        to.x.insert(to.x.end(), from.x.begin() + i * example_size,
-                    from.x.begin() + (i + 1) * example_size);
-        to.y.push_back(from.y[i]);
-        to.ids.push_back(from.ids[i]);
-        const std::size_t nt = from.task_labels.size() / from.size();
-        to.task_labels.insert(to.task_labels.end(), from.task_labels.begin() + i * nt,
-                              from.task_labels.begin() + (i + 1) * nt);
+    std::vector<std::size_t> out, rest;
+    for (std::size_t i = 0; i < from.size(); ++i) (taken[i] ? out : rest).push_back(i);
+    Split held = take_rows(from, out, example_size, kept_width);
+    from = take_rows(from, rest, example_size, kept_width);
+    return held;
+}
+
+/// data.keep_classes: the classes become `keep` in that order and rows of other classes leave
+/// every split.
+void keep_only_classes(Dataset& data, const std::vector<std::string>& keep, std::int64_t es) {
+    std::vector<std::int64_t> new_index(data.classes.size(), -1);
+    for (std::size_t k = 0; k < keep.size(); ++k) {
+        auto it = std::find(data.classes.begin(), data.classes.end(), keep[k]);
+        std::string known;
+        for (const auto& c : data.classes) known += (known.empty() ? "" : ", ") + c;
+        MLSTRAT_CHECK(it != data.classes.end(), "config: key 'data.keep_classes': class '",
+                      keep[k], "' is not a class of the data (", known, ")");
+        MLSTRAT_CHECK(new_index[it - data.classes.begin()] < 0,
+                      "config: key 'data.keep_classes': class '", keep[k], "' is listed twice");
+        new_index[it - data.classes.begin()] = static_cast<std::int64_t>(k);
     }
-    from = std::move(rest);
-    return out;
+    for (auto& [name, split] : data.splits) {
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < split.size(); ++i) {
+            if (new_index[split.y[i]] >= 0) rows.push_back(i);
+        }
+        split = take_rows(split, rows, es, data.keep_cols.size());
+        for (auto& y : split.y) y = new_index[y];
+    }
+    data.classes = keep;
+}
+
+/// data.per_class: the first `n` train rows of each class after a seeded shuffle, kept in file
+/// order.
+void keep_per_class(Split& train, std::int64_t n, std::int64_t es, std::size_t kept_width,
+                    std::uint64_t seed) {
+    std::vector<std::size_t> order(train.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::map<std::int64_t, std::int64_t> taken;
+    std::vector<std::size_t> rows;
+    for (auto i : order) {
+        if (taken[train.y[i]]++ < n) rows.push_back(i);
+    }
+    std::sort(rows.begin(), rows.end());
+    train = take_rows(train, rows, es, kept_width);
 }
 
 void standardize(Dataset& data, bool images) {
@@ -234,7 +362,13 @@ Dataset load_dataset(const Config& config) {
     MLSTRAT_CHECK(!train_path.empty(), "config: key 'data.train' (or data.split_dir) is required");
     std::string format = d.format;
     if (format == "auto") format = d.train_labels.empty() ? "csv" : "idx";
+    MLSTRAT_CHECK(format == "csv" || format == "text" || d.keep_cols.empty(),
+                  "config: key 'data.keep_cols' needs a table (data.format = \"csv\" or \"text\"); ",
+                  format, " data has no columns to keep");
+    MLSTRAT_CHECK(format == "csv" || d.image_col.empty(), "config: key 'data.image_col' is for ",
+                  "CSV/TSV tables (data.format = \"csv\")");
     Dataset data;
+    data.keep_cols = d.keep_cols;
     if (format == "idx") {
         MLSTRAT_CHECK(d.split_col.empty(), "config: key 'data.split_col' is for CSV data");
         for (const auto& [name, paths] : files) {
@@ -260,7 +394,18 @@ Dataset load_dataset(const Config& config) {
         std::vector<std::string> features = d.features;
         std::map<std::string, TableRows> tables;
         std::map<std::string, std::string> paths;
-        if (!d.split_col.empty()) {
+        std::set<std::string> folder_classes;
+        const std::size_t kw = d.keep_cols.size();
+        if (format == "folders") {
+            MLSTRAT_CHECK(d.split_col.empty(), "config: key 'data.split_col' is for CSV data");
+            for (const auto& [name, p] : files) {
+                if (p.first.empty()) continue;
+                paths[name] = resolve(config, p.first);
+                std::set<std::string> classes;
+                tables[name] = read_folders(paths[name], classes);
+                if (name == "train") folder_classes = classes;
+            }
+        } else if (!d.split_col.empty()) {
             const std::string path = resolve(config, train_path);
             TableRows all = read_table(path, d, features);
             MLSTRAT_CHECK(!all.splits.empty() || all.labels.empty(), path, ": no column '",
@@ -271,15 +416,7 @@ Dataset load_dataset(const Config& config) {
                                   split_names().end(),
                               where(path, all.lines[i]), ": split '", all.splits[i],
                               "' is not one of train, train_dev, dev, test");
-                TableRows& t = tables[s];
-                const std::size_t nf = features.size();
-                t.x.insert(t.x.end(), all.x.begin() + i * nf, all.x.begin() + (i + 1) * nf);
-                t.labels.push_back(all.labels[i]);
-                const std::size_t nt = d.label_cols.size();
-                t.task_labels.insert(t.task_labels.end(), all.task_labels.begin() + i * nt,
-                                     all.task_labels.begin() + (i + 1) * nt);
-                t.ids.push_back(all.ids[i]);
-                t.lines.push_back(all.lines[i]);
+                append_row(all, i, features.size(), kw, tables[s]);
                 paths[s] = path;
             }
             MLSTRAT_CHECK(tables.count("train"), path, ": no row has split 'train' in column '",
@@ -294,19 +431,64 @@ Dataset load_dataset(const Config& config) {
             }
         }
         std::set<std::string> names(tables["train"].labels.begin(), tables["train"].labels.end());
+        if (format == "folders") names = folder_classes;
         data.classes = sorted_classes(names);
         std::map<std::string, std::int64_t> index;
         for (std::size_t k = 0; k < data.classes.size(); ++k) index[data.classes[k]] = k;
         data.shape = {static_cast<std::int64_t>(features.size())};
-        for (auto& [name, t] : tables) {
+        // Images become pixels split by split, train first, so that the first image (which
+        // sets the default size and channels) is the first of the train split.
+        const bool images = format == "folders" || !d.image_col.empty();
+        ImageLoader loader(d.image_size, d.channels);
+        // Texts become token ids with a vocabulary of the train split only.
+        const bool texts = format == "text";
+        std::map<std::string, std::vector<std::vector<std::string>>> tokens;
+        std::optional<Vocabulary> vocab;
+        std::int64_t max_len = d.max_len;
+        if (texts) {
+            for (auto& [name, t] : tables) {
+                for (std::size_t i = 0; i < t.refs.size(); ++i) {
+                    tokens[name].push_back(tokenize(t.refs[i], d.vocab));
+                    MLSTRAT_CHECK(!tokens[name].back().empty(), where(paths[name], t.lines[i]),
+                                  ": column '", d.text_col, "' is empty");
+                    if (d.max_len == 0 && name == "train") {
+                        max_len = std::max<std::int64_t>(max_len, tokens[name].back().size());
+                    }
+                }
+            }
+            vocab.emplace(tokens["train"], d.min_count);
+            data.vocabulary = vocab->tokens();
+            data.shape = {std::max<std::int64_t>(max_len, 1)};
+        }
+        for (const auto& name : split_names()) {
+            if (!tables.count(name)) continue;
+            TableRows& t = tables[name];
             Split split;
-            split.x = std::move(t.x);
+            if (texts) {
+                for (const auto& seq : tokens[name]) encode(seq, *vocab, data.shape[0], split.x);
+            } else if (images) {
+                const std::string root =
+                    !d.image_root.empty()
+                        ? resolve(config, d.image_root)
+                        : std::filesystem::path(paths[name]).parent_path().string();
+                for (std::size_t i = 0; i < t.refs.size(); ++i) {
+                    const std::string at =
+                        t.lines[i] > 0 ? where(paths[name], t.lines[i]) : paths[name];
+                    loader.load(std::string(trim(t.refs[i])), format == "folders" ? "" : root,
+                                at, split.x);
+                }
+                if (!t.refs.empty()) data.shape = loader.shape();
+            } else {
+                split.x = std::move(t.x);
+            }
             split.ids = std::move(t.ids);
             split.task_labels = std::move(t.task_labels);
+            split.kept = std::move(t.kept);
             for (std::size_t i = 0; i < t.labels.size(); ++i) {
                 auto it = index.find(t.labels[i]);
-                MLSTRAT_CHECK(it != index.end(), where(paths[name], t.lines[i]), ": label '",
-                              t.labels[i], "' never occurs in the train split");
+                MLSTRAT_CHECK(it != index.end(),
+                              t.lines[i] > 0 ? where(paths[name], t.lines[i]) : paths[name],
+                              ": label '", t.labels[i], "' never occurs in the train split");
                 split.y.push_back(it->second);
             }
             data.splits[name] = std::move(split);
@@ -315,9 +497,15 @@ Dataset load_dataset(const Config& config) {
     MLSTRAT_CHECK(data.splits.count("train") && data.splits.at("train").size() > 0,
                   resolve(config, train_path), ": the train split is empty");
     if (!d.label_cols.empty()) data.classes.clear();  // tasks, not classes
+    const std::int64_t es = data.example_size();
+    const std::size_t kw = data.keep_cols.size();
+    if (!d.keep_classes.empty()) {
+        keep_only_classes(data, d.keep_classes, es);
+        MLSTRAT_CHECK(data.splits.at("train").size() > 0, resolve(config, train_path),
+                      ": no train row has a class of data.keep_classes");
+    }
     MLSTRAT_CHECK(data.classes.size() >= 2 || !d.label_cols.empty(), resolve(config, train_path),
                   ": training needs at least 2 classes, found ", data.classes.size());
-    const std::int64_t es = data.example_size();
     const auto seed = static_cast<std::uint64_t>(d.split_seed);
     // A hold-out larger than its split is a fault of that split's file: the message names it.
     const auto data_file = [&](const std::string& split) {
@@ -330,14 +518,15 @@ Dataset load_dataset(const Config& config) {
         const std::string from = d.dev_from;
         MLSTRAT_CHECK(data.splits.count(from), "config: key 'data.dev_size' holds dev out of ",
                       from, ", which has no data (data.", from, ")");
-        data.splits["dev"] = hold_out(data.splits[from], d.dev_size, es, seed * 2 + 1,
+        data.splits["dev"] = hold_out(data.splits[from], d.dev_size, es, kw, seed * 2 + 1,
                                       data_file(from) + ": key 'data.dev_size'");
     }
     if (d.train_dev_size > 0 && !data.splits.count("train_dev")) {
-        data.splits["train_dev"] = hold_out(data.splits["train"], d.train_dev_size, es,
+        data.splits["train_dev"] = hold_out(data.splits["train"], d.train_dev_size, es, kw,
                                             seed * 2 + 2,
                                             data_file("train") + ": key 'data.train_dev_size'");
     }
+    if (d.per_class > 0) keep_per_class(data.splits["train"], d.per_class, es, kw, seed * 2 + 3);
     if (d.limit > 0 && static_cast<std::size_t>(d.limit) < data.splits["train"].size()) {
         Split& train = data.splits["train"];
         const std::size_t nt = train.task_labels.size() / train.size();
@@ -345,9 +534,11 @@ Dataset load_dataset(const Config& config) {
         train.y.resize(d.limit);
         train.ids.resize(d.limit);
         train.task_labels.resize(nt * d.limit);
+        train.kept.resize(d.limit * kw);
     }
     add_tasks(config, data);
-    if (d.standardize) standardize(data, data.shape.size() == 3);
+    // Token ids are not scaled.
+    if (d.standardize && data.vocabulary.empty()) standardize(data, data.shape.size() == 3);
     return data;
 }
 

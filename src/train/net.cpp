@@ -99,7 +99,8 @@ NetImpl::NetImpl(const CnnOptions& o) {
 
 torch::Tensor NetImpl::forward(torch::Tensor x) { return layers_->forward(x); }
 
-Net make_net(const ModelConfig& m, const std::vector<std::int64_t>& shape, std::int64_t classes) {
+Net make_net(const ModelConfig& m, const std::vector<std::int64_t>& shape, std::int64_t classes,
+             std::int64_t vocab) {
     auto scaled = [&](const std::vector<std::int64_t>& sizes) {
         std::vector<std::int64_t> out;
         for (auto s : sizes) {
@@ -107,6 +108,18 @@ Net make_net(const ModelConfig& m, const std::vector<std::int64_t>& shape, std::
         }
         return out;
     };
+    if (m.kind == "rnn") {
+        MLSTRAT_CHECK(vocab > 0, "key 'model.kind': rnn reads token sequences; use data.format = ",
+                      "\"text\"");
+        const auto sized = scaled({m.embedding_dim, m.rnn_hidden});
+        return Net(RnnOptions(vocab, classes)
+                       .embedding_dim(sized[0])
+                       .hidden(sized[1])
+                       .layers(m.rnn_layers)
+                       .lstm(m.cell == "lstm")
+                       .bidirectional(m.bidirectional)
+                       .dropout(m.dropout));
+    }
     if (m.kind == "mlp") {
         std::int64_t inputs = 1;
         for (auto d : shape) inputs *= d;
@@ -232,6 +245,36 @@ std::string torchscript_bytes(Net& net) {
         } else if (auto* linear = layer->as<nn::Linear>()) {
             line("x = torch.linear(x, " + w.param("weight", linear->weight) + ", " +
                  w.param("bias", linear->bias) + ")");
+        } else if (auto* rnn = layer->as<RnnEncoder>()) {
+            // Sort by length to pack, run the fused recurrent op, then restore the batch order.
+            const auto& o = rnn->options;
+            const std::int64_t dirs = o.bidirectional() ? 2 : 1;
+            const std::string states = std::to_string(o.layers() * dirs);
+            line("tokens = x.long()");
+            line("lengths, order = torch.sort(torch.clamp(torch.sum(torch.ne(tokens, 0), 1), 1), "
+                 "0, True)");
+            line("e = torch.embedding(" + w.param("embedding", rnn->embedding->weight) +
+                 ", tokens.index_select(0, order), 0, False, False)");
+            line("packed, batch_sizes = torch._pack_padded_sequence(e, lengths, True)");
+            line("h0 = e.new_zeros([" + states + ", x.size(0), " + std::to_string(o.hidden()) +
+                 "])");
+            std::string params;
+            auto weights = rnn->lstm ? rnn->lstm->all_weights() : rnn->gru->all_weights();
+            for (const auto& t : weights) params += (params.empty() ? "" : ", ") + w.param("rnn", t);
+            const std::string rest = "[" + params + "], True, " + std::to_string(o.layers()) +
+                                     ", 0.0, False, " + (o.bidirectional() ? "True" : "False") + ")";
+            if (rnn->lstm) {
+                line("out, h, c = torch.lstm(packed, batch_sizes, [h0, h0], " + rest);
+            } else {
+                line("out, h = torch.gru(packed, batch_sizes, h0, " + rest);
+            }
+            line("h = h.narrow(0, " + std::to_string(o.layers() * dirs - dirs) + ", " +
+                 std::to_string(dirs) + ").index_select(1, torch.argsort(order))");
+            line("x = h.permute([1, 0, 2]).reshape([x.size(0), " +
+                 std::to_string(dirs * o.hidden()) + "])");
+        } else if (auto* backbone = layer->as<ScriptBackbone>()) {
+            script.register_module("backbone", backbone->script());
+            line("x = self.backbone.forward(x)");
         } else if (auto* block = layer->as<ResidualBlock>()) {
             line("y = " + w.conv(*block->conv1, "x"));
             if (block->bn1) line("y = " + w.batch_norm(*block->bn1, "y"));

@@ -2,6 +2,7 @@
 // The models (private to src/train/): an `mlp` and a `cnn`, both a flat sequence of LibTorch
 // layers so that transfer learning can freeze the first N and replace the last.
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <string>
@@ -61,11 +62,63 @@ struct CnnOptions {
     TORCH_ARG(double, dropout) = 0.0;
 };
 
+/// Options of a sequence encoder: token ids -> embedding -> LSTM or GRU -> the last layer's
+/// final state of each direction, joined.
+struct RnnOptions {
+    RnnOptions(std::int64_t vocab, std::int64_t classes) : vocab_(vocab), classes_(classes) {}
+    TORCH_ARG(std::int64_t, vocab);
+    TORCH_ARG(std::int64_t, classes);
+    TORCH_ARG(std::int64_t, embedding_dim) = 32;
+    TORCH_ARG(std::int64_t, hidden) = 64;
+    TORCH_ARG(std::int64_t, layers) = 1;
+    TORCH_ARG(bool, lstm) = true;
+    TORCH_ARG(bool, bidirectional) = false;
+    TORCH_ARG(double, dropout) = 0.0;
+};
+
+/// Reads [N, T] token ids (as floats, 0 padding at the end) and returns [N, directions x hidden]:
+/// the final states after each sequence's last real token (padding is packed away).
+class RnnEncoderImpl : public torch::nn::Module {
+ public:
+    explicit RnnEncoderImpl(const RnnOptions& options);
+    /// The encoding of a batch of token-id sequences.
+    torch::Tensor forward(torch::Tensor x);
+
+    RnnOptions options;
+    torch::nn::Embedding embedding{nullptr};
+    torch::nn::LSTM lstm{nullptr};
+    torch::nn::GRU gru{nullptr};
+};
+TORCH_MODULE(RnnEncoder);
+
+/// A TorchScript module (torch.jit.save'd, e.g. from Python) used as a feature extractor. Its
+/// parameters and buffers are registered here too (the same tensors), so the optimizer, freezing,
+/// checkpoints and model.pt see them.
+class ScriptBackboneImpl : public torch::nn::Module {
+ public:
+    /// Loads the module; throws Error naming `path` when it is not TorchScript.
+    explicit ScriptBackboneImpl(const std::string& path);
+    /// The module's output for a batch.
+    torch::Tensor forward(torch::Tensor x);
+    /// Puts the TorchScript module in training or evaluation mode as well.
+    void train(bool on = true) override;
+    torch::jit::Module& script() { return script_; }
+
+ private:
+    torch::jit::Module script_;
+};
+TORCH_MODULE(ScriptBackbone);
+
 /// A model: one flat sequence of layers whose last is the Linear layer giving the class scores.
 class NetImpl : public torch::nn::Module {
  public:
     explicit NetImpl(const MlpOptions& options);
     explicit NetImpl(const CnnOptions& options);
+    /// encoder, dropout, then the Linear head.
+    explicit NetImpl(const RnnOptions& options);
+    /// backbone, flatten, then a new Linear head whose inputs are the backbone's output size
+    /// for one example of `shape` (found by a forward pass).
+    NetImpl(ScriptBackbone backbone, const std::vector<std::int64_t>& shape, std::int64_t classes);
     /// Class scores (logits) for a batch.
     torch::Tensor forward(torch::Tensor x);
     /// The layers in order.
@@ -76,9 +129,14 @@ class NetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
-/// The model a [model] section describes, for examples of `shape` and `classes` classes.
+/// The model a [model] section describes, for examples of `shape` and `classes` classes
+/// (`vocab` tokens for text).
 Net make_net(const ModelConfig& config, const std::vector<std::int64_t>& shape,
-             std::int64_t classes);
+             std::int64_t classes, std::int64_t vocab = 0);
+
+/// A TorchScript backbone from `path` with a new head of `classes` outputs (transfer.from).
+Net make_backbone_net(const std::string& path, const std::vector<std::int64_t>& shape,
+                      std::int64_t classes);
 
 /// Multiply-adds x 2 of one forward pass of one example (convolutions and linear layers).
 double forward_flops(Net& net, const std::vector<std::int64_t>& shape);

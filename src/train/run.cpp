@@ -320,9 +320,11 @@ void copy_weights(Net& from, Net& to) {
     for (auto& b : to->named_buffers()) b.value().copy_(bufs[b.key()]);
 }
 
-std::string predictions_csv(const Split& split, const std::vector<std::string>& classes,
-                            const torch::Tensor& probs) {
+std::string predictions_csv(const Split& split, const Dataset& data, const torch::Tensor& probs) {
+    const auto& classes = data.classes;
+    const std::size_t kw = data.keep_cols.size();
     std::string out = "id,label,pred";
+    for (const auto& k : data.keep_cols) out += "," + io::quote_field(k);
     for (const auto& c : classes) out += ",p_" + io::quote_field(c);
     out += "\n";
     auto p = probs.accessor<float, 2>();
@@ -331,6 +333,7 @@ std::string predictions_csv(const Split& split, const std::vector<std::string>& 
     for (std::int64_t i = 0; i < probs.size(0); ++i) {
         out += io::quote_field(split.ids[i]) + "," + io::quote_field(classes[split.y[i]]) + "," +
                io::quote_field(classes[pa[i]]);
+        for (std::size_t k = 0; k < kw; ++k) out += "," + io::quote_field(split.kept[i * kw + k]);
         for (std::int64_t k = 0; k < probs.size(1); ++k) out += fmt::format(",{:.5g}", p[i][k]);
         out += "\n";
     }
@@ -342,6 +345,8 @@ struct TransferSource {
     std::string model_path;
     Config config;
     std::int64_t classes = 0;
+    /// A TorchScript module (torch.jit.save) to use as the backbone under a new head.
+    bool script = false;
 };
 
 TransferSource open_transfer_source(const std::string& from) {
@@ -349,6 +354,10 @@ TransferSource open_transfer_source(const std::string& from) {
     if (!fs::is_directory(dir)) dir = dir.parent_path();
     TransferSource s;
     s.model_path = fs::is_directory(from) ? (dir / "model.pt").string() : from;
+    if (fs::is_regular_file(from) && !fs::exists(dir / "metrics.json")) {
+        s.script = true;  // not a run's model.pt: a TorchScript backbone
+        return s;
+    }
     MLSTRAT_CHECK(fs::exists(s.model_path) && fs::exists(dir / "metrics.json"),
                   "key 'transfer.from': ", from, " is not a finished run (no model.pt and ",
                   "metrics.json)");
@@ -373,14 +382,15 @@ std::int64_t start_from(const TransferSource& s, const TransferConfig& t,
                         const std::vector<std::int64_t>& shape, std::int64_t classes, Net& net) {
     MLSTRAT_CHECK(t.new_head == 0 || t.new_head == classes, "key 'transfer.new_head' is ",
                   t.new_head, " but the data has ", classes, " classes");
-    Net source = make_net(s.config.model, shape, s.classes);
-    load_module(*source, s.model_path);
-    const bool new_head = t.new_head > 0 || s.classes != classes;
     auto to = weighted_layers(net);
-    auto from = weighted_layers(source);
     const auto n = static_cast<std::int64_t>(to.size());
+    // A TorchScript backbone brought its weights when `net` was made.
+    Net source = s.script ? net : make_net(s.config.model, shape, s.classes);
+    if (!s.script) load_module(*source, s.model_path);
+    const bool new_head = t.new_head > 0 || s.classes != classes;
+    auto from = weighted_layers(source);
     torch::NoGradGuard no_grad;
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < n && !s.script; ++i) {
         if (i + 1 == n && new_head) continue;
         auto params = from[i]->named_parameters();
         for (auto& p : to[i]->named_parameters()) p.value().copy_(params[p.key()]);
@@ -405,7 +415,8 @@ std::int64_t start_from(const TransferSource& s, const TransferConfig& t,
 void make_paths_absolute(Config& c) {
     for (std::string* p : {&c.data.train, &c.data.train_labels, &c.data.train_dev,
                            &c.data.train_dev_labels, &c.data.dev, &c.data.dev_labels, &c.data.test,
-                           &c.data.test_labels, &c.data.split_dir, &c.transfer.from}) {
+                           &c.data.test_labels, &c.data.split_dir, &c.data.image_root,
+                           &c.transfer.from}) {
         if (!p->empty() && fs::path(*p).is_relative()) {
             *p = fs::absolute(fs::path(c.base_dir) / *p).lexically_normal().string();
         }
@@ -432,7 +443,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     std::optional<TransferSource> source;
     if (!config.transfer.from.empty()) {
         source = open_transfer_source(config.transfer.from);
-        config.model = source->config.model;
+        if (!source->script) config.model = source->config.model;
     }
     auto emit = [&](const Progress& p) {
         if (progress) progress(p);
@@ -445,6 +456,16 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
 
     // Bad data fails before the run folder exists.
     Dataset data = load_dataset(config);
+    // Outputs: one per class, or one sigmoid per task (1.2.3).
+    const std::int64_t classes =
+        static_cast<std::int64_t>(data.tasks.empty() ? data.classes.size() : data.tasks.size());
+    auto new_net = [&] {
+        return source && source->script
+                   ? make_backbone_net(source->model_path, data.shape, classes)
+                   : make_net(config.model, data.shape, classes,
+                              static_cast<std::int64_t>(data.vocabulary.size()));
+    };
+    new_net();  // a model that cannot take this data fails before the run folder exists
 
     RunResult result;
     result.name = config.name;
@@ -491,11 +512,10 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         io::write_file_atomically((dir / "config.toml").string(), config_text);
     }
 
-    // Outputs: one per class, or one sigmoid per task (1.2.3).
-    const std::int64_t classes =
-        static_cast<std::int64_t>(data.tasks.empty() ? data.classes.size() : data.tasks.size());
     const bool images = data.shape.size() == 3;
     const auto& a = config.augment;
+    MLSTRAT_CHECK(data.vocabulary.empty() || a.noise == 0, request.config_path,
+                  ": key 'augment.noise' cannot apply to text (token ids)");
     MLSTRAT_CHECK(images || (!a.flip && a.shift == 0 && a.crop == 0 && a.blur == 0),
                   request.config_path, ": key 'augment': flip, shift, crop and blur need image "
                   "data; only augment.noise applies to feature vectors");
@@ -507,14 +527,15 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     for (const auto& [name, split] : data.splits) result.sizes[name] = split.size();
 
     torch::manual_seed(static_cast<std::uint64_t>(config.seed));
-    Net net = make_net(config.model, data.shape, classes);
-    Net best = make_net(config.model, data.shape, classes);
+    Net net = new_net();
+    Net best = new_net();
     std::int64_t frozen = 0;
     if (source) {
         frozen = start_from(*source, config.transfer, data.shape, classes, net);
         result.notes.push_back(fmt::format("transfer from {}: {} first layers frozen{}",
                                            config.transfer.from, frozen,
-                                           source->classes != classes || config.transfer.new_head
+                                           source->script || source->classes != classes ||
+                                                   config.transfer.new_head
                                                ? ", new head"
                                                : ""));
     }
@@ -758,7 +779,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         const std::string file = "pred_" + name + ".csv";
         io::write_file_atomically(
             (dir / file).string(),
-            data.tasks.empty() ? predictions_csv(data.splits.at(name), data.classes, probs)
+            data.tasks.empty() ? predictions_csv(data.splits.at(name), data, probs)
                                : multitask_predictions_csv(data.splits.at(name), data.tasks, probs));
         result.files.push_back(file);
     }
@@ -780,6 +801,13 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     result.files.insert(result.files.begin(),
                         {"config.toml", "checkpoint.pt", "history.csv", "model.pt",
                          "model.torchscript.pt"});
+    if (!data.vocabulary.empty()) {
+        // Line i is token i: what a caller of model.torchscript.pt encodes texts with.
+        std::string vocab;
+        for (const auto& token : data.vocabulary) vocab += token + "\n";
+        io::write_file_atomically((dir / "vocab.txt").string(), vocab);
+        result.files.push_back("vocab.txt");
+    }
     result.examples_per_second =
         static_cast<double>(state.examples_seen) / std::max(state.train_seconds, 1e-9);
     result.seconds = seconds_since(run_start);
