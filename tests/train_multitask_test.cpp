@@ -137,16 +137,18 @@ TEST(MultiTask, ConfigErrorsNameTheKey) {
               }).find("data.missing_share"),
               std::string::npos);
     EXPECT_NE(error_of([&] { config_in(dir, "[tasks]\nright = []\n"); }).find(
-                  "key 'tasks' task \"right\" lists no classes"),
+                  "key 'tasks' task 'right' lists no classes"),
               std::string::npos);
     EXPECT_NE(error_of([&] { config_in(dir, "tasks = 3\n"); }).find("key 'tasks' must be a table"),
               std::string::npos);
     EXPECT_NE(error_of([&] { config_in(dir, "[data]\nmissing_share = 1.5\n"); })
                   .find("key 'data.missing_share' must be in [0, 1]"),
               std::string::npos);
+    std::ofstream(dir / "both.csv") << "x,a,label\n0.5,1,q1\n-0.5,0,q2\n";
     EXPECT_NE(error_of([&] {
                   load_dataset(config_in(dir, "[tasks]\nright = [\"q1\"]\n[data]\n"
-                                              "train = \"train.csv\"\nlabel_cols = [\"x\"]\n"));
+                                              "train = \"both.csv\"\nlabel_cols = [\"a\"]\n"
+                                              "features = [\"x\"]\n"));
               }).find("exclude each other"),
               std::string::npos);
     // Every train label hidden leaves a task nothing to learn from.
