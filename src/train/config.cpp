@@ -197,7 +197,10 @@ std::vector<Key> keys_of(Config& c) {
          "epochs of linear warm-up from lr/(warmup_epochs+1)", at_least(0)},
         {"train.epochs", &t.epochs, "passes over the training set", at_least(1)},
         {"train.batch_size", &t.batch_size, "mini-batch size", at_least(1)},
-        {"train.eval_batch_size", &t.eval_batch_size, "batch size when evaluating", at_least(1)},
+        {"train.eval_batch_size", &t.eval_batch_size,
+         "batch size when evaluating (larger batches are slower on CPU: a convolution's buffers "
+         "outgrow the memory already mapped)",
+         at_least(1)},
         {"train.early_stopping", &t.early_stopping,
          "stop after this many epochs without a better dev error and keep the best weights (0: "
          "off); it couples the bias and variance knobs (1.1.1)",

@@ -145,8 +145,15 @@ TableRows read_table(const std::string& path, const DataConfig& d,
     if (split) cols.push_back(*split);
     const std::size_t ref_at = cols.size();
     if (ref) cols.push_back(*ref);
-    const std::size_t kept_at = cols.size();
-    for (const auto& k : d.keep_cols) cols.push_back(table.column(k));
+    // The reader takes each column once: a kept column that is already selected (the image
+    // column, the id) is read from its first place.
+    std::vector<std::size_t> kept_at;
+    for (const auto& k : d.keep_cols) {
+        const std::size_t c = table.column(k);
+        auto it = std::find(cols.begin(), cols.end(), c);
+        kept_at.push_back(static_cast<std::size_t>(it - cols.begin()));
+        if (it == cols.end()) cols.push_back(c);
+    }
     TableRows rows;
     table.scan(
         cols,
@@ -176,7 +183,7 @@ TableRows read_table(const std::string& path, const DataConfig& d,
                 if (split) rows.splits.emplace_back(trim(b.cell(r, split_at)));
                 if (ref) rows.refs.emplace_back(b.cell(r, ref_at));
                 for (std::size_t k = 0; k < d.keep_cols.size(); ++k) {
-                    rows.kept.emplace_back(b.cell(r, kept_at + k));
+                    rows.kept.emplace_back(b.cell(r, kept_at[k]));
                 }
                 rows.lines.push_back(b.line(r));
             }

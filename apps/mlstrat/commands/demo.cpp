@@ -79,6 +79,12 @@ struct DemoArgs {
 
 std::string pct(double rate) { return percent(rate, 1); }
 
+/// "avoidable_bias" -> "avoidable bias".
+std::string words(std::string key) {
+    std::replace(key.begin(), key.end(), '_', ' ');
+    return key;
+}
+
 double number_or(const json& j, const char* key, double fallback = 0.0) {
     auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<double>() : fallback;
@@ -341,16 +347,16 @@ void write_table(const fs::path& path, const SmallTable& table) {
 }
 
 /// The rows of a synth output folder (applied.csv) as rows of the pool's columns
-/// id,image,label,source,degradation,strength, with absolute image references.
+/// id,image,label,source,degradation,strength,kinds, with absolute image references.
 std::vector<std::vector<std::string>> synth_rows(const fs::path& folder, const std::string& source) {
     SmallTable applied = read_table(folder / "applied.csv");
     std::size_t id = applied.column("id"), image = applied.column("image"),
                 label = applied.column("label"), degradation = applied.column("degradation"),
-                strength = applied.column("strength");
+                strength = applied.column("strength"), kinds = applied.column("kinds");
     std::vector<std::vector<std::string>> rows;
     for (const auto& row : applied.rows) {
         rows.push_back({source + "-" + row[id], (folder / row[image]).string(), class_name(row[label]),
-                        source, row[degradation], row[strength]});
+                        source, row[degradation], row[strength], row[kinds]});
     }
     return rows;
 }
@@ -380,18 +386,19 @@ hidden = [128]
 
 std::string split_data(const std::string& train_file) {
     std::string data = "[data]\nformat = \"csv\"\nimage_col = \"image\"\nlabel_col = \"label\"\n"
-                       "id_col = \"id\"\nkeep_cols = [\"source\", \"degradation\", \"strength\"]\n";
+                       "id_col = \"id\"\n"
+                       "keep_cols = [\"image\", \"source\", \"degradation\", \"strength\", \"kinds\"]\n";
     if (train_file.empty()) return data + "split_dir = \"../data/split\"\n";
     return data + "train = \"" + train_file + "\"\ntrain_dev = \"../data/split/train_dev.csv\"\n" +
            "dev = \"../data/split/dev.csv\"\ntest = \"../data/split/test.csv\"\n";
 }
 
 std::string config(const std::string& comment, const std::string& data, const std::string& model,
-                   std::int64_t epochs, const std::string& extra = "") {
+                   std::int64_t epochs, const std::string& extra = "", int batch_size = 64) {
     return fmt::format(
         "# {}\nseed = 1\n\n{}\n{}\n[optim]\nkind = \"adam\"\nlr = 1e-3\n\n[schedule]\nkind = "
-        "\"cosine\"\n\n[train]\nepochs = {}\nbatch_size = 64\n{}",
-        comment, data, model, epochs, extra.empty() ? "" : "\n" + extra);
+        "\"cosine\"\n\n[train]\nepochs = {}\nbatch_size = {}\n{}",
+        comment, data, model, epochs, batch_size, extra.empty() ? "" : "\n" + extra);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,15 +458,16 @@ class Demo {
         std::vector<std::string> gaps;
         for (const auto& gap : d["ranking"]) {
             std::string key = gap.get<std::string>();
-            gaps.push_back(fmt::format("{} {}", key, pct(number_or(d["gaps"], key.c_str()))));
+            gaps.push_back(fmt::format("{} {}", words(key), pct(number_or(d["gaps"], key.c_str()))));
         }
         std::string joined;
         for (const auto& g : gaps) joined += (joined.empty() ? "" : ", ") + g;
         std::string focus = d.value("focus", "unclear");
         std::string tactic = d["tactics"].empty() ? "" : d["tactics"][0].get<std::string>();
-        story_.say(fmt::format("gaps, largest first: {}. Focus: {}{}.", joined, focus,
+        story_.say(fmt::format("gaps, largest first: {}. Focus: {}{}.", joined, words(focus),
                                tactic.empty() ? "" : " — " + tactic));
         json entry = {{"errors", e}, {"gaps", d["gaps"]}, {"focus", focus},
+                      {"secondary", d.value("secondary", json::array())},
                       {"latency_ms", run.value("latency_ms", json())},
                       {"examples_per_second", run.value("examples_per_second", json())}};
         summary_["runs"][name] = entry;
@@ -498,10 +506,10 @@ class Demo {
                      "--seed", "11"},
                     "synth-app");
         SmallTable pool;
-        pool.header = {"id", "image", "label", "source", "degradation", "strength"};
+        pool.header = {"id", "image", "label", "source", "degradation", "strength", "kinds"};
         for (std::int64_t i = 0; i < plan_.web; ++i)
             pool.rows.push_back({fmt::format("web-{}", i), fmt::format("{}#{}", (dir_ / images).string(), i),
-                                 kClasses[y[static_cast<std::size_t>(i)]], "web", "none", "0"});
+                                 kClasses[y[static_cast<std::size_t>(i)]], "web", "none", "0", "none"});
         for (auto& row : synth_rows(dir_ / "data" / "app", "app")) pool.rows.push_back(std::move(row));
         write_table(dir_ / "data" / "pool.csv", pool);
         story_.say(fmt::format(
@@ -531,13 +539,22 @@ class Demo {
         write_config("baseline", config("A quick baseline: a small fully connected network.",
                                         split_data(""), kMlpModel, plan_.epochs_baseline));
         json baseline = train_and_diagnose("baseline");
-        std::string focus = baseline["focus"];
-        story_.say(
-            focus == "avoidable_bias"
-                ? "Avoidable bias leads: the knob is a bigger model (1.1.3) — a CNN."
-                : "The focus is " + focus +
-                      "; a CNN is still the cheapest next step, since a network that sees "
-                      "shapes instead of pixels lowers every error after it.");
+        const std::string focus = baseline["focus"];
+        bool bias_secondary = false;
+        for (const auto& g : baseline["secondary"]) bias_secondary |= g == "avoidable_bias";
+        if (focus == "avoidable_bias") {
+            story_.say("Avoidable bias leads: the knob is a bigger model (1.1.3) — a CNN.");
+        } else if (bias_secondary) {
+            story_.say(fmt::format(
+                "Two gaps matter: {} and avoidable bias {}. They are separate knobs "
+                "(orthogonalization, 1.1.1): a bigger model for the bias — a CNN, now — and error "
+                "analysis with data that looks like the app's for the {} (steps 4 and 5).",
+                words(focus), pct(number_or(baseline["gaps"], "avoidable_bias")), words(focus)));
+        } else {
+            story_.say("The focus is " + words(focus) +
+                       "; a CNN is still the cheapest next step, since a network that sees shapes "
+                       "instead of pixels lowers every error after it.");
+        }
         write_config("cnn", config("A small CNN: the bigger model the baseline's avoidable bias asks for.",
                                    split_data(""), kCnnModel, plan_.epochs_cnn));
         train_and_diagnose("cnn");
@@ -571,7 +588,7 @@ class Demo {
         std::set<std::string> kinds;
         {
             SmallTable dev = read_table(dir_ / "data" / "split" / "dev.csv");
-            std::size_t col = dev.column("degradation");
+            std::size_t col = dev.column("kinds");
             for (const auto& row : dev.rows) {
                 std::string d = row[col];
                 std::size_t start = 0;
@@ -587,16 +604,16 @@ class Demo {
         std::string tags;
         for (const auto& k : kinds) tags += (tags.empty() ? "" : ",") + k;
         runner_.run({"errors", "sample", pred, "--n", std::to_string(plan_.review), "--seed", "1",
-                     "--tags", tags, "--keep-cols", "id,image,degradation,strength", "--out",
+                     "--tags", tags, "--keep-cols", "id,degradation,strength,kinds", "--path-col", "image", "--out",
                      "analysis/sheet.csv"},
                     "errors-sample");
         // A person would open each image and mark what they see; the demo marks the degradations
         // synth recorded, and leaves `mislabeled` to a person.
         SmallTable sheet = read_table(dir_ / "analysis" / "sheet.csv");
-        std::size_t degradation = sheet.column("degradation");
+        std::size_t applied = sheet.column("kinds");
         for (auto& row : sheet.rows)
             for (const auto& k : kinds)
-                if (("+" + row[degradation] + "+").find("+" + k + "+") != std::string::npos)
+                if (("+" + row[applied] + "+").find("+" + k + "+") != std::string::npos)
                     row[sheet.column(k)] = "x";
         write_table(dir_ / "analysis" / "sheet_reviewed.csv", sheet);
         story_.say(fmt::format(
@@ -617,11 +634,15 @@ class Demo {
         json slices = runner_.run({"errors", "slices", pred, "--features", "degradation,strength",
                                    "--min-rows", std::to_string(plan_.min_slice_rows), "--top", "3"},
                                   "errors-slices");
-        for (const auto& s : slices.value("slices", json::array())) {
-            story_.say(fmt::format("cohort {}: {} rows, error {}", s.value("condition", ""),
-                                   s.value("rows", 0), pct(number_or(s, "error"))));
+        const json cohorts = slices.value("cohorts", json::array());
+        for (const auto& c : cohorts) {
+            story_.say(fmt::format("cohort {}: {} rows, error {}, {} of all dev errors",
+                                   c.value("condition", ""), c.value("rows", 0),
+                                   pct(number_or(c, "error")), pct(number_or(c, "error_share"))));
         }
-        summary_["error_analysis"]["slices"] = slices.value("slices", json::array());
+        if (cohorts.empty())
+            story_.say("no cohort of these rows errs significantly more than the rest");
+        summary_["error_analysis"]["cohorts"] = cohorts;
 
         json issues = runner_.run({"labels", pred, "--prob-cols", "p_*", "--label-col", "label",
                                    "--id-col", "id", "--out", "analysis/label_issues.csv"},
@@ -648,7 +669,7 @@ class Demo {
             json result = runner_.run(args, "synth-" + name);
             SmallTable table = train;
             std::vector<std::size_t> order;
-            for (const char* c : {"id", "image", "label", "source", "degradation", "strength"})
+            for (const char* c : {"id", "image", "label", "source", "degradation", "strength", "kinds"})
                 order.push_back(table.column(c));
             for (const auto& row : synth_rows(dir_ / "data" / name, name)) {
                 std::vector<std::string> out(table.header.size());
@@ -707,9 +728,9 @@ class Demo {
         write_config("finetune5",
                      config("Fine-tuning the pretrained CNN on five new classes with few labels.", few, kCnnModel,
                             plan_.finetune_epochs,
-                            "[transfer]\nfrom = \"../runs/pretrain5\"\nfreeze = \"none\"\nnew_head = 5\n"));
+                            "[transfer]\nfrom = \"../runs/pretrain5\"\nfreeze = \"none\"\nnew_head = 5\n", 32));
         write_config("scratch5", config("The same few labels, trained from scratch.", few, kCnnModel,
-                                        plan_.finetune_epochs));
+                                        plan_.finetune_epochs, "", 32));
         story_.say(fmt::format("Pretrain a CNN on {} ({} images at most), then learn {} from {} labels "
                                "per class, with and without the pretrained weights:",
                                "T-shirt, Trouser, Pullover, Dress, Coat", thousands(plan_.web),
