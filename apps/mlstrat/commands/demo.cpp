@@ -546,10 +546,11 @@ class Demo {
             story_.say("Avoidable bias leads: the knob is a bigger model (1.1.3) — a CNN.");
         } else if (bias_secondary) {
             story_.say(fmt::format(
-                "Two gaps matter: {} and avoidable bias {}. They are separate knobs "
+                "Two gaps matter: {} {} and avoidable bias {}. They are separate knobs "
                 "(orthogonalization, 1.1.1): a bigger model for the bias — a CNN, now — and error "
                 "analysis with data that looks like the app's for the {} (steps 4 and 5).",
-                words(focus), pct(number_or(baseline["gaps"], "avoidable_bias")), words(focus)));
+                words(focus), pct(number_or(baseline["gaps"], focus.c_str())),
+                pct(number_or(baseline["gaps"], "avoidable_bias")), words(focus)));
         } else {
             story_.say("The focus is " + words(focus) +
                        "; a CNN is still the cheapest next step, since a network that sees shapes "
@@ -649,8 +650,10 @@ class Demo {
                                   "labels");
         std::size_t flagged = issues.value("issues", json::array()).size();
         story_.say(fmt::format(
-            "confident learning flags {} dev images as likely mislabeled (analysis/label_issues.csv): "
-            "worth a look, and fix dev and test together if fixing is worth it (1.2.1).",
+            "confident learning flags {} dev images as likely mislabeled "
+            "(analysis/label_issues.csv), the least confident first. On degraded images many are "
+            "hard rather than wrong: a person checks them, and if fixing is worth it (errors "
+            "tally's mislabeled column), fixes dev and test together (1.2.1).",
             flagged));
         summary_["error_analysis"]["label_issues"] = flagged;
     }
@@ -742,6 +745,15 @@ class Demo {
         story_.say(fmt::format("test error on the five new classes: fine-tuned {}, from scratch {}; "
                                "pretraining on the first five: {}.",
                                pct(test(fine)), pct(test(scratch)), pct(test(pre))));
+        if (test(fine) < test(scratch)) {
+            story_.say("The pretrained weights carried over: the low-level features learned on "
+                       "the first task helped the second, which had little data (1.2.3).");
+        } else {
+            story_.say("Here pretraining did not pay: transfer helps when task A has far more data "
+                       "than B and A's low-level features are useful for B (1.2.3) — and a few "
+                       "hundred labels already train this small CNN well on 28x28 images, while "
+                       "tops and dresses teach little about shoes and bags. Measure, don't assume.");
+        }
         summary_["transfer"] = {{"pretrain_test_error", test(pre)},
                                 {"finetuned_test_error", test(fine)},
                                 {"scratch_test_error", test(scratch)},
