@@ -467,6 +467,8 @@ class Demo {
         story_.say(fmt::format("gaps, largest first: {}. Focus: {}{}.", joined, words(focus),
                                tactic.empty() ? "" : " — " + tactic));
         json entry = {{"errors", e}, {"gaps", d["gaps"]}, {"focus", focus},
+                      {"bayes_proxy", d.value("bayes_proxy", json())},
+                      {"noise", d.value("noise", json::array())},
                       {"secondary", d.value("secondary", json::array())},
                       {"latency_ms", run.value("latency_ms", json())},
                       {"examples_per_second", run.value("examples_per_second", json())}};
@@ -822,6 +824,7 @@ void add_demo(CLI::App& app) {
     cmd->add_option("--latency-ms", args->latency_ms,
                     "satisficing limit on latency per image in ms (default 5)");
     cmd->add_option("--size", args->size, "full (the README's demo) or quick (every step, tiny data)");
+    cmd->add_flag_callback("--quick", [args] { args->size = "quick"; }, "the same as --size quick");
     cmd->add_option("--threads", args->threads, "training threads (default: every core)");
     cmd->add_flag("--force", args->force, "replace the project folder if it exists");
     cmd->add_flag("--json", args->json, "print only a JSON summary of every step's numbers");

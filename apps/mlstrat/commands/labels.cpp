@@ -49,18 +49,18 @@ void run(LabelsArgs& a) {
     }
     a.options.table.threads = a.threads;
     auto r = analysis::find_label_issues(a.table, a.options);
+    if (!a.out.empty()) {
+        io::AtomicFile file(a.out);
+        r.write_issues_csv([&](std::string_view piece) { file.write(piece); });
+        file.commit();
+    }
     if (a.json) {
         print_json(r.to_json());
-        return;
-    }
-    if (a.out.empty()) {
+    } else if (a.out.empty()) {
         r.write_issues_csv([](std::string_view piece) { std::cout << piece; });
-        return;
+    } else {
+        print_summary(r, a.out);
     }
-    io::AtomicFile file(a.out);
-    r.write_issues_csv([&](std::string_view piece) { file.write(piece); });
-    file.commit();
-    print_summary(r, a.out);
 }
 
 }  // namespace
