@@ -277,20 +277,16 @@ class Runner {
 // ---------------------------------------------------------------------------------------------
 // Data
 
-/// The class index of every label of an IDX labels file (magic 0x00000801).
+/// The class index of every label of an IDX labels file.
 std::vector<std::uint8_t> read_idx_labels(const std::string& path) {
-    std::string bytes = io::read_file(path);
-    auto be32 = [&](std::size_t at) {
-        return (std::uint32_t(std::uint8_t(bytes[at])) << 24) |
-               (std::uint32_t(std::uint8_t(bytes[at + 1])) << 16) |
-               (std::uint32_t(std::uint8_t(bytes[at + 2])) << 8) | std::uint32_t(std::uint8_t(bytes[at + 3]));
-    };
-    MLSTRAT_CHECK(bytes.size() >= 8 && be32(0) == 0x00000801,
-                  path + ": not an IDX labels file (magic 0x00000801)");
-    std::size_t n = be32(4);
-    MLSTRAT_CHECK(bytes.size() == 8 + n, path + ": truncated IDX labels file");
-    std::vector<std::uint8_t> labels(bytes.begin() + 8, bytes.end());
-    for (auto y : labels) MLSTRAT_CHECK(y < kClasses.size(), path + ": a label is not a Fashion-MNIST class");
+    const io::IdxArray a = io::read_idx(path);
+    MLSTRAT_CHECK(a.dims.size() == 1, path, ": not an IDX labels file (one dimension)");
+    std::vector<std::uint8_t> labels;
+    for (float v : a.values) {
+        MLSTRAT_CHECK(v >= 0 && v < static_cast<float>(kClasses.size()),
+                      path + ": a label is not a Fashion-MNIST class");
+        labels.push_back(static_cast<std::uint8_t>(v));
+    }
     return labels;
 }
 
@@ -737,12 +733,13 @@ class Demo {
         write_config("scratch5", config("The same few labels, trained from scratch.", few, kCnnModel,
                                         plan_.finetune_epochs, "", 32));
         story_.say(fmt::format("Pretrain a CNN on {} ({} images at most), then learn {} from {} labels "
-                               "per class, with and without the pretrained weights:",
+                               "per class, with and without the pretrained weights (another "
+                               "problem, so its runs go to their own registry, transfer.db):",
                                "T-shirt, Trouser, Pullover, Dress, Coat", thousands(plan_.web),
                                "Sandal, Shirt, Sneaker, Bag, Ankle boot", plan_.per_class));
-        json pre = runner_.run({"train", "configs/pretrain5.toml", "--name", "pretrain5"}, "train-pretrain5");
-        json fine = runner_.run({"train", "configs/finetune5.toml", "--name", "finetune5"}, "train-finetune5");
-        json scratch = runner_.run({"train", "configs/scratch5.toml", "--name", "scratch5"}, "train-scratch5");
+        json pre = runner_.run({"train", "configs/pretrain5.toml", "--name", "pretrain5", "--db", "transfer.db"}, "train-pretrain5");
+        json fine = runner_.run({"train", "configs/finetune5.toml", "--name", "finetune5", "--db", "transfer.db"}, "train-finetune5");
+        json scratch = runner_.run({"train", "configs/scratch5.toml", "--name", "scratch5", "--db", "transfer.db"}, "train-scratch5");
         auto test = [](const json& r) { return number_or(r["errors"], "test"); };
         story_.say(fmt::format("test error on the five new classes: fine-tuned {}, from scratch {}; "
                                "pretraining on the first five: {}.",
