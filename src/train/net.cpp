@@ -95,9 +95,21 @@ NetImpl::NetImpl(const CnnOptions& o) {
     }
     layers_->push_back(nn::Linear(in, o.classes()));
     register_module("layers", layers_);
+    // Channels-last (NHWC) tensors let oneDNN's convolutions and batch norm skip reordering
+    // their inputs: an epoch of cnn_strong.toml's model took 18% less time here. Without batch
+    // norm it did not pay (the bench's plain CNN took 4% more), so plain CNNs stay NCHW.
+    channels_last_ = o.batch_norm();
+    if (channels_last_) {
+        for (auto& p : parameters()) {
+            if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+        }
+    }
 }
 
-torch::Tensor NetImpl::forward(torch::Tensor x) { return layers_->forward(x); }
+torch::Tensor NetImpl::forward(torch::Tensor x) {
+    if (channels_last_ && x.dim() == 4) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    return layers_->forward(x);
+}
 
 Net make_net(const ModelConfig& m, const std::vector<std::int64_t>& shape, std::int64_t classes,
              std::int64_t vocab) {

@@ -126,6 +126,7 @@ class NetImpl : public torch::nn::Module {
 
  private:
     torch::nn::Sequential layers_;
+    bool channels_last_ = false;
 };
 TORCH_MODULE(Net);
 
