@@ -246,7 +246,9 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
         const double x = (margin + 1.0) * (static_cast<double>(bins) / 2.0);
         return x <= 0.0 ? std::size_t{0} : std::min(static_cast<std::size_t>(x), bins - 1);
     };
-    std::vector<std::uint32_t> histogram(parts * cells * bins, 0);
+    std::vector<std::uint32_t> histogram;
+    detail::reserve_in_huge_pages(histogram, parts * cells * bins);
+    histogram.resize(parts * cells * bins, 0);
     pool.run(parts, [&](unsigned part) {
         std::uint32_t* h = &histogram[part * cells * bins];
         for (auto [i, end] = range(part); i < end; ++i) {
@@ -257,20 +259,39 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
         }
     });
     std::vector<std::size_t> cut_bin(cells, bins);  // the lowest bin a flagged margin can be in
+    std::vector<std::uint64_t> kept(parts * cells, 0);  // margins from the cut bin up, per part
     for (std::size_t cell = 0; cell < cells; ++cell) {
         std::uint64_t above = 0;
         std::size_t b = bins;
         while (b > 0 && above < static_cast<std::uint64_t>(cell_prune[cell])) {
             --b;
-            for (unsigned part = 0; part < parts; ++part) above += histogram[(part * cells + cell) * bins + b];
+            for (unsigned part = 0; part < parts; ++part) {
+                const std::uint32_t in_bin = histogram[(part * cells + cell) * bins + b];
+                above += in_bin;
+                kept[part * cells + cell] += in_bin;
+            }
         }
         cut_bin[cell] = b;
     }
     histogram = {};
+    // The candidates of a cell lie together, each part's after the parts before it, so every
+    // cell's selection works in place.
     using Margin = std::pair<double, std::size_t>;
-    std::vector<std::vector<Margin>> candidates(parts * cells);
+    std::vector<std::size_t> cell_start(cells + 1, 0), part_start(parts * cells, 0);
+    for (std::size_t cell = 0; cell < cells; ++cell) {
+        std::size_t at = cell_start[cell];
+        for (unsigned part = 0; part < parts; ++part) {
+            part_start[part * cells + cell] = at;
+            at += kept[part * cells + cell];
+        }
+        cell_start[cell + 1] = at;
+    }
+    std::vector<Margin> candidates;
+    detail::reserve_in_huge_pages(candidates, cell_start[cells]);
+    candidates.resize(cell_start[cells]);
     pool.run(parts, [&](unsigned part) {
-        std::vector<Margin>* mine = &candidates[part * cells];
+        std::vector<std::size_t> next(part_start.begin() + part * cells,
+                                      part_start.begin() + (part + 1) * cells);
         for (auto [i, end] = range(part); i < end; ++i) {
             const std::size_t g = labels[i];
             if (all_flagged[g]) {
@@ -280,7 +301,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
             const double* row = p + i * k;
             for (const Target& x : targets[g]) {
                 const double margin = row[x.t] - row[g];
-                if (bin_of(margin) >= cut_bin[x.cell]) mine[x.cell].emplace_back(margin, i);
+                if (bin_of(margin) >= cut_bin[x.cell]) candidates[next[x.cell]++] = {margin, i};
             }
         }
     });
@@ -288,17 +309,13 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
     for (std::size_t cell = 0; cell < cells; ++cell) {
-        std::vector<Margin>& c = candidates[cell];
-        for (unsigned part = 1; part < parts; ++part) {
-            auto& more = candidates[part * cells + cell];
-            c.insert(c.end(), more.begin(), more.end());
-            more = {};
-        }
-        const auto take = std::min(static_cast<std::size_t>(cell_prune[cell]), c.size());
-        if (take < c.size()) std::nth_element(c.begin(), c.begin() + take, c.end(), stronger);
+        const auto c = candidates.begin() + static_cast<std::ptrdiff_t>(cell_start[cell]);
+        const auto size = cell_start[cell + 1] - cell_start[cell];
+        const auto take = std::min(static_cast<std::size_t>(cell_prune[cell]), size);
+        if (take < size) std::nth_element(c, c + take, c + size, stronger);
         for (std::size_t r = 0; r < take; ++r) out.is_issue[c[r].second] = 1;
-        c = {};
     }
+    candidates = {};
 
     // An example whose given label is (within the fuzz) the most probable is not an issue.
     pool.run(parts, [&](unsigned part) {
@@ -416,6 +433,12 @@ std::uint64_t rows_that_fit(std::size_t k) {
     const auto pages = static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_PHYS_PAGES)));
     const auto page = static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_PAGESIZE)));
     return pages * page / (k * sizeof(double) + sizeof(std::uint64_t));
+}
+
+// The order of the issues: least confident in the given label first, ties by row.
+bool ranks_before(const LabelIssue& a, const LabelIssue& b) {
+    return a.self_confidence != b.self_confidence ? a.self_confidence < b.self_confidence
+                                                  : a.index < b.index;
 }
 
 }  // namespace
@@ -594,8 +617,10 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                       seen[s], "' is not one of the ", k, " classes of the probabilities");
     }
 
-    // Map each worker's label ids to classes.
-    for (const LabelWorker& w : workers) {
+    // Map each worker's label ids to classes, each worker's rows on its own thread.
+    detail::WorkerPool pool(table.threads());
+    pool.run(pool.size(), [&](unsigned wi) {
+        const LabelWorker& w = workers[wi];
         std::vector<std::uint32_t> map(w.labels.size());
         for (std::uint32_t id = 0; id < w.labels.size(); ++id) {
             map[id] = static_cast<std::uint32_t>(class_index.find(w.labels.name(id)));
@@ -613,12 +638,11 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                 label_sets[i] = set;
             }
         }
-    }
+    });
+    const unsigned parts = pool.size();
     if (from_npy) {
         MLSTRAT_CHECK(probs.rows == n, options.npy_path, " has ", probs.rows, " rows but ",
                       table_path, " has ", n, " data rows; they must be aligned row by row");
-        const unsigned parts = table.threads();
-        detail::WorkerPool pool(parts);
         pool.run(parts, [&](unsigned part) {
             for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
                 const double* row = probs.data() + i * k;
@@ -673,17 +697,54 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                 if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
             }
         }
-        for (std::size_t i = 0; i < n; ++i) {
-            ++report.per_class[labels[i]].rows;
-            if (!cl.is_issue[i]) continue;
-            ++report.per_class[labels[i]].flagged;
-            report.issues.push_back({i, labels[i], argmax(p + i * k, k), p[i * k + labels[i]]});
+        // Each part of the rows counts its rows and issues per class, writes its issues at its
+        // place in the list and ranks them; merges of the ranked parts follow.
+        auto rows_of = [&](unsigned part) {
+            return std::pair{n * part / parts, n * (part + 1) / parts};
+        };
+        std::vector<std::uint64_t> counts(parts * 2 * k, 0);  // per part: rows, then flagged
+        pool.run(parts, [&](unsigned part) {
+            std::uint64_t* rows = &counts[part * 2 * k];
+            for (auto [i, end] = rows_of(part); i < end; ++i) {
+                ++rows[labels[i]];
+                rows[k + labels[i]] += cl.is_issue[i];
+            }
+        });
+        std::vector<std::size_t> offset(parts + 1, 0);
+        for (unsigned part = 0; part < parts; ++part) {
+            offset[part + 1] = offset[part];
+            for (std::size_t c = 0; c < k; ++c) {
+                report.per_class[c].rows += counts[part * 2 * k + c];
+                report.per_class[c].flagged += counts[part * 2 * k + k + c];
+                offset[part + 1] += counts[part * 2 * k + k + c];
+            }
         }
+        std::vector<LabelIssue> ranked;
+        detail::reserve_in_huge_pages(ranked, offset[parts]);
+        ranked.resize(offset[parts]);
+        pool.run(parts, [&](unsigned part) {
+            LabelIssue* out = ranked.data() + offset[part];
+            for (auto [i, end] = rows_of(part); i < end; ++i) {
+                if (!cl.is_issue[i]) continue;
+                const std::uint32_t l = labels[i];
+                *out++ = {i, l, argmax(p + i * k, k), p[i * k + l]};
+            }
+            std::sort(ranked.data() + offset[part], out, ranks_before);
+        });
+        if (parts > 1) {  // merge each part into the parts before it
+            std::vector<LabelIssue> merged;
+            detail::reserve_in_huge_pages(merged, ranked.size());
+            merged.resize(ranked.size());
+            for (unsigned part = 1; part < parts; ++part) {
+                std::merge(ranked.begin(), ranked.begin() + offset[part],
+                           ranked.begin() + offset[part], ranked.begin() + offset[part + 1],
+                           merged.begin(), ranks_before);
+                std::copy(merged.begin(), merged.begin() + offset[part + 1], ranked.begin());
+            }
+        }
+        report.issues = std::move(ranked);
     }
-    std::sort(report.issues.begin(), report.issues.end(), [](const LabelIssue& a, const LabelIssue& b) {
-        return a.self_confidence != b.self_confidence ? a.self_confidence < b.self_confidence
-                                                      : a.index < b.index;
-    });
+    if (multi) std::sort(report.issues.begin(), report.issues.end(), ranks_before);
     if (with_ids) {
         report.ids.reserve(report.issues.size());
         for (const LabelIssue& issue : report.issues) {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/page_block.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
@@ -375,6 +376,15 @@ struct PartParser {
         unescaped.clear();
         error.clear();
         lines = 0;
+        // Room for the most records the part can hold (a record of n fields takes at least n
+        // bytes, n - 1 delimiters and a line feed, and a blank line is no record) before the
+        // first is written, so the lists neither move while growing nor fault page by page.
+        const std::size_t most_rows = static_cast<std::size_t>(end - begin) / std::max<std::size_t>(fields, 2) + 1;
+        if (batch.lines_.capacity() < most_rows) {
+            detail::reserve_in_huge_pages(batch.cells_, most_rows * width);
+            detail::reserve_in_huge_pages(batch.lines_, most_rows);
+            if (keep_raw) detail::reserve_in_huge_pages(batch.raw_, most_rows);
+        }
 
         const char d = delimiter;
         const FieldScanner scanner(d);
