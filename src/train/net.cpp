@@ -96,8 +96,8 @@ NetImpl::NetImpl(const CnnOptions& o) {
     layers_->push_back(nn::Linear(in, o.classes()));
     register_module("layers", layers_);
     // Channels-last (NHWC) tensors let oneDNN's convolutions and batch norm skip reordering
-    // their inputs: an epoch of cnn_strong.toml's model took 18% less time here. Without batch
-    // norm it did not pay (the bench's plain CNN took 4% more), so plain CNNs stay NCHW.
+    // their inputs: an epoch of cnn_strong.toml's model took 16% less time here. Without batch
+    // norm it did not pay (the bench's plain CNN took 6% more), so plain CNNs stay NCHW.
     channels_last_ = o.batch_norm();
     if (channels_last_) {
         for (auto& p : parameters()) {
