@@ -250,7 +250,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
     detail::reserve_in_huge_pages(histogram, parts * cells * bins);
     histogram.resize(parts * cells * bins, 0);
     pool.run(parts, [&](unsigned part) {
-        std::uint32_t* h = &histogram[part * cells * bins];
+        std::uint32_t* h = histogram.data() + part * cells * bins;  // empty when no cell is pruned
         for (auto [i, end] = range(part); i < end; ++i) {
             const std::size_t g = labels[i];
             if (all_flagged[g]) continue;
@@ -807,38 +807,52 @@ std::string LabelReport::class_names(std::uint64_t given) const {
 
 void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& write) const {
     const bool with_ids = !ids.empty();
-    std::string out = with_ids ? "index,id,given,suggested," : "index,given,suggested,";
-    out += multi_label ? "label_quality\n" : "self_confidence\n";
+    write(std::string(with_ids ? "index,id,given,suggested," : "index,given,suggested,") +
+          (multi_label ? "label_quality\n" : "self_confidence\n"));
     std::vector<std::string> quoted;
     for (const auto& c : classes) quoted.push_back(io::quote_field(c));
     auto names = [&](std::uint64_t c) {
         return multi_label ? io::quote_field(class_names(c)) : quoted[c];
     };
-    constexpr std::size_t kPiece = 64 << 10;
-    out.reserve(kPiece + 4096);
-    char number[32];
-    for (std::size_t i = 0; i < issues.size(); ++i) {
-        const LabelIssue& issue = issues[i];
-        auto end = std::to_chars(number, number + sizeof number, issue.index).ptr;
-        out.append(number, end);
-        out += ',';
-        if (with_ids) {
-            out += io::quote_field(ids[i]);
+    auto format = [&](std::size_t from, std::size_t to, std::string& out) {
+        out.clear();
+        char number[32];
+        for (std::size_t i = from; i < to; ++i) {
+            const LabelIssue& issue = issues[i];
+            auto end = std::to_chars(number, number + sizeof number, issue.index).ptr;
+            out.append(number, end);
             out += ',';
+            if (with_ids) {
+                out += io::quote_field(ids[i]);
+                out += ',';
+            }
+            out += names(issue.given);
+            out += ',';
+            out += names(issue.suggested);
+            out += ',';
+            end = std::to_chars(number, number + sizeof number, issue.self_confidence).ptr;  // shortest exact
+            out.append(number, end);
+            out += '\n';
         }
-        out += names(issue.given);
-        out += ',';
-        out += names(issue.suggested);
-        out += ',';
-        end = std::to_chars(number, number + sizeof number, issue.self_confidence).ptr;  // shortest exact
-        out.append(number, end);
-        out += '\n';
-        if (out.size() >= kPiece) {
-            write(out);
-            out.clear();
+    };
+    // Rounds of a few thousand rows per worker, formatted side by side into buffers that are
+    // reused (so memory stays small and is not faulted in afresh), written in order.
+    constexpr std::size_t kRowsPerPiece = 2048;
+    const unsigned workers = std::clamp<unsigned>(
+        static_cast<unsigned>(issues.size() / (4 * kRowsPerPiece)), 1,
+        std::max(1u, std::thread::hardware_concurrency()));
+    detail::WorkerPool pool(workers);
+    std::vector<std::string> pieces(workers);
+    for (auto& piece : pieces) piece.reserve(kRowsPerPiece * 64);
+    for (std::size_t round = 0; round < issues.size(); round += workers * kRowsPerPiece) {
+        pool.run(workers, [&](unsigned w) {
+            const std::size_t from = std::min(issues.size(), round + w * kRowsPerPiece);
+            format(from, std::min(issues.size(), from + kRowsPerPiece), pieces[w]);
+        });
+        for (const auto& piece : pieces) {
+            if (!piece.empty()) write(piece);
         }
     }
-    if (!out.empty()) write(out);
 }
 
 }  // namespace mlstrat::analysis
