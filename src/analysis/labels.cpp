@@ -435,11 +435,12 @@ std::uint64_t rows_that_fit(std::size_t k) {
     return pages * page / (k * sizeof(double) + sizeof(std::uint64_t));
 }
 
-// The order of the issues: least confident in the given label first, ties by row.
-bool ranks_before(const LabelIssue& a, const LabelIssue& b) {
+// The order of the issues: least confident in the given label first, ties by row. A function
+// object, so that the sorts inline it.
+constexpr auto ranks_before = [](const LabelIssue& a, const LabelIssue& b) {
     return a.self_confidence != b.self_confidence ? a.self_confidence < b.self_confidence
                                                   : a.index < b.index;
-}
+};
 
 }  // namespace
 
