@@ -318,9 +318,9 @@ void assign(const Key& key, const toml::node& node, const std::string& at) {
         void operator()(std::int64_t* i) const {
             if (node.is_integer()) {
                 *i = *node.value<std::int64_t>();
-            } else if (node.is_floating_point() && std::floor(*node.value<double>()) ==
-                                                       *node.value<double>()) {
-                *i = static_cast<std::int64_t>(*node.value<double>());
+            } else if (const double v = node.is_floating_point() ? *node.value<double>() : 0.5;
+                       std::floor(v) == v && std::abs(v) <= 0x1p53) {  // 1e3 is fine, 1e51 is not
+                *i = static_cast<std::int64_t>(v);
             } else {
                 wrong();
             }
