@@ -380,11 +380,9 @@ struct PartParser {
         // bytes, n - 1 delimiters and a line feed, and a blank line is no record) before the
         // first is written, so the lists neither move while growing nor fault page by page.
         const std::size_t most_rows = static_cast<std::size_t>(end - begin) / std::max<std::size_t>(fields, 2) + 1;
-        if (batch.lines_.capacity() < most_rows) {
-            detail::reserve_in_huge_pages(batch.cells_, most_rows * width);
-            detail::reserve_in_huge_pages(batch.lines_, most_rows);
-            if (keep_raw) detail::reserve_in_huge_pages(batch.raw_, most_rows);
-        }
+        detail::reserve_in_huge_pages(batch.cells_, most_rows * width);  // no-op once there
+        detail::reserve_in_huge_pages(batch.lines_, most_rows);
+        if (keep_raw) detail::reserve_in_huge_pages(batch.raw_, most_rows);
 
         const char d = delimiter;
         const FieldScanner scanner(d);

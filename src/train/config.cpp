@@ -318,12 +318,13 @@ void assign(const Key& key, const toml::node& node, const std::string& at) {
         void operator()(std::int64_t* i) const {
             if (node.is_integer()) {
                 *i = *node.value<std::int64_t>();
-            } else if (const double v = node.is_floating_point() ? *node.value<double>() : 0.5;
-                       std::floor(v) == v && std::abs(v) <= 0x1p53) {  // 1e3 is fine, 1e51 is not
-                *i = static_cast<std::int64_t>(v);
-            } else {
-                wrong();
+                return;
             }
+            // A whole float such as 1e3 is taken; 1e51 does not fit (the cast would be undefined).
+            if (!node.is_floating_point()) wrong();  // throws
+            const double v = *node.value<double>();
+            if (std::floor(v) != v || std::abs(v) > 0x1p53) wrong();
+            *i = static_cast<std::int64_t>(v);
         }
         void operator()(double* d) const {
             if (!node.is_number()) wrong();
