@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/interner.hpp"
+#include "common/merge_runs.hpp"
 #include "common/page_block.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
@@ -699,7 +700,7 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             }
         }
         // Each part of the rows counts its rows and issues per class, writes its issues at its
-        // place in the list and ranks them; merges of the ranked parts follow.
+        // place in the list and ranks them; the ranked parts are then merged on every worker.
         auto rows_of = [&](unsigned part) {
             return std::pair{n * part / parts, n * (part + 1) / parts};
         };
@@ -732,17 +733,9 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             }
             std::sort(ranked.data() + offset[part], out, ranks_before);
         });
-        if (parts > 1) {  // merge each part into the parts before it
-            std::vector<LabelIssue> merged;
-            detail::reserve_in_huge_pages(merged, ranked.size());
-            merged.resize(ranked.size());
-            for (unsigned part = 1; part < parts; ++part) {
-                std::merge(ranked.begin(), ranked.begin() + offset[part],
-                           ranked.begin() + offset[part], ranked.begin() + offset[part + 1],
-                           merged.begin(), ranks_before);
-                std::copy(merged.begin(), merged.begin() + offset[part + 1], ranked.begin());
-            }
-        }
+        std::vector<LabelIssue> scratch;
+        detail::reserve_in_huge_pages(scratch, ranked.size());
+        detail::merge_runs(ranked, scratch, offset, pool, ranks_before);
         report.issues = std::move(ranked);
     }
     if (multi) std::sort(report.issues.begin(), report.issues.end(), ranks_before);
@@ -812,11 +805,14 @@ void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& 
           (multi_label ? "label_quality\n" : "self_confidence\n"));
     std::vector<std::string> quoted;
     for (const auto& c : classes) quoted.push_back(io::quote_field(c));
-    auto names = [&](std::uint64_t c) {
-        return multi_label ? io::quote_field(class_names(c)) : quoted[c];
-    };
     auto format = [&](std::size_t from, std::size_t to, std::string& out) {
         out.clear();
+        std::string set_names;  // a multi-label set's names, quoted
+        auto names = [&](std::uint64_t c) -> const std::string& {
+            if (!multi_label) return quoted[c];
+            set_names = io::quote_field(class_names(c));
+            return set_names;
+        };
         char number[32];
         for (std::size_t i = from; i < to; ++i) {
             const LabelIssue& issue = issues[i];
@@ -838,7 +834,7 @@ void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& 
     };
     // Rounds of a few thousand rows per worker, formatted side by side into buffers that are
     // reused (so memory stays small and is not faulted in afresh), written in order.
-    constexpr std::size_t kRowsPerPiece = 2048;
+    constexpr std::size_t kRowsPerPiece = 8192;
     const unsigned workers = std::clamp<unsigned>(
         static_cast<unsigned>(issues.size() / (4 * kRowsPerPiece)), 1,
         std::max(1u, std::thread::hardware_concurrency()));
