@@ -165,6 +165,7 @@ class AtomicFile {
     std::string temp_path_;  // empty when the file is anonymous (O_TMPFILE)
     int fd_ = -1;
     std::string pending_;
+    std::uint64_t written_ = 0;  // bytes handed to the kernel so far
     bool committed_ = false;
 };
 
