@@ -360,6 +360,9 @@ struct RunResult {
     /// Processes in the job and this one's rank; only rank 0 writes the run folder.
     int world_size = 1;
     int rank = 0;
+    /// Cores that each train on a share of every batch with a copy of the model (1: LibTorch
+    /// splits each operation between the cores instead; docs/train.md).
+    int batch_shares = 1;
     /// Optimizer steps taken in this session and the seconds spent in their gradient all-reduce.
     std::int64_t steps = 0;
     double allreduce_seconds = 0.0;

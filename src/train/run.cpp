@@ -17,6 +17,7 @@
 #include "train/distributed.hpp"
 #include "train/multitask.hpp"
 #include "train/net.hpp"
+#include "train/replicas.hpp"
 #if __has_include("mlstrat/registry.hpp")
 #include "mlstrat/registry.hpp"
 #define MLSTRAT_HAVE_REGISTRY 1
@@ -58,6 +59,7 @@ nlohmann::json RunResult::to_json() const {
             {"files", files},
             {"notes", notes},
             {"backend", backend.to_json()},
+            {"batch_shares", batch_shares},
             {"distributed",
              {{"world_size", world_size},
               {"rank", rank},
@@ -554,6 +556,15 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
         if (p.requires_grad()) trainable.push_back(p);
     }
 
+    // Each core trains on its share of every batch where that gives the same gradients
+    // (train/replicas.hpp); otherwise LibTorch splits each operation between the cores.
+    std::optional<Replicas> replicas;
+    if (can_split_batches(config.model, data.tasks.empty(), !data.vocabulary.empty(),
+                          source && source->script, group != nullptr, at::get_num_threads())) {
+        replicas.emplace(net, new_net, static_cast<unsigned>(at::get_num_threads()));
+    }
+    result.batch_shares = replicas ? static_cast<int>(replicas->workers()) : 1;
+
     const auto& loop = config.train;
     const std::int64_t n = train.size();
     // The global batch is train.batch_size on each of the world's ranks; rank r takes rows
@@ -615,17 +626,22 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                 } else if (a.noise > 0) {
                     xb = xb + torch::randn_like(xb) * a.noise;
                 }
-                auto logits = net->forward(xb);
                 // Both losses are means over the batch; weighted by the rank's share of the
                 // global batch and summed over the ranks, the gradients are the global batch's.
                 const double share =
                     group ? static_cast<double>(len) / static_cast<double>(global_len) : 1.0;
-                auto loss = (multi_label(yb) ? multitask_loss(logits, yb)
-                                             : torch::cross_entropy_loss(logits, yb)) *
-                            share;
-                loss.backward();
-                loss_sum += loss.item<double>() *
-                            static_cast<double>(group ? global_len : len);
+                double loss_value = 0.0;
+                if (replicas) {
+                    loss_value = replicas->backward(xb, yb, share);
+                } else {
+                    auto logits = net->forward(xb);
+                    auto loss = (multi_label(yb) ? multitask_loss(logits, yb)
+                                                 : torch::cross_entropy_loss(logits, yb)) *
+                                share;
+                    loss.backward();
+                    loss_value = loss.item<double>();
+                }
+                loss_sum += loss_value * static_cast<double>(group ? global_len : len);
                 local_done += len;
             }
             if (group) group->sum_gradients(trainable);
@@ -650,6 +666,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                 emit(p);
             }
         }
+        if (replicas) replicas->finish_steps();
         if (group) {
             loss_sum = group->sum(loss_sum);
             group->average_buffers(net->buffers());
@@ -826,6 +843,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
                               {"epochs", result.epochs},
                               {"world_size", world},
                               {"global_batch", global_batch},
+                              {"batch_shares", result.batch_shares},
                               {"stopped_early", result.stopped_early},
                               {"notes", result.notes},
                               {"backend", result.backend.to_json()}};
