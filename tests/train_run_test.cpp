@@ -207,6 +207,44 @@ TEST(TrainRun, ResumeEndsWithTheWeightsOfAnUninterruptedRun) {
     EXPECT_THROW(run_config(dir, "whole", text), mlstrat::Error);
 }
 
+TEST(TrainRun, BatchSharesOnTwoCoresRepeatAndResumeExactly) {
+    // A CNN without batch norm or dropout on 2 threads: each core trains on half of every batch
+    // (train/replicas.hpp). Runs must still repeat bit for bit, and resume where they stopped.
+    auto dir = image_project("shares");
+    std::string text =
+        image_config("[model]\nkind = \"cnn\"\nwidths = [4, 6]\nfc = [8]\nbatch_norm = false\n"
+                     "[train]\nepochs = 3\nbatch_size = 30\n[augment]\nflip = true\nshift = 1\n");
+    text.replace(text.find("threads = 1"), 11, "threads = 2");
+    auto whole = run_config(dir, "whole", text);
+    EXPECT_EQ(read_json(dir / "runs" / "whole" / "metrics.json")["batch_shares"], 2);
+    auto again = run_config(dir, "again", text);
+    auto part = run_config(dir, "part", text, {}, 1);
+    auto rest = run_config(dir, "part", text, {}, 0, true);
+    ASSERT_TRUE(rest.complete);
+    EXPECT_EQ(again.errors, whole.errors);
+    EXPECT_EQ(rest.errors, whole.errors);
+    std::ofstream(dir / "model.toml") << text;
+    auto config = load_config((dir / "model.toml").string());
+    auto weights = [&](const char* run) {
+        Net net = make_net(config.model, {1, 8, 8}, 3);
+        load_module(*net, (dir / "runs" / run / "model.pt").string());
+        return net;
+    };
+    Net reference = weights("whole");
+    for (const char* run : {"again", "part"}) {
+        Net other = weights(run);
+        auto theirs = other->named_parameters();
+        for (const auto& p : reference->named_parameters()) {
+            EXPECT_TRUE(torch::equal(p.value(), theirs[p.key()])) << run << " " << p.key();
+        }
+        EXPECT_EQ(mlstrat::io::read_file((dir / "runs" / "whole" / "pred_test.csv").string()),
+                  mlstrat::io::read_file((dir / "runs" / run / "pred_test.csv").string()))
+            << run;
+    }
+    // It learned: the bars are easy.
+    EXPECT_LT(whole.errors.at("test"), 0.2);
+}
+
 TEST(TrainRun, TorchScriptExportComputesWhatTheModelComputes) {
     torch::manual_seed(0);
     for (bool residual : {false, true}) {
