@@ -1,6 +1,5 @@
 #include "train/relu_pool.hpp"
 
-#include <algorithm>
 #include <bit>
 #include <cstdint>
 
@@ -50,7 +49,7 @@ inline float gradient_if(float g, std::uint8_t q, std::uint8_t position) {
     return std::bit_cast<float>(std::bit_cast<std::int32_t>(g) & mask);
 }
 
-// Geometry of one call: sizes and, for the two layouts, how far apart a window's inputs are.
+// Geometry of one call: the sizes, and which of the two memory orders the tensors are in.
 struct Shape {
     std::int64_t n, c, h, w, out_h, out_w;
     bool channels_last;
