@@ -130,11 +130,102 @@ TEST(ConfidentLearning, ResultDoesNotDependOnThreads) {
     for (const auto& row : t["probs"]) {
         for (double v : row) probs.probs.push_back(v);
     }
-    const ConfidentLearning one = confident_learning(labels, probs, 1);
-    const ConfidentLearning three = confident_learning(labels, probs, 3);
+    const ConfidentLearning one = confident_learning(labels, probs, {.threads = 1});
+    const ConfidentLearning three = confident_learning(labels, probs, {.threads = 3});
     EXPECT_EQ(one.is_issue, three.is_issue);
     EXPECT_EQ(one.confident_joint, three.confident_joint);
     EXPECT_EQ(one.thresholds, three.thresholds);
+}
+
+// Rows of three classes laid out so that sampling every second row misleads the guess for
+// cell (given 0, true 1): the sampled (even) rows of class 0 are either clean or have a large
+// margin toward class 1 without being confident in it, while the unsampled (odd) rows are
+// confident in class 1 with smaller margins. The sample then sees no share for the cell, guesses
+// the fakes' margin, and finds 1/8 of the rows where the cell flags 3/5 of class 0.
+ProbMatrix misleading_rows(std::size_t n, std::vector<std::uint32_t>& labels) {
+    ProbMatrix probs;
+    probs.rows = n;
+    probs.classes = 3;
+    labels.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+        std::vector<double> row;
+        switch (i % 8) {
+            case 0: labels.push_back(0); row = {0.0, 0.94, 0.06}; break;   // margin 0.94, not confident in 1
+            case 2: labels.push_back(0); row = {0.9, 0.05, 0.05}; break;   // clean
+            case 4: labels.push_back(1); row = {0.025, 0.95, 0.025}; break;
+            case 6: labels.push_back(2); row = {0.05, 0.05, 0.9}; break;
+            default: labels.push_back(0); row = {0.05, 0.95, 0.0}; break;  // confident in 1, margin 0.9
+        }
+        probs.probs.insert(probs.probs.end(), row.begin(), row.end());
+    }
+    return probs;
+}
+
+void expect_same(const ConfidentLearning& a, const ConfidentLearning& b) {
+    EXPECT_EQ(a.is_issue, b.is_issue);
+    EXPECT_EQ(a.confident_joint, b.confident_joint);
+    EXPECT_EQ(a.thresholds, b.thresholds);
+    EXPECT_EQ(a.suggested, b.suggested);
+    EXPECT_EQ(a.given_probability, b.given_probability);
+}
+
+TEST(ConfidentLearning, GuessedCutsAndExactSearchFlagTheSame) {
+    const json cases = load(kData + "cleanlab_cases.json");
+    ConfidentLearningOptions exact;
+    exact.sample_rows = 0;
+    std::size_t searched = 0, guessed_right = 0;
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+        const json& t = cases[c];
+        ProbMatrix probs;
+        probs.classes = t["classes"].get<std::size_t>();
+        std::vector<std::uint32_t> labels = t["labels"].get<std::vector<std::uint32_t>>();
+        probs.rows = labels.size();
+        for (const auto& row : t["probs"]) {
+            for (double v : row) probs.probs.push_back(v);
+        }
+        const ConfidentLearning guessed = confident_learning(labels, probs);
+        const ConfidentLearning searched_all = confident_learning(labels, probs, exact);
+        SCOPED_TRACE("case " + std::to_string(c));
+        expect_same(guessed, searched_all);
+        searched += searched_all.cells_searched;
+        guessed_right += searched_all.cells_searched - guessed.cells_searched;
+    }
+    // On problems this small a guess keeps most rows of a cell, so where the guesses together
+    // would keep more candidates than there are rows, every cell is searched instead.
+    EXPECT_GT(searched, 500u);
+    EXPECT_GT(guessed_right, 50u);
+}
+
+TEST(ConfidentLearning, AGuessTooHighIsSearchedExactly) {
+    std::vector<std::uint32_t> labels;
+    const ProbMatrix probs = misleading_rows(80000, labels);  // two parts of rows
+    ConfidentLearningOptions every_second;
+    every_second.threads = 2;
+    every_second.sample_rows = 40000;
+    const ConfidentLearning mixed = confident_learning(labels, probs, every_second);
+    EXPECT_EQ(mixed.cells_searched, 1u);  // (0, 1); no other cell flags anything
+    ConfidentLearningOptions all_rows = every_second;
+    all_rows.sample_rows = 80000;
+    const ConfidentLearning guessed = confident_learning(labels, probs, all_rows);
+    EXPECT_EQ(guessed.cells_searched, 0u);
+    ConfidentLearningOptions exact = every_second;
+    exact.sample_rows = 0;
+    const ConfidentLearning searched = confident_learning(labels, probs, exact);
+    EXPECT_EQ(searched.cells_searched, 1u);
+    expect_same(mixed, guessed);
+    expect_same(mixed, searched);
+    // By hand: class 0's joint row is (10000, 40000, 0), calibrated to its 60000 examples
+    // (12000, 48000, 0); the 48000 largest margins toward class 1 are the 10000 fakes (0.94) and
+    // the first 38000 confident rows (0.9).
+    EXPECT_EQ(mixed.confident_joint[1], 48000);
+    std::size_t fakes = 0, confident = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (!mixed.is_issue[i]) continue;
+        (i % 8 == 0 ? fakes : confident) += 1;
+        EXPECT_TRUE(i % 2 == 1 || i % 8 == 0) << i;
+    }
+    EXPECT_EQ(fakes, 10000u);
+    EXPECT_EQ(confident, 38000u);
 }
 
 TEST(Labels, MultiLabelSetsMatchCleanlabRanking) {
@@ -269,6 +360,56 @@ TEST(Labels, NpyHeaderIsValidated) {
     LabelOptions o;
     o.npy_path = good;
     EXPECT_NE(error_of([&] { find_label_issues(labels, o); }).find("aligned"), std::string::npos);
+}
+
+TEST(Labels, NpyRowsAreReadPieceByPiece) {
+    TempDir dir;
+    const std::size_t rows = 9000, k = 3;  // more than one piece, and float32 in several reads
+    std::vector<double> d(rows * k);
+    std::vector<float> f(rows * k);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        d[i] = static_cast<double>(i % 97) / 97.0;
+        f[i] = static_cast<float>(d[i]);
+    }
+    std::string f4(f.size() * 4, '\0');
+    std::memcpy(f4.data(), f.data(), f4.size());
+    const std::string shape = "'shape': (" + std::to_string(rows) + ", " + std::to_string(k) + "), }";
+    auto path8 = dir.file("d.npy", npy("{'descr': '<f8', 'fortran_order': False, " + shape, doubles(d)));
+    auto path4 = dir.file("f.npy", npy("{'descr': '<f4', 'fortran_order': False, " + shape, f4));
+    for (const auto& path : {path8, path4}) {
+        const ProbMatrix m = open_npy(path);
+        ASSERT_EQ(m.rows, rows);
+        std::vector<double> buffer;
+        const double* got = m.read_rows(4321, 3000, buffer);
+        for (std::size_t i = 0; i < 3000 * k; ++i) {
+            const std::size_t at = 4321 * k + i;
+            ASSERT_EQ(got[i], path == path8 ? d[at] : static_cast<double>(f[at])) << path << " " << i;
+        }
+        const ProbMatrix whole = read_npy(path);
+        EXPECT_EQ(whole.data()[rows * k - 1], path == path8 ? d.back() : static_cast<double>(f.back()));
+    }
+}
+
+TEST(Labels, TiesRankByRow) {
+    // Few distinct probabilities, so many flagged examples share a self-confidence; the ranking
+    // must be by self-confidence, then by row, across the parts of rows.
+    TempDir dir;
+    std::string csv = "label,p_a,p_b,p_c\n";
+    const char* rows[] = {"a,0.9,0.05,0.05", "b,0.8,0.1,0.1", "c,0.7,0.2,0.1", "a,0.1,0.8,0.1",
+                          "b,0.05,0.9,0.05", "c,0.1,0.1,0.8", "a,0.2,0.7,0.1", "c,0.6,0.3,0.1",
+                          "b,0.1,0.1,0.8", "a,0.85,0.1,0.05"};
+    for (int i = 0; i < 6000; ++i) csv += std::string(rows[(i * 7 + i / 10) % 10]) + "\n";
+    auto path = dir.file("ties.csv", csv);
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    const LabelReport r = find_label_issues(path, o);
+    ASSERT_GT(r.issues.size(), 500u);
+    for (std::size_t i = 1; i < r.issues.size(); ++i) {
+        const LabelIssue& a = r.issues[i - 1];
+        const LabelIssue& b = r.issues[i];
+        ASSERT_TRUE(a.self_confidence < b.self_confidence ||
+                    (a.self_confidence == b.self_confidence && a.index < b.index)) << i;
+    }
 }
 
 TEST(Labels, Float32NpyIsRead) {

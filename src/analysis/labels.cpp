@@ -9,15 +9,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cfenv>
 #include <charconv>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <numeric>
 #include <thread>
+#include <utility>
 
 #include "common/interner.hpp"
-#include "common/merge_runs.hpp"
 #include "common/page_block.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
@@ -85,38 +88,372 @@ std::vector<std::int64_t> round_preserving_sum(const std::vector<double>& floats
     return out;
 }
 
-std::size_t argmax(const double* p, std::size_t k) {
-    std::size_t best = 0;
-    for (std::size_t j = 1; j < k; ++j) {
-        if (p[j] > p[best]) best = j;
+
+// Rows are read in pieces of about this many bytes, which stay in a core's cache while used.
+constexpr std::size_t kPieceBytes = 256 << 10;
+
+// Calls fn(first, rows, count) for consecutive pieces [first, first + count) of rows
+// [begin, end), the rows read into `buffer` when they are not in memory.
+template <typename Fn>
+void for_each_piece(const ProbMatrix& m, std::size_t begin, std::size_t end,
+                    std::vector<double>& buffer, Fn&& fn) {
+    const std::size_t step = std::max<std::size_t>(1, kPieceBytes / (m.classes * sizeof(double)));
+    for (std::size_t first = begin; first < end; first += step) {
+        const std::size_t count = std::min(step, end - first);
+        fn(first, m.read_rows(first, count, buffer), count);
     }
-    return best;
+}
+
+// The passes over the rows: one contiguous range per worker, each read a piece at a time. What
+// the parts count is merged in part order, so no result depends on the number of workers.
+class RowPasses {
+ public:
+    RowPasses(const ProbMatrix& probs, unsigned threads)
+        : probs_(probs),
+          parts_(static_cast<unsigned>(std::clamp<std::size_t>(
+              probs.rows / kRowsPerPart, 1,
+              threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())))),
+          pool_(parts_),
+          buffers_(parts_) {}
+
+    unsigned parts() const { return parts_; }
+    std::pair<std::size_t, std::size_t> range(unsigned part) const {
+        return {probs_.rows * part / parts_, probs_.rows * (part + 1) / parts_};
+    }
+    /// Runs fn(part) for every part, each on its own worker.
+    void run(const std::function<void(unsigned)>& fn) { pool_.run(parts_, fn); }
+    /// Calls fn(first, rows, count) over the part's rows, piece by piece.
+    template <typename Fn>
+    void pieces(unsigned part, Fn&& fn) {
+        const auto [begin, end] = range(part);
+        for_each_piece(probs_, begin, end, buffers_[part], fn);
+    }
+
+ private:
+    static constexpr std::size_t kRowsPerPart = 1 << 15;
+    const ProbMatrix& probs_;
+    unsigned parts_;
+    detail::WorkerPool pool_;
+    std::vector<std::vector<double>> buffers_;
+};
+
+// How an example counts, given the per-class cuts (threshold - fuzz): the class it is confidently
+// in (`k` when none), the most probable of those its probability reaches; and whether its given
+// label is its most probable class once the label's probability gets the fuzz (cleanlab then never
+// flags it). Written without branches: which classes pass is unpredictable.
+struct RowRule {
+    std::size_t k;
+    const double* cut;
+
+    struct Facts {
+        std::size_t confident;
+        std::size_t most_probable;  // the first of equals
+        bool given_is_top;
+    };
+    /// K: the number of classes when known at compile time, else 0. With K known the classes'
+    /// tests become bit masks over unrolled loops, which the compiler vectorizes; the rows must
+    /// then be free of NaN (find_label_issues checks them), the loop below letting NaN win
+    /// comparisons as cleanlab's numpy does.
+    template <std::size_t K = 0>
+    Facts apply(const double* row, std::size_t given) const {
+        if constexpr (K != 0) {
+            static_assert(K <= 32);
+            double most = row[0];
+            for (std::size_t c = 1; c < K; ++c) most = row[c] > most ? row[c] : most;
+            const double fuzzed = row[given] + kFuzz;
+            std::uint32_t reach = 0, is_most = 0, below = 0, at_most = 0;
+            for (std::size_t c = 0; c < K; ++c) {
+                reach |= static_cast<std::uint32_t>(row[c] >= cut[c]) << c;
+                is_most |= static_cast<std::uint32_t>(row[c] == most) << c;
+                below |= static_cast<std::uint32_t>(row[c] < fuzzed) << c;
+                at_most |= static_cast<std::uint32_t>(row[c] <= fuzzed) << c;
+            }
+            const auto best = static_cast<std::size_t>(std::countr_zero(is_most));
+            const std::size_t first = reach != 0 ? static_cast<std::size_t>(std::countr_zero(reach)) : K;
+            // The given label, fuzzed, is the first most probable class: above every class
+            // before it and at least every class after it.
+            const std::uint32_t before = (std::uint32_t{1} << given) - 1;
+            const std::uint32_t all = K == 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << K) - 1;
+            const bool given_is_top = ((below & before) | (at_most & ~before & all)) == all;
+            const bool several = (reach & (reach - 1)) != 0;
+            return {several ? best : first, best, given_is_top};
+        }
+        std::size_t confident = 0, first = k, best = 0, top = 0;
+        double top_p = given == 0 ? row[0] + kFuzz : row[0];
+        for (std::size_t c = 0; c < k; ++c) {
+            const bool hit = row[c] >= cut[c];
+            first = hit && confident == 0 ? c : first;
+            confident += hit ? 1 : 0;
+            best = row[c] > row[best] ? c : best;
+            const double v = c == given ? row[c] + kFuzz : row[c];
+            top = v > top_p ? c : top;
+            top_p = v > top_p ? v : top_p;
+        }
+        return {confident > 1 ? best : first, best, top == given};
+    }
+    Facts operator()(const double* row, std::size_t given) const { return apply(row, given); }
+};
+
+
+// A margin P(t) - P(g) and its row; a candidate of a cell (given g, true t).
+using Margin = std::pair<double, std::size_t>;
+struct Candidate {
+    double margin;
+    std::uint32_t row;
+    std::uint32_t cell;  // g * k + t
+};
+// Flag the `take` strongest of `size` margins from `begin`.
+struct Selection {
+    Margin* begin;
+    std::size_t size;
+    std::size_t take;
+};
+
+constexpr double kNever = std::numeric_limits<double>::infinity();  // a margin none reaches
+constexpr std::uint8_t kGivenIsTop = 2;  // in is_issue while flagging: never an issue
+constexpr std::size_t kMostGuessedClasses = 256;
+
+// What the second pass of confident_learning writes, and reads besides the rows.
+struct SecondPass {
+    std::size_t k;
+    const std::uint32_t* labels;
+    const RowRule& rule;
+    const double* guess;           // per cell g * k + t; kNever for t == g
+    std::int64_t* joint;           // this part's confident joint
+    std::uint64_t* found;          // this part's candidates per cell
+    std::vector<Candidate>& kept;  // this part's candidates
+    std::uint8_t* is_issue;
+    std::uint32_t* suggested;
+    double* given_probability;
+
+    /// Rows [first, first + count) of K classes (0: k, known only at run time).
+    template <std::size_t K>
+    void piece(std::size_t first, const double* rows, std::size_t count) const {
+        const std::size_t classes = K != 0 ? K : k;
+        for (std::size_t r = 0; r < count; ++r) {
+            const std::size_t i = first + r;
+            const double* row = rows + r * classes;
+            const std::size_t g = labels[i];
+            const RowRule::Facts facts = rule.apply<K>(row, g);
+            if (facts.confident < classes) ++joint[g * classes + facts.confident];
+            if (facts.given_is_top) is_issue[i] = kGivenIsTop;
+            suggested[i] = static_cast<std::uint32_t>(facts.most_probable);
+            given_probability[i] = row[g];
+            const double* cell_guess = &guess[g * classes];
+            if constexpr (K != 0 && K <= 32) {  // which cells keep the row, as bits; few do
+                std::uint32_t keep = 0;
+                for (std::size_t t = 0; t < K; ++t) {
+                    keep |= static_cast<std::uint32_t>(row[t] - row[g] >= cell_guess[t]) << t;
+                }
+                for (; keep != 0; keep &= keep - 1) add(i, g * K + static_cast<std::size_t>(std::countr_zero(keep)), row[std::countr_zero(keep)] - row[g]);
+            } else {
+                for (std::size_t t = 0; t < classes; ++t) {
+                    const double margin = row[t] - row[g];
+                    if (margin >= cell_guess[t]) add(i, g * classes + t, margin);
+                }
+            }
+        }
+    }
+
+    void add(std::size_t row, std::size_t cell, double margin) const {
+        kept.push_back({margin, static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(cell)});
+        ++found[cell];
+    }
+};
+
+// Calls fn(std::integral_constant<std::size_t, K>{}) with K = k for 2 to 16 classes, else K = 0.
+template <typename Fn>
+void with_classes(std::size_t k, Fn&& fn) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+        const bool fixed = ((k == K + 2 ? (fn(std::integral_constant<std::size_t, K + 2>{}), true) : false) || ...);
+        if (!fixed) fn(std::integral_constant<std::size_t, 0>{});
+    }(std::make_index_sequence<15>{});
+}
+
+struct Guesses {
+    std::vector<double> margin;  // per cell g * k + t; kNever: search the cell exactly
+    std::size_t expected = 0;    // candidates the guesses keep, about
+};
+
+// Guesses from the sample (every `stride`-th row) a margin per cell (given g, true t) that more
+// examples of g reach than the cell will flag. A cell flags about the share of g's examples that
+// its entry holds of g's row of the confident joint; the guess is the sample's margin at that
+// share raised by three standard errors and ten examples, so a guess is rarely too high (the cell
+// is then searched exactly). With too many classes, or guesses that would keep more candidates
+// than rows, every cell is searched exactly.
+Guesses guess_margins(std::span<const std::uint32_t> labels, const std::vector<double>& sample,
+                      std::size_t stride, const RowRule& rule,
+                      const std::vector<std::uint64_t>& label_counts) {
+    const std::size_t k = rule.k, sampled = sample.size() / k;
+    Guesses out;
+    out.margin.assign(k * k, kNever);
+    if (sampled == 0 || k > kMostGuessedClasses || labels.size() > std::numeric_limits<std::uint32_t>::max()) {
+        return out;
+    }
+    std::vector<std::vector<std::size_t>> rows_of(k);  // sample rows by given label
+    std::vector<std::uint64_t> joint(k * k, 0);
+    for (std::size_t s = 0; s < sampled; ++s) {
+        const std::size_t g = labels[s * stride];
+        rows_of[g].push_back(s);
+        const RowRule::Facts facts = rule(&sample[s * k], g);
+        if (facts.confident < k) ++joint[g * k + facts.confident];
+    }
+    double expected = 0.0;
+    std::vector<double> margins;
+    for (std::size_t g = 0; g < k; ++g) {
+        const auto count = static_cast<double>(label_counts[g]);
+        const auto ns = static_cast<double>(rows_of[g].size());
+        std::uint64_t in_row = 0;
+        for (std::size_t t = 0; t < k; ++t) in_row += joint[g * k + t];
+        for (std::size_t t = 0; t < k; ++t) {
+            if (t == g || label_counts[g] == 0) continue;
+            const double share = in_row == 0 ? 0.0 : static_cast<double>(joint[g * k + t]) / static_cast<double>(in_row);
+            const double q = ns == 0 ? 1.0 : 1.25 * share + 3.0 * std::sqrt(share * (1.0 - share) / ns) + 10.0 / ns;
+            const auto rank = static_cast<std::size_t>(std::ceil(q * ns));
+            if (rank >= rows_of[g].size()) {
+                out.margin[g * k + t] = -kNever;  // keep them all
+                expected += count;
+                continue;
+            }
+            margins.clear();
+            for (std::size_t s : rows_of[g]) margins.push_back(sample[s * k + t] - sample[s * k + g]);
+            std::nth_element(margins.begin(), margins.begin() + static_cast<std::ptrdiff_t>(rank),
+                             margins.end(), std::greater<>());
+            out.margin[g * k + t] = margins[rank];
+            expected += static_cast<double>(rank + 1) / ns * count;
+        }
+    }
+    if (expected > static_cast<double>(labels.size() + sampled)) {
+        out.margin.assign(k * k, kNever);
+        expected = 0.0;
+    }
+    out.expected = static_cast<std::size_t>(expected);
+    return out;
+}
+
+// The candidates of the cells whose guess was too high, found exactly in two more passes: the
+// first fills a histogram of margins per cell and finds the bin where the cut falls, the second
+// keeps only margins from that bin up. Adds a selection per cell; they point into the result.
+std::vector<Margin> exact_candidates(std::span<const std::uint32_t> labels, std::size_t k,
+                                     const std::vector<std::size_t>& cells,
+                                     const std::vector<std::int64_t>& prune, RowPasses& passes,
+                                     std::vector<Selection>& selections) {
+    if (cells.empty()) return {};
+    struct Target {
+        std::size_t t, cell;  // cell: an index into `cells`
+    };
+    std::vector<std::vector<Target>> targets(k);
+    for (std::size_t x = 0; x < cells.size(); ++x) targets[cells[x] / k].push_back({cells[x] % k, x});
+    const unsigned parts = passes.parts();
+    const std::size_t count = cells.size();
+    // Finer bins leave fewer candidates; the histograms stay within a few MiB however many cells.
+    const std::size_t bins = std::clamp<std::size_t>((std::size_t{1} << 20) / count, 16, 1024);
+    auto bin_of = [bins](double margin) {
+        const double x = (margin + 1.0) * (static_cast<double>(bins) / 2.0);
+        return x <= 0.0 ? std::size_t{0} : std::min(static_cast<std::size_t>(x), bins - 1);
+    };
+    std::vector<std::uint32_t> histogram;
+    detail::reserve_in_huge_pages(histogram, parts * count * bins);
+    histogram.resize(parts * count * bins, 0);
+    passes.run([&](unsigned part) {
+        std::uint32_t* h = histogram.data() + part * count * bins;
+        passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t n) {
+            for (std::size_t r = 0; r < n; ++r) {
+                const double* row = rows + r * k;
+                const std::size_t g = labels[first + r];
+                for (const Target& x : targets[g]) ++h[x.cell * bins + bin_of(row[x.t] - row[g])];
+            }
+        });
+    });
+    std::vector<std::size_t> cut_bin(count, bins);  // the lowest bin a flagged margin can be in
+    std::vector<std::uint64_t> kept(parts * count, 0);  // margins from the cut bin up, per part
+    for (std::size_t x = 0; x < count; ++x) {
+        std::uint64_t above = 0;
+        std::size_t b = bins;
+        while (b > 0 && above < static_cast<std::uint64_t>(prune[cells[x]])) {
+            --b;
+            for (unsigned part = 0; part < parts; ++part) {
+                const std::uint32_t in_bin = histogram[(part * count + x) * bins + b];
+                above += in_bin;
+                kept[part * count + x] += in_bin;
+            }
+        }
+        cut_bin[x] = b;
+    }
+    histogram = {};
+    // The candidates of a cell lie together, each part's after the parts before it.
+    std::vector<std::size_t> cell_start(count + 1, 0), part_start(parts * count, 0);
+    for (std::size_t x = 0; x < count; ++x) {
+        std::size_t at = cell_start[x];
+        for (unsigned part = 0; part < parts; ++part) {
+            part_start[part * count + x] = at;
+            at += kept[part * count + x];
+        }
+        cell_start[x + 1] = at;
+    }
+    std::vector<Margin> candidates;
+    detail::reserve_in_huge_pages(candidates, cell_start[count]);
+    candidates.resize(cell_start[count]);
+    passes.run([&](unsigned part) {
+        std::vector<std::size_t> next(part_start.begin() + part * count,
+                                      part_start.begin() + (part + 1) * count);
+        passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t n) {
+            for (std::size_t r = 0; r < n; ++r) {
+                const double* row = rows + r * k;
+                const std::size_t g = labels[first + r];
+                for (const Target& x : targets[g]) {
+                    const double margin = row[x.t] - row[g];
+                    if (bin_of(margin) >= cut_bin[x.cell]) candidates[next[x.cell]++] = {margin, first + r};
+                }
+            }
+        });
+    });
+    for (std::size_t x = 0; x < count; ++x) {
+        selections.push_back({candidates.data() + cell_start[x], cell_start[x + 1] - cell_start[x],
+                              static_cast<std::size_t>(prune[cells[x]])});
+    }
+    return candidates;
+}
+
+// Flags in each selection its strongest margins: the largest, ties to the lower row. The
+// selections are shared among the workers; an example marked kGivenIsTop stays so.
+void select_strongest(std::vector<Selection>& selections, std::vector<std::uint8_t>& is_issue,
+                      RowPasses& passes) {
+    auto stronger = [](const Margin& a, const Margin& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    };
+    passes.run([&](unsigned part) {
+        for (std::size_t s = part; s < selections.size(); s += passes.parts()) {
+            const Selection& x = selections[s];
+            const std::size_t take = std::min(x.take, x.size);
+            if (take < x.size) std::nth_element(x.begin, x.begin + take, x.begin + x.size, stronger);
+            for (std::size_t r = 0; r < take; ++r) {
+                std::atomic_ref<std::uint8_t> flag(is_issue[x.begin[r].second]);  // rows recur across cells
+                if (flag.load(std::memory_order_relaxed) != kGivenIsTop) flag.store(1, std::memory_order_relaxed);
+            }
+        }
+    });
 }
 
 }  // namespace
 
-ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
-                                     const ProbMatrix& probs, unsigned threads) {
+ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
+                                     const ConfidentLearningOptions& options) {
     const std::size_t n = probs.rows, k = probs.classes;
     MLSTRAT_CHECK(labels.size() == n, "confident learning: ", labels.size(), " labels for ", n,
                   " rows of probabilities");
     MLSTRAT_CHECK(k >= 2, "confident learning needs at least 2 classes, got ", k);
-    MLSTRAT_CHECK(probs.mapped != nullptr || probs.probs.size() == n * k,
+    MLSTRAT_CHECK(probs.file != nullptr || probs.mapped != nullptr || probs.probs.size() == n * k,
                   "confident learning: the probability matrix holds ", probs.probs.size(),
                   " values, not ", n, " x ", k);
-    const double* p = probs.data();
     std::fesetround(FE_TONEAREST);
 
-    // Every pass over the rows is cut into one contiguous range per worker; what the parts count
-    // is merged in part order, so the result does not depend on the number of workers.
-    constexpr std::size_t kRowsPerPart = 1 << 15;
-    const unsigned workers = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
-    const auto parts = static_cast<unsigned>(std::clamp<std::size_t>(n / kRowsPerPart, 1, workers));
-    detail::WorkerPool pool(parts);
-    auto range = [&](unsigned part) { return std::pair{n * part / parts, n * (part + 1) / parts}; };
+    RowPasses passes(probs, options.threads);
+    const unsigned parts = passes.parts();
+    auto range = [&](unsigned part) { return passes.range(part); };
 
     std::vector<std::uint64_t> part_counts(parts * k, 0);
-    pool.run(parts, [&](unsigned part) {
+    passes.run([&](unsigned part) {
         std::uint64_t* counts = &part_counts[part * k];
         for (auto [i, end] = range(part); i < end; ++i) {
             MLSTRAT_CHECK(labels[i] < k, "confident learning: label index ", labels[i],
@@ -131,21 +468,37 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
     std::vector<std::size_t> start(k + 1, 0);
     for (std::size_t c = 0; c < k; ++c) start[c + 1] = start[c] + label_counts[c];
 
+    // First pass: the rows are checked, each example's self-confidence is gathered by class, and
+    // every `stride`-th row is kept as a sample.
+    const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(options.sample_rows, 1));
+    const std::size_t sampled = options.sample_rows == 0 ? 0 : (n + stride - 1) / stride;
+    std::vector<double> sample(sampled * k);
     ConfidentLearning out;
-    // Per-class thresholds: the mean self-confidence of the examples given that label, summed
-    // in row order as numpy sums the gathered values.
     out.thresholds.assign(k, 2.0);  // no example can reach an absent class
     {
-        detail::PageBlock<double> self(n, /*sequential=*/true);
-        pool.run(parts, [&](unsigned part) {
+        std::vector<double> self;  // on the heap, whose pages the second pass's outputs reuse
+        detail::reserve_in_huge_pages(self, n);
+        self.resize(n);
+        passes.run([&](unsigned part) {
             std::vector<std::size_t> fill(start.begin(), start.end() - 1);
             for (unsigned before = 0; before < part; ++before) {
                 for (std::size_t c = 0; c < k; ++c) fill[c] += part_counts[before * k + c];
             }
-            for (auto [i, end] = range(part); i < end; ++i) {
-                self[fill[labels[i]]++] = p[i * k + labels[i]];
-            }
+            std::size_t next_sample = (range(part).first + stride - 1) / stride * stride;
+            passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t count) {
+                if (options.check) options.check(first, rows, count);
+                for (std::size_t r = 0; r < count; ++r) {
+                    const std::size_t i = first + r;
+                    self[fill[labels[i]]++] = rows[r * k + labels[i]];
+                }
+                for (; sampled != 0 && next_sample < first + count; next_sample += stride) {
+                    const double* row = rows + (next_sample - first) * k;
+                    std::copy(row, row + k, &sample[next_sample / stride * k]);
+                }
+            });
         });
+        // Per-class thresholds: the mean self-confidence of the examples given that label,
+        // summed in row order as numpy sums the gathered values.
         for (std::size_t c = 0; c < k; ++c) {
             if (label_counts[c] == 0) continue;
             out.thresholds[c] = pairwise_sum(self.data() + start[c], label_counts[c]) /
@@ -157,23 +510,38 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
         out.thresholds[c] = std::max(out.thresholds[c], kThresholdFloor);
         cut[c] = out.thresholds[c] - kFuzz;
     }
+    const RowRule rule{k, cut.data()};
 
-    // The confident joint: counts[given][true guess] over examples confidently in some class.
+    // From the sample, a guess per cell (given g, true t) of a margin P(t) - P(g) that more
+    // examples reach than the cell will flag (see guess_margins). The second pass keeps every
+    // example at or above its cells' guesses, so one pass both counts the confident joint and
+    // finds what to flag; a cell whose guess proves too high is searched exactly afterwards.
+    const Guesses guesses = guess_margins(labels, sample, stride, rule, label_counts);
+    const std::vector<double>& guess = guesses.margin;
+
+    // Second pass: the confident joint, counts[given][true guess] over examples confidently in
+    // some class; the examples given their most probable label (within the fuzz), which are never
+    // issues; and the candidates.
     std::vector<std::int64_t> part_joint(parts * k * k, 0);
-    pool.run(parts, [&](unsigned part) {
-        std::int64_t* joint = &part_joint[part * k * k];
-        for (auto [i, end] = range(part); i < end; ++i) {
-            const double* row = p + i * k;
-            std::size_t confident = 0, first = k;
-            for (std::size_t c = 0; c < k; ++c) {
-                if (row[c] >= cut[c]) {
-                    if (confident++ == 0) first = c;
-                }
-            }
-            if (confident == 0) continue;
-            const std::size_t guess = confident > 1 ? argmax(row, k) : first;
-            ++joint[labels[i] * k + guess];
-        }
+    std::vector<std::vector<Candidate>> part_candidates(parts);
+    std::vector<std::uint64_t> part_found(parts * k * k, 0);  // candidates per part and cell
+    detail::reserve_in_huge_pages(out.given_probability, n);  // first, to take `self`'s place
+    out.given_probability.resize(n);
+    detail::reserve_in_huge_pages(out.suggested, n);
+    out.suggested.resize(n);
+    out.is_issue.assign(n, 0);
+    for (auto& kept : part_candidates) {
+        detail::reserve_in_huge_pages(kept, guesses.expected / parts * 5 / 4 + 1024);
+    }
+    passes.run([&](unsigned part) {
+        const SecondPass second{k, labels.data(), rule, guess.data(), &part_joint[part * k * k],
+                                &part_found[part * k * k], part_candidates[part], out.is_issue.data(),
+                                out.suggested.data(), out.given_probability.data()};
+        with_classes(k, [&](auto K) {
+            passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t count) {
+                second.piece<K()>(first, rows, count);
+            });
+        });
     });
     std::vector<std::int64_t> joint(k * k, 0);
     for (unsigned part = 0; part < parts; ++part) {
@@ -221,119 +589,51 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels,
     }
 
     // Flag, within each given class g, the prune[g][t] examples most likely to belong to class t:
-    // the largest margins P(t) - P(g), ties to the lower row. Two passes: the first fills a
-    // histogram of margins per cell (g, t) and finds the bin where the cut falls, the second
-    // keeps only margins from that bin up, from which the exact selection is made.
-    out.is_issue.assign(n, 0);
-    struct Target {
-        std::size_t t, cell;
-    };
-    std::vector<std::vector<Target>> targets(k);
-    std::vector<std::int64_t> cell_prune;
+    // the largest margins, ties to the lower row. A class that would lose all its examples loses
+    // all of them.
     std::vector<std::uint8_t> all_flagged(k, 0);
+    std::vector<std::size_t> pruned_cells, missed_cells;  // the second: guessed too high
     for (std::size_t g = 0; g < k; ++g) {
         if (label_counts[g] <= 1) continue;
         for (std::size_t t = 0; t < k; ++t) {
             if (t == g || prune[g * k + t] <= 0) continue;
             if (static_cast<std::uint64_t>(prune[g * k + t]) >= label_counts[g]) all_flagged[g] = 1;
-            targets[g].push_back({t, cell_prune.size()});
-            cell_prune.push_back(prune[g * k + t]);
         }
     }
-    const std::size_t cells = cell_prune.size();
-    // Finer bins leave fewer candidates; the histograms stay within a few MiB however many cells.
-    const std::size_t bins = std::clamp<std::size_t>((std::size_t{1} << 20) / std::max<std::size_t>(cells, 1), 16, 1024);
-    auto bin_of = [bins](double margin) {
-        const double x = (margin + 1.0) * (static_cast<double>(bins) / 2.0);
-        return x <= 0.0 ? std::size_t{0} : std::min(static_cast<std::size_t>(x), bins - 1);
-    };
-    std::vector<std::uint32_t> histogram;
-    detail::reserve_in_huge_pages(histogram, parts * cells * bins);
-    histogram.resize(parts * cells * bins, 0);
-    pool.run(parts, [&](unsigned part) {
-        std::uint32_t* h = histogram.data() + part * cells * bins;  // empty when no cell is pruned
-        for (auto [i, end] = range(part); i < end; ++i) {
-            const std::size_t g = labels[i];
-            if (all_flagged[g]) continue;
-            const double* row = p + i * k;
-            for (const Target& x : targets[g]) ++h[x.cell * bins + bin_of(row[x.t] - row[g])];
+    std::vector<std::size_t> cell_start(k * k + 1, 0);  // the kept candidates, grouped by cell
+    for (std::size_t cell = 0; cell < k * k; ++cell) {
+        std::uint64_t found = 0;
+        for (unsigned part = 0; part < parts; ++part) found += part_found[part * k * k + cell];
+        cell_start[cell + 1] = cell_start[cell] + found;
+        const std::size_t g = cell / k;
+        if (cell % k == g || prune[cell] <= 0 || label_counts[g] <= 1 || all_flagged[g]) continue;
+        (found >= static_cast<std::uint64_t>(prune[cell]) ? pruned_cells : missed_cells).push_back(cell);
+    }
+    std::vector<Margin> grouped;
+    detail::reserve_in_huge_pages(grouped, cell_start[k * k]);
+    grouped.resize(cell_start[k * k]);
+    passes.run([&](unsigned part) {
+        std::vector<std::size_t> next(k * k);
+        for (std::size_t cell = 0; cell < k * k; ++cell) {
+            next[cell] = cell_start[cell];
+            for (unsigned before = 0; before < part; ++before) next[cell] += part_found[before * k * k + cell];
         }
+        for (const Candidate& c : part_candidates[part]) grouped[next[c.cell]++] = {c.margin, c.row};
+        part_candidates[part] = {};
     });
-    std::vector<std::size_t> cut_bin(cells, bins);  // the lowest bin a flagged margin can be in
-    std::vector<std::uint64_t> kept(parts * cells, 0);  // margins from the cut bin up, per part
-    for (std::size_t cell = 0; cell < cells; ++cell) {
-        std::uint64_t above = 0;
-        std::size_t b = bins;
-        while (b > 0 && above < static_cast<std::uint64_t>(cell_prune[cell])) {
-            --b;
-            for (unsigned part = 0; part < parts; ++part) {
-                const std::uint32_t in_bin = histogram[(part * cells + cell) * bins + b];
-                above += in_bin;
-                kept[part * cells + cell] += in_bin;
-            }
-        }
-        cut_bin[cell] = b;
+    std::vector<Selection> selections;
+    for (std::size_t cell : pruned_cells) {
+        selections.push_back({grouped.data() + cell_start[cell], cell_start[cell + 1] - cell_start[cell],
+                              static_cast<std::size_t>(prune[cell])});
     }
-    histogram = {};
-    // The candidates of a cell lie together, each part's after the parts before it, so every
-    // cell's selection works in place.
-    using Margin = std::pair<double, std::size_t>;
-    std::vector<std::size_t> cell_start(cells + 1, 0), part_start(parts * cells, 0);
-    for (std::size_t cell = 0; cell < cells; ++cell) {
-        std::size_t at = cell_start[cell];
-        for (unsigned part = 0; part < parts; ++part) {
-            part_start[part * cells + cell] = at;
-            at += kept[part * cells + cell];
-        }
-        cell_start[cell + 1] = at;
-    }
-    std::vector<Margin> candidates;
-    detail::reserve_in_huge_pages(candidates, cell_start[cells]);
-    candidates.resize(cell_start[cells]);
-    pool.run(parts, [&](unsigned part) {
-        std::vector<std::size_t> next(part_start.begin() + part * cells,
-                                      part_start.begin() + (part + 1) * cells);
+    out.cells_searched = missed_cells.size();
+    const std::vector<Margin> exact = exact_candidates(labels, k, missed_cells, prune, passes, selections);
+    select_strongest(selections, out.is_issue, passes);
+    passes.run([&](unsigned part) {
         for (auto [i, end] = range(part); i < end; ++i) {
-            const std::size_t g = labels[i];
-            if (all_flagged[g]) {
-                out.is_issue[i] = 1;
-                continue;
-            }
-            const double* row = p + i * k;
-            for (const Target& x : targets[g]) {
-                const double margin = row[x.t] - row[g];
-                if (bin_of(margin) >= cut_bin[x.cell]) candidates[next[x.cell]++] = {margin, i};
-            }
-        }
-    });
-    auto stronger = [](const Margin& a, const Margin& b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-    };
-    for (std::size_t cell = 0; cell < cells; ++cell) {
-        const auto c = candidates.begin() + static_cast<std::ptrdiff_t>(cell_start[cell]);
-        const auto size = cell_start[cell + 1] - cell_start[cell];
-        const auto take = std::min(static_cast<std::size_t>(cell_prune[cell]), size);
-        if (take < size) std::nth_element(c, c + take, c + size, stronger);
-        for (std::size_t r = 0; r < take; ++r) out.is_issue[c[r].second] = 1;
-    }
-    candidates = {};
-
-    // An example whose given label is (within the fuzz) the most probable is not an issue.
-    pool.run(parts, [&](unsigned part) {
-        for (auto [i, end] = range(part); i < end; ++i) {
-            if (!out.is_issue[i]) continue;
-            const double* row = p + i * k;
-            const std::size_t l = labels[i];
-            std::size_t best = 0;
-            double best_p = l == 0 ? row[0] + kFuzz : row[0];
-            for (std::size_t c = 1; c < k; ++c) {
-                const double v = c == l ? row[c] + kFuzz : row[c];
-                if (v > best_p) {
-                    best_p = v;
-                    best = c;
-                }
-            }
-            if (best == l) out.is_issue[i] = 0;
+            std::uint8_t& flag = out.is_issue[i];
+            if (all_flagged[labels[i]] && flag != kGivenIsTop) flag = 1;
+            flag = flag == 1 ? 1 : 0;  // an example given its most probable label is no issue
         }
     });
     return out;
@@ -363,7 +663,7 @@ std::vector<ConfidentLearning> confident_learning_multi_label(
             b[2 * i + 1] = p[i * k + c];
         }
         out.push_back(confident_learning(std::span<const std::uint32_t>(given.data(), n),
-                                         one_vs_rest, threads));
+                                         one_vs_rest, {.threads = threads}));
     }
     return out;
 }
@@ -443,6 +743,72 @@ constexpr auto ranks_before = [](const LabelIssue& a, const LabelIssue& b) {
                                                   : a.index < b.index;
 };
 
+// A key that orders as the number does (-0 as +0), for NaN-free values.
+std::uint64_t order_key(double x) {
+    const auto bits = std::bit_cast<std::uint64_t>(x == 0.0 ? 0.0 : x);
+    return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+
+// Ranks the issues, each part's in row order from offset[part], by ranks_before: a bucket sort on
+// the self-confidence's key. Every part counts its issues per bucket, moves them to their buckets
+// (row order kept within a bucket), and the buckets, a few issues each, are sorted on the workers.
+std::vector<LabelIssue> rank_issues(std::vector<LabelIssue>& issues,
+                                    const std::vector<std::size_t>& offset, detail::WorkerPool& pool) {
+    constexpr std::size_t kBuckets = std::size_t{1} << 16;
+    const auto parts = static_cast<unsigned>(offset.size() - 1);
+    std::uint64_t low = ~std::uint64_t{0}, high = 0;
+    for (const LabelIssue& issue : issues) {  // one quick pass, kept simple
+        const std::uint64_t key = order_key(issue.self_confidence);
+        low = std::min(low, key);
+        high = std::max(high, key);
+    }
+    unsigned shift = 0;
+    while (!issues.empty() && ((high - low) >> shift) >= kBuckets) ++shift;
+    auto bucket_of = [&](const LabelIssue& issue) {
+        return static_cast<std::size_t>((order_key(issue.self_confidence) - low) >> shift);
+    };
+    std::vector<std::uint32_t> counts(parts * kBuckets, 0);
+    pool.run(parts, [&](unsigned part) {
+        std::uint32_t* count = &counts[part * kBuckets];
+        for (std::size_t i = offset[part]; i < offset[part + 1]; ++i) ++count[bucket_of(issues[i])];
+    });
+    // Bucket-major, parts in order within a bucket: a bucket's issues stay in row order.
+    std::vector<std::size_t> bucket_start(kBuckets + 1, 0);
+    std::vector<std::size_t> next(parts * kBuckets);
+    for (std::size_t b = 0, at = 0; b < kBuckets; ++b) {
+        bucket_start[b] = at;
+        for (unsigned part = 0; part < parts; ++part) {
+            next[part * kBuckets + b] = at;
+            at += counts[part * kBuckets + b];
+        }
+        bucket_start[b + 1] = at;
+    }
+    std::vector<LabelIssue> ranked;
+    detail::reserve_in_huge_pages(ranked, issues.size());
+    ranked.resize(issues.size());
+    pool.run(parts, [&](unsigned part) {
+        std::size_t* to = &next[part * kBuckets];
+        for (std::size_t i = offset[part]; i < offset[part + 1]; ++i) ranked[to[bucket_of(issues[i])]++] = issues[i];
+    });
+    issues = {};
+    // Each worker sorts the buckets holding its share of the issues.
+    pool.run(parts, [&](unsigned part) {
+        const std::size_t n = ranked.size();
+        auto first_bucket_from = [&](std::size_t at) {
+            return static_cast<std::size_t>(
+                std::lower_bound(bucket_start.begin(), bucket_start.end() - 1, at) - bucket_start.begin());
+        };
+        const std::size_t end = first_bucket_from(n * (part + 1) / parts);
+        for (std::size_t b = first_bucket_from(n * part / parts); b < end; ++b) {
+            if (bucket_start[b + 1] - bucket_start[b] > 1) {
+                std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b]),
+                          ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b + 1]), ranks_before);
+            }
+        }
+    });
+    return ranked;
+}
+
 }  // namespace
 
 LabelReport find_label_issues(const std::string& table_path, const LabelOptions& options) {
@@ -470,7 +836,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                       " columns; it must match one column per class (at least 2)");
     }
     ProbMatrix probs;
-    if (from_npy) probs = read_npy(options.npy_path);
+    // A single-label run reads the .npy file piece by piece as it goes; multi-label reads it whole.
+    if (from_npy) probs = options.multi_label ? read_npy(options.npy_path) : open_npy(options.npy_path);
     const std::size_t k = from_npy ? probs.classes : column_classes.size();
 
     // Rows land at their index in arrays with room for as many rows as memory holds, so the
@@ -642,17 +1009,24 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         }
     });
     const unsigned parts = pool.size();
+    RowCheck check_npy;  // single-label .npy rows are checked as confident learning reads them
     if (from_npy) {
         MLSTRAT_CHECK(probs.rows == n, options.npy_path, " has ", probs.rows, " rows but ",
                       table_path, " has ", n, " data rows; they must be aligned row by row");
-        pool.run(parts, [&](unsigned part) {
-            for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
-                const double* row = probs.data() + i * k;
+        check_npy = [&](std::size_t first, const double* rows, std::size_t count) {
+            for (std::size_t r = 0; r < count; ++r) {
+                const double* row = rows + r * k;
                 if (row_is_valid(row, k, options.sum_tolerance, multi)) continue;
                 check_row(row, k, options.sum_tolerance, multi,
-                          options.npy_path + ": row " + std::to_string(i));
+                          options.npy_path + ": row " + std::to_string(first + r));
             }
-        });
+        };
+        if (multi) {  // in memory
+            pool.run(parts, [&](unsigned part) {
+                const std::size_t first = n * part / parts;
+                check_npy(first, probs.data() + first * k, n * (part + 1) / parts - first);
+            });
+        }
     } else {
         probs.rows = n;
         probs.classes = k;
@@ -666,8 +1040,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     report.multi_label = multi;
     report.per_class.resize(k);
     for (std::size_t c = 0; c < k; ++c) report.per_class[c].name = classes[c];
-    const double* p = probs.data();
     if (multi) {
+        const double* p = probs.data();
         auto sets = std::span<const std::uint64_t>(label_sets.data(), n);
         std::vector<ConfidentLearning> per_class =
             confident_learning_multi_label(sets, probs, table.threads());
@@ -691,7 +1065,7 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         }
     } else {
         ConfidentLearning cl = confident_learning(std::span<const std::uint32_t>(labels.data(), n),
-                                                  probs, table.threads());
+                                                  probs, {.threads = table.threads(), .check = check_npy});
         report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
         for (std::size_t g = 0; g < k; ++g) {
             for (std::size_t t = 0; t < k; ++t) {
@@ -727,16 +1101,10 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         pool.run(parts, [&](unsigned part) {
             LabelIssue* out = ranked.data() + offset[part];
             for (auto [i, end] = rows_of(part); i < end; ++i) {
-                if (!cl.is_issue[i]) continue;
-                const std::uint32_t l = labels[i];
-                *out++ = {i, l, argmax(p + i * k, k), p[i * k + l]};
+                if (cl.is_issue[i]) *out++ = {i, labels[i], cl.suggested[i], cl.given_probability[i]};
             }
-            std::sort(ranked.data() + offset[part], out, ranks_before);
         });
-        std::vector<LabelIssue> scratch;
-        detail::reserve_in_huge_pages(scratch, ranked.size());
-        detail::merge_runs(ranked, scratch, offset, pool, ranks_before);
-        report.issues = std::move(ranked);
+        report.issues = rank_issues(ranked, offset, pool);
     }
     if (multi) std::sort(report.issues.begin(), report.issues.end(), ranks_before);
     if (with_ids) {

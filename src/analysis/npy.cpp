@@ -3,11 +3,12 @@
 // classifier's predict_proba gives is accepted: 2-D, C order, little-endian float32/float64.
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cstring>
 
 #include "common/page_block.hpp"
@@ -20,7 +21,9 @@ namespace {
 
 // The text after `'key':` in the header, with leading spaces removed.
 std::string_view value_of(std::string_view header, std::string_view key, const std::string& path) {
-    const std::string quoted = "'" + std::string(key) + "'";
+    std::string quoted(1, '\'');  // appended piece by piece: GCC 12 misreads "'" + key + "'"
+    quoted.append(key);
+    quoted += '\'';
     auto at = header.find(quoted);
     MLSTRAT_CHECK(at != std::string_view::npos, path, ": the .npy header has no ", quoted,
                   " entry: ", header);
@@ -49,61 +52,107 @@ std::uint64_t parse_dim(std::string_view& text, const std::string& path, std::st
 
 }  // namespace
 
-ProbMatrix read_npy(const std::string& path) {
+// An open .npy file: where its values start and how wide each is.
+class NpyFile {
+ public:
+    NpyFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+    ~NpyFile() { ::close(fd_); }
+    NpyFile(const NpyFile&) = delete;
+    NpyFile& operator=(const NpyFile&) = delete;
+
+    /// Reads `count` bytes at `offset` of the file into `out`.
+    void read(void* out, std::size_t count, std::uint64_t offset) const {
+        auto* to = static_cast<char*>(out);
+        while (count > 0) {
+            const ssize_t got = ::pread(fd_, to, count, static_cast<off_t>(offset));
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) throw Error(ErrorCode::Io, path_ + ": cannot read: " + std::strerror(errno));
+            if (got == 0) throw Error(ErrorCode::Io, path_ + ": the file got shorter while it was read");
+            to += got;
+            offset += static_cast<std::uint64_t>(got);
+            count -= static_cast<std::size_t>(got);
+        }
+    }
+
+    /// Values [first, first + count) of the array, as doubles.
+    void values(std::size_t first, std::size_t count, double* out) const {
+        if (item == 8) {
+            read(out, count * 8, data_start + first * 8);
+            return;
+        }
+        float piece[4096];  // float32 files are converted a few pages at a time
+        for (std::size_t done = 0; done < count;) {
+            const std::size_t n = std::min(count - done, std::size(piece));
+            read(piece, n * 4, data_start + (first + done) * 4);
+            for (std::size_t i = 0; i < n; ++i) out[done + i] = piece[i];
+            done += n;
+        }
+    }
+
+    std::uint64_t data_start = 0;
+    std::size_t item = 8;
+
+ private:
+    int fd_;
+    std::string path_;
+};
+
+const double* ProbMatrix::data() const {
+    MLSTRAT_CHECK(file == nullptr, "internal: the probabilities are read from their file piece by piece");
+    return mapped != nullptr ? mapped : probs.data();
+}
+
+const double* ProbMatrix::read_rows(std::size_t first, std::size_t count,
+                                    std::vector<double>& buffer) const {
+    if (file == nullptr) return data() + first * classes;
+    buffer.resize(count * classes);
+    file->values(first * classes, count * classes, buffer.data());
+    return buffer.data();
+}
+
+ProbMatrix open_npy(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         throw Error(ErrorCode::Io, path + ": cannot open: " + std::strerror(errno));
     }
+    auto file = std::make_shared<NpyFile>(fd, path);  // closes fd from here on
     struct stat info {};
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
         throw Error(ErrorCode::Io, path + ": not a regular file");
     }
-    const auto size = static_cast<std::size_t>(info.st_size);
-    if (size < 10) {
-        ::close(fd);
-        throw Error(path + ": not a .npy file (save the probabilities with numpy.save)");
-    }
-    // Map the file's pages in place, all at once: a file just written is in the page cache, so
-    // this costs neither a copy nor a page fault per page (each fault costs tens of microseconds
-    // under virtualisation), and float64 data is used where it lies.
-    void* region = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    ::close(fd);
-    if (region == MAP_FAILED) {
-        throw Error(ErrorCode::Io, path + ": cannot map: " + std::strerror(errno));
-    }
-    std::shared_ptr<const void> mapping(region, [size](const void* p) {
-        ::munmap(const_cast<void*>(p), size);
-    });
-    const std::string_view bytes(static_cast<const char*>(region), size);
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    MLSTRAT_CHECK(size >= 10, path, ": not a .npy file (save the probabilities with numpy.save)");
+    char prefix[12] = {};
+    file->read(prefix, std::min<std::uint64_t>(size, sizeof prefix), 0);
 
     static constexpr char kMagic[] = "\x93NUMPY";
-    MLSTRAT_CHECK(std::memcmp(bytes.data(), kMagic, 6) == 0, path,
+    MLSTRAT_CHECK(std::memcmp(prefix, kMagic, 6) == 0, path,
                   ": not a .npy file (save the probabilities with numpy.save)");
-    const auto major = static_cast<unsigned char>(bytes[6]);
-    std::size_t header_len = 0, header_start = 0;
+    const auto major = static_cast<unsigned char>(prefix[6]);
+    std::uint64_t header_len = 0, header_start = 0;
     if (major == 1) {
-        header_len = static_cast<unsigned char>(bytes[8]) |
-                     (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+        header_len = static_cast<unsigned char>(prefix[8]) |
+                     (std::uint64_t{static_cast<unsigned char>(prefix[9])} << 8);
         header_start = 10;
     } else if (major == 2 || major == 3) {
-        MLSTRAT_CHECK(bytes.size() >= 12, path, ": truncated .npy header");
+        MLSTRAT_CHECK(size >= 12, path, ": truncated .npy header");
         for (int b = 0; b < 4; ++b) {
-            header_len |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + b])) << (8 * b);
+            header_len |= std::uint64_t{static_cast<unsigned char>(prefix[8 + b])} << (8 * b);
         }
         header_start = 12;
     } else {
         throw Error(path + ": unsupported .npy format version " + std::to_string(major));
     }
-    MLSTRAT_CHECK(bytes.size() >= header_start + header_len, path, ": truncated .npy header");
-    const std::string_view header = bytes.substr(header_start, header_len);
+    MLSTRAT_CHECK(size >= header_start + header_len, path, ": truncated .npy header");
+    std::string header_text(header_len, '\0');
+    file->read(header_text.data(), header_len, header_start);
+    const std::string_view header = header_text;
 
     std::string_view descr = value_of(header, "descr", path);
-    std::size_t item = 0;
     if (descr.substr(0, 5) == "'<f8'") {
-        item = 8;
+        file->item = 8;
     } else if (descr.substr(0, 5) == "'<f4'") {
-        item = 4;
+        file->item = 4;
     } else {
         throw Error(path + ": .npy dtype is " + std::string(descr.substr(0, descr.find(','))) +
                     "; probabilities must be float32 or float64 ('<f4' or '<f8'), little-endian");
@@ -128,30 +177,23 @@ ProbMatrix read_npy(const std::string& path) {
     ProbMatrix m;
     m.rows = dims[0];
     m.classes = dims[1];
+    file->data_start = header_start + header_len;
+    const std::uint64_t count = m.rows * m.classes;
+    MLSTRAT_CHECK(size - file->data_start == count * file->item, path, ": the .npy data holds ",
+                  size - file->data_start, " bytes but shape (", m.rows, ", ", m.classes, ") of ",
+                  file->item == 8 ? "float64" : "float32", " needs ", count * file->item);
+    m.file = std::move(file);
+    return m;
+}
+
+ProbMatrix read_npy(const std::string& path) {
+    ProbMatrix m = open_npy(path);
     const std::size_t count = m.rows * m.classes;
-    const std::size_t data_start = header_start + header_len;
-    MLSTRAT_CHECK(bytes.size() - data_start == count * item, path, ": the .npy data holds ",
-                  bytes.size() - data_start, " bytes but shape (", m.rows, ", ", m.classes,
-                  ") of ", item == 8 ? "float64" : "float32", " needs ", count * item);
-    const char* data = bytes.data() + data_start;
-    if (item == 8 && reinterpret_cast<std::uintptr_t>(data) % alignof(double) == 0) {
-        m.mapped = reinterpret_cast<const double*>(data);
-        m.mapping = std::move(mapping);
-        return m;
-    }
     auto values = std::make_shared<detail::PageBlock<double>>(count, /*sequential=*/true);
-    double* out = values->data();
-    for (std::size_t i = 0; i < count; ++i) {
-        if (item == 8) {
-            std::memcpy(out + i, data + i * 8, 8);
-        } else {
-            float f;
-            std::memcpy(&f, data + i * 4, 4);
-            out[i] = f;
-        }
-    }
-    m.mapped = out;
+    if (count > 0) m.file->values(0, count, values->data());
+    m.mapped = values->data();
     m.mapping = std::move(values);
+    m.file = nullptr;
     return m;
 }
 
