@@ -39,6 +39,37 @@ TEST(Interner, DenseIdsInFirstSeenOrderForShortAndLongKeys) {
     EXPECT_NE(z.intern(std::string("ab")), z.intern(std::string("ab\0", 3)));
 }
 
+TEST(Interner, ShortKeysKeepTheirIdsThroughCollisionsAndGrowth) {
+    // Keys of every length 0..16, many packing alike ("a", "aa", "aaa" load the same bytes),
+    // interleaved with long keys, so the short table collides, probes and doubles many times.
+    mlstrat::detail::Interner in;
+    std::vector<std::string> keys;
+    for (int i = 0; i < 3000; ++i) {
+        const auto n = static_cast<std::size_t>(i % 17);
+        std::string k(n, static_cast<char>('a' + i / 17 % 26));
+        if (n > 0 && i >= 17 * 26) k[n / 2] = static_cast<char>(i / (17 * 26) - 1);  // zero bytes too
+        keys.push_back(k);
+        if (i % 97 == 0) keys.push_back(std::string(17 + i % 5, 'z') + std::to_string(i));
+    }
+    std::vector<std::string> distinct;
+    for (const std::string& k : keys) {
+        if (std::find(distinct.begin(), distinct.end(), k) == distinct.end()) distinct.push_back(k);
+    }
+    ASSERT_GT(distinct.size(), 2000u);
+    for (const std::string& k : keys) {
+        const auto first = static_cast<std::uint32_t>(
+            std::find(distinct.begin(), distinct.end(), k) - distinct.begin());
+        ASSERT_EQ(in.intern(k), first) << k.size();
+    }
+    EXPECT_EQ(in.size(), distinct.size());
+    for (std::uint32_t id = 0; id < distinct.size(); ++id) {
+        EXPECT_EQ(in.intern(distinct[id]), id);
+        EXPECT_EQ(in.find(distinct[id]), static_cast<std::int64_t>(id));
+        EXPECT_EQ(in.name(id), distinct[id]);
+    }
+    EXPECT_EQ(in.find(std::string(16, '?')), -1);
+}
+
 TEST(WorkerPool, RunsEveryIndexAndRethrowsTheLowestFailure) {
     mlstrat::detail::WorkerPool pool(3);
     std::vector<int> hits(3, 0);

@@ -159,12 +159,16 @@ TEST(TableReader, ParallelPartsGiveTheSameRowsAsOneThread) {
     TempDir dir;
     std::mt19937 rng(7);
     std::string text = "id,text,label\n";
+    std::vector<std::string> long_text(40000);
     for (int i = 0; i < 40000; ++i) {
         std::string field;
-        switch (rng() % 5) {
+        switch (rng() % 6) {
             case 0: field = "\"multi\nline " + std::to_string(i) + "\""; break;
             case 1: field = "\"quote \"\"" + std::to_string(i) + "\"\"\""; break;
             case 2: field = "\"comma, " + std::to_string(i) + "\""; break;
+            case 3:  // plain, and long enough to span the field scanner's windows
+                field = long_text[i] = std::string(rng() % 200, 'y') + std::to_string(i);
+                break;
             default: field = "plain" + std::to_string(i);
         }
         text += std::to_string(i) + "," + field + "," + std::to_string(rng() % 10) +
@@ -185,6 +189,8 @@ TEST(TableReader, ParallelPartsGiveTheSameRowsAsOneThread) {
         ASSERT_EQ(a[i].line, b[i].line) << i;
         ASSERT_EQ(a[i].raw, b[i].raw) << i;
         ASSERT_EQ(b[i].index, i);
+        ASSERT_EQ(a[i].cells[0], std::to_string(i));
+        if (!long_text[i].empty()) ASSERT_EQ(a[i].cells[1], long_text[i]) << i;
     }
 }
 
@@ -215,6 +221,106 @@ TEST(TableReader, ParallelOrderVisitsEveryRowOnceFromEveryWorker) {
     EXPECT_EQ(n, 100000u);
     EXPECT_EQ(total, 99999ull * 100000ull / 2);
     EXPECT_GT(counts[1], 0u);  // the work really was shared
+}
+
+TEST(TableReader, OneColumnTablesReadAlikeWhateverTheBlocks) {
+    // A table of one column takes a shortcut for plain records; mix in every other kind of
+    // record, so both paths meet at every cut, and compare with the column selected twice
+    // (which goes the general way).
+    TempDir dir;
+    std::mt19937 rng(3);
+    std::string text = "label\r\n";
+    std::vector<std::string> want;
+    for (int i = 0; i < 60000; ++i) {
+        const std::string v = std::to_string(rng() % 10);
+        switch (rng() % 8) {
+            case 0: text += v + "\r\n"; want.push_back(v); break;
+            case 1: text += "\"" + v + "\n" + v + "\"\n"; want.push_back(v + "\n" + v); break;
+            case 2: text += "\"q\"\"" + v + "\"\n"; want.push_back("q\"" + v); break;
+            case 3: text += "\n"; break;  // blank: no record
+            case 4: text += "\r\n"; break;
+            case 5: {
+                // up to 300 bytes: fields that span windows of the field scanner
+                const std::string label = std::string(rng() % 300, 'x') + v;
+                text += label + "\n";
+                want.push_back(label);
+                break;
+            }
+            default: text += v + "\n"; want.push_back(v);
+        }
+    }
+    text += "9";  // no final line feed
+    want.push_back("9");
+    auto path = dir.file("one.csv", text);
+    auto expect_rows = [&](TableOptions options) {
+        SCOPED_TRACE(std::to_string(options.threads) + " threads, blocks of " +
+                     std::to_string(options.block_bytes));
+        auto rows = read_all(path, {"label"}, options);
+        ASSERT_EQ(rows.size(), want.size());
+        TableReader twice(path, options);
+        std::vector<Row> both;
+        twice.scan({0, 0}, [&](unsigned, const RowBatch& b) {
+            for (std::size_t r = 0; r < b.size(); ++r) {
+                both.push_back({{std::string(b.cell(r, 0)), std::string(b.cell(r, 1))},
+                                std::string(b.raw(r)), b.line(r), b.row_index(r)});
+            }
+        }, ScanOrder::File, true);
+        ASSERT_EQ(both.size(), want.size());
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            ASSERT_EQ(rows[i].cells[0], want[i]) << i;
+            ASSERT_EQ(both[i].cells[1], want[i]) << i;  // (a column selected twice fills its last slot)
+            ASSERT_EQ(rows[i].raw, both[i].raw) << i;
+            ASSERT_EQ(rows[i].line, both[i].line) << i;
+            ASSERT_EQ(rows[i].index, i);
+        }
+        EXPECT_EQ(rows[0].line, 2u);
+        EXPECT_EQ(rows.back().raw, "9");
+    };
+    TableOptions options;
+    options.threads = 1;
+    expect_rows(options);
+    options.threads = 2;
+    expect_rows(options);  // the default block, made smaller for short rows
+    options.threads = 3;
+    options.block_bytes = 5000;
+    expect_rows(options);
+
+    // Errors in such a table are found by the general loop, with their lines.
+    auto two = dir.file("two.csv", "label\n1\n2\n3,4\n5\n");
+    EXPECT_EQ(error_of([&] { read_all(two, {"label"}); }),
+              two + ":4: the row has 2 fields but the header has 1");
+    auto lone_cr = dir.file("cr.csv", "label\n1\n2\r3\n");
+    EXPECT_EQ(error_of([&] { read_all(lone_cr, {"label"}); }),
+              lone_cr + ":3: a carriage return that is not followed by a line feed");
+    auto stray = dir.file("q.csv", "label\n1\n2\"\n");
+    EXPECT_NE(error_of([&] { read_all(stray, {"label"}); }).find(stray + ":3: a quote inside"),
+              std::string::npos);
+}
+
+TEST(TableReader, RecordLongerThanAShortBlock) {
+    // Short rows make the blocks smaller than block_bytes; a long record after them still
+    // reads, and one past the limit is still reported at its line.
+    TempDir dir;
+    std::string text = "label\n";
+    for (int i = 0; i < 100000; ++i) text += std::to_string(i % 10) + "\n";
+    const std::string long_field(300000, 'x');
+    text += "\"" + long_field + "\"\n7\n";
+    auto path = dir.file("long.csv", text);
+    TableOptions options;
+    options.threads = 2;
+    auto rows = read_all(path, {"label"}, options);
+    ASSERT_EQ(rows.size(), 100002u);
+    EXPECT_EQ(rows[100000].cells[0], long_field);
+    EXPECT_EQ(rows[100001].line, 100003u);
+
+    auto open = dir.file("open.csv", text.substr(0, text.size() - 4) + "\n1\n2\n");
+    options.max_record_bytes = std::size_t{1} << 20;
+    auto e = error_of([&] { read_all(open, {"label"}, options); });
+    EXPECT_NE(e.find(open + ":100002: a quoted field is never closed"), std::string::npos) << e;
+    std::string huge = "label\n1\n\"" + std::string(std::size_t{3} << 20, 'y') + "\n";
+    auto over = dir.file("over.csv", huge);
+    EXPECT_EQ(error_of([&] { read_all(over, {"label"}, options); }),
+              over + ":3: a record longer than 1 MiB; is a quote left open?");
 }
 
 TEST(TableReader, RaggedRowNamesFileAndLine) {

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -40,8 +41,26 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// Record boundaries hang on this count, taken over every block on the reading thread alone, so
+// it is vectorised by hand: matches are summed in byte lanes (at most 255 rounds, so no lane
+// overflows), which std::count's generic code does with far more work per byte.
 std::size_t count_quotes(const char* b, const char* e) {
-    return static_cast<std::size_t>(std::count(b, e, '"'));
+    std::size_t n = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    while (e - b >= 16) {
+        const char* stop = b + std::min<std::ptrdiff_t>((e - b) / 16, 255) * 16;
+        __m128i lanes = _mm_setzero_si128();
+        for (; b < stop; b += 16) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(x, quote));  // a match is -1
+        }
+        const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+        n += static_cast<std::size_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+    }
+#endif
+    return n + static_cast<std::size_t>(std::count(b, e, '"'));
 }
 
 // Offset just past the first line feed of [b, b+n) that ends a record, or npos.
@@ -313,10 +332,13 @@ std::unique_ptr<ByteSource> open_source(const std::string& path) {
 
 namespace {
 
-// The bytes that end an unquoted field: the delimiter, '\n', '\r' and '"'.
+// Finds the bytes that end an unquoted field: the delimiter, '\n', '\r' and '"'. It keeps a bit
+// mask of where they are in a window of 64 bytes, so a short field (a row of one digit, say)
+// costs a shift and a count of trailing zeros, not a vector compare of its own. The bytes must
+// not change while the scanner is in use; a position before the window reloads it.
 class FieldScanner {
  public:
-    explicit FieldScanner(char delimiter) {
+    FieldScanner(char delimiter, const char* begin, const char* end) : end_(end) {
         stop_[static_cast<unsigned char>(delimiter)] = true;
         stop_['\n'] = stop_['\r'] = stop_['"'] = true;
 #if defined(__SSE2__)
@@ -325,27 +347,55 @@ class FieldScanner {
         carriage_ = _mm_set1_epi8('\r');
         quote_ = _mm_set1_epi8('"');
 #endif
+        load(begin);
     }
 
     // The first stop byte in [p, end), or end.
-    const char* next_stop(const char* p, const char* end) const {
-#if defined(__SSE2__)
-        while (end - p >= 16) {
-            __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            __m128i hit = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(x, delimiter_), _mm_cmpeq_epi8(x, newline_)),
-                _mm_or_si128(_mm_cmpeq_epi8(x, carriage_), _mm_cmpeq_epi8(x, quote_)));
-            int mask = _mm_movemask_epi8(hit);
-            if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-            p += 16;
+    const char* next_stop(const char* p) {
+        for (;;) {
+            const auto off = static_cast<std::size_t>(p - window_);
+            if (off < 64) {
+                const std::uint64_t rest = stops_ >> off;
+                if (rest != 0) return p + __builtin_ctzll(rest);
+                if (end_ - window_ <= 64) return end_;
+                p = window_ + 64;  // none in the rest of this window: go on from the next
+                load(p);
+            } else {
+                // A quoted field moved p past the window.
+                if (p >= end_) return end_;
+                load(p);
+            }
         }
-#endif
-        while (p < end && !stop_[static_cast<unsigned char>(*p)]) ++p;
-        return p;
     }
 
  private:
+    // Bit i of stops_: window_[i] is a stop byte (only bytes before end_ count).
+    void load(const char* w) {
+        window_ = w;
+        stops_ = 0;
+        if (end_ - w >= 64) {
+#if defined(__SSE2__)
+            for (int i = 0; i < 4; ++i) {
+                __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 * i));
+                __m128i hit = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(x, delimiter_), _mm_cmpeq_epi8(x, newline_)),
+                    _mm_or_si128(_mm_cmpeq_epi8(x, carriage_), _mm_cmpeq_epi8(x, quote_)));
+                stops_ |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(hit)))
+                          << (16 * i);
+            }
+            return;
+#endif
+        }
+        const std::ptrdiff_t n = std::min<std::ptrdiff_t>(end_ - w, 64);
+        for (std::ptrdiff_t i = 0; i < n; ++i) {
+            if (stop_[static_cast<unsigned char>(w[i])]) stops_ |= std::uint64_t{1} << i;
+        }
+    }
+
     std::array<bool, 256> stop_{};
+    const char* end_;
+    const char* window_ = nullptr;
+    std::uint64_t stops_ = 0;
 #if defined(__SSE2__)
     __m128i delimiter_, newline_, carriage_, quote_;
 #endif
@@ -380,12 +430,15 @@ struct PartParser {
         // bytes, n - 1 delimiters and a line feed, and a blank line is no record) before the
         // first is written, so the lists neither move while growing nor fault page by page.
         const std::size_t most_rows = static_cast<std::size_t>(end - begin) / std::max<std::size_t>(fields, 2) + 1;
-        detail::reserve_in_huge_pages(batch.cells_, most_rows * width);  // no-op once there
-        detail::reserve_in_huge_pages(batch.lines_, most_rows);
-        if (keep_raw) detail::reserve_in_huge_pages(batch.raw_, most_rows);
+        reserve_rows(batch.cells_, most_rows * width);
+        reserve_rows(batch.lines_, most_rows);
+        if (keep_raw) reserve_rows(batch.raw_, most_rows);
 
         const char d = delimiter;
-        const FieldScanner scanner(d);
+        FieldScanner scanner(d, begin, end);
+        // A table of one column, read whole (a list of labels, say): a record that is one plain
+        // field and its line end needs none of the general loop's bookkeeping.
+        const bool one_cell = fields == 1 && width == 1 && slot_of_column[0] == 0;
 
         const char* p = begin;
         std::uint64_t line = 0;
@@ -400,6 +453,25 @@ struct PartParser {
                 p += 2;
                 ++line;
                 continue;
+            }
+            if (one_cell && *p != '"') {
+                // What the loop below does for such a record; anything else goes there.
+                const char* stop = scanner.next_stop(p);
+                const char* next = nullptr;
+                if (stop < end && *stop == '\n') {
+                    next = stop + 1;
+                } else if (end - stop >= 2 && *stop == '\r' && stop[1] == '\n') {
+                    next = stop + 2;
+                }
+                if (next != nullptr) {
+                    const std::string_view field(p, static_cast<std::size_t>(stop - p));
+                    batch.cells_.push_back(field);
+                    batch.lines_.push_back(static_cast<std::uint32_t>(line));
+                    if (keep_raw) batch.raw_.push_back(field);
+                    p = next;
+                    ++line;
+                    continue;
+                }
             }
             const char* record = p;
             const std::uint64_t record_line = line;
@@ -435,7 +507,7 @@ struct PartParser {
                     }
                 } else {
                     const char* s = p;
-                    p = scanner.next_stop(p, end);
+                    p = scanner.next_stop(p);
                     if (p < end && *p == '"') {
                         return fail(line, "a quote inside an unquoted field (quote the whole field "
                                           "and double the quote, as RFC 4180 asks)");
@@ -488,6 +560,14 @@ struct PartParser {
             if (quoted[i] == '"') ++i;  // the second of a doubled quote
         }
         return out;
+    }
+
+    // Room for n values, no-op once there. Parts differ by a few rows, and growing by just as
+    // many would move a list to fresh memory, to be faulted in again, at nearly every block.
+    template <typename T>
+    static void reserve_rows(std::vector<T>& v, std::size_t n) {
+        if (v.capacity() >= n) return;
+        detail::reserve_in_huge_pages(v, std::max(n, 2 * v.capacity()));
     }
 
     void fail(std::uint64_t at, std::string message) {
@@ -670,10 +750,36 @@ std::uint64_t TableReader::scan(const std::vector<std::size_t>& columns,
     std::vector<std::size_t> cuts(threads_ + 1);
     std::uint64_t rows = 0;
 
+    // A block of short rows makes many cells: a 512 KiB block of one-digit rows fills 4 MiB of
+    // views. So a block holds about kRowsPerPart rows per part, by the bytes per row seen so far
+    // (first the line feeds of what the header read brought in): the cells stay in cache until
+    // the callback reads them and the buffers take few fresh pages, each a page fault.
+    constexpr std::uint64_t kRowsPerPart = 16384;
+    constexpr std::size_t kMinBlock = std::size_t{64} << 10;  // keeps waking the workers cheap
+    auto block_for = [&](std::uint64_t bytes, std::uint64_t records) {
+        if (records == 0) return options_.block_bytes;
+        const std::uint64_t want = bytes * kRowsPerPart * threads_ / records;
+        return static_cast<std::size_t>(std::min<std::uint64_t>(
+            options_.block_bytes, std::max<std::uint64_t>(kMinBlock, want)));
+    };
+    std::size_t block = block_for(buffer_.size(), static_cast<std::uint64_t>(std::count(
+                                                      buffer_.begin(), buffer_.end(), '\n')));
+
     for (;;) {
-        fill(options_.block_bytes);
+        fill(block);
         if (buffer_.empty() && eof_) break;
-        std::size_t length = eof_ ? buffer_.size() : last_boundary(buffer_.data(), buffer_.size());
+        // The buffer may hold more than a block (what the header's read brought in, or a fill's
+        // minimum read); a round still parses at most one block when a record ends within it.
+        std::size_t length = buffer_.size() > block ? last_boundary(buffer_.data(), block) : npos;
+        if (length == npos) {
+            length = eof_ ? buffer_.size() : last_boundary(buffer_.data(), buffer_.size());
+        }
+        // A record longer than a short block: read a whole block first, so that the limit below
+        // is checked at the same buffer sizes as with blocks of options_.block_bytes.
+        if (length == npos && buffer_.size() < options_.block_bytes) {
+            fill(options_.block_bytes);
+            length = eof_ ? buffer_.size() : last_boundary(buffer_.data(), buffer_.size());
+        }
         while (length == npos) {
             if (buffer_.size() > options_.max_record_bytes) {
                 throw Error(where(path_, next_line_) + ": a record longer than " +
@@ -715,6 +821,7 @@ std::uint64_t TableReader::scan(const std::vector<std::size_t>& columns,
         pool.run(parts, [&](unsigned i) { parsers[i].parse(b + cuts[i], b + cuts[i + 1]); });
 
         std::uint64_t line = next_line_;
+        const std::uint64_t rows_before = rows;
         for (unsigned i = 0; i < parts; ++i) {
             PartParser& parser = parsers[i];
             if (!parser.error.empty()) {
@@ -737,6 +844,7 @@ std::uint64_t TableReader::scan(const std::vector<std::size_t>& columns,
         }
         next_line_ = line;
         buffer_.erase(0, length);
+        block = block_for(length, rows - rows_before);
     }
     return rows;
 }
