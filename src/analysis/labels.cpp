@@ -20,6 +20,10 @@
 #include <thread>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/interner.hpp"
 #include "common/page_block.hpp"
 #include "common/worker_pool.hpp"
@@ -137,6 +141,60 @@ class RowPasses {
     std::vector<std::vector<double>> buffers_;
 };
 
+// Comparisons of a row's K values (K <= 32) as bit masks, bit c for value c, two values per
+// instruction where SSE2 is there. `test(v, c)` compares the values from c on: its arguments are
+// SSE2 vectors of two doubles or plain doubles, and the helpers below take either. A NaN compares
+// false, as in scalar code.
+template <typename V>
+V load(const double* p) {
+    return *p;
+}
+template <typename V>
+V splat(double x) {
+    return x;
+}
+inline double sub(double a, double b) { return a - b; }
+inline bool ge(double a, double b) { return a >= b; }
+inline bool eq(double a, double b) { return a == b; }
+inline bool lt(double a, double b) { return a < b; }
+inline bool le(double a, double b) { return a <= b; }
+#if defined(__SSE2__)
+template <>
+__m128d load<__m128d>(const double* p) {
+    return _mm_loadu_pd(p);
+}
+template <>
+__m128d splat<__m128d>(double x) {
+    return _mm_set1_pd(x);
+}
+inline __m128d sub(__m128d a, __m128d b) { return _mm_sub_pd(a, b); }
+inline __m128d ge(__m128d a, __m128d b) { return _mm_cmpge_pd(a, b); }
+inline __m128d eq(__m128d a, __m128d b) { return _mm_cmpeq_pd(a, b); }
+inline __m128d lt(__m128d a, __m128d b) { return _mm_cmplt_pd(a, b); }
+inline __m128d le(__m128d a, __m128d b) { return _mm_cmple_pd(a, b); }
+#endif
+
+template <std::size_t K, typename Test>
+std::uint32_t bits(const double* row, Test&& test) {
+    std::uint32_t out = 0;
+    std::size_t c = 0;
+#if defined(__SSE2__)
+    for (; c + 2 <= K; c += 2) {
+        out |= static_cast<std::uint32_t>(_mm_movemask_pd(test(load<__m128d>(row + c), c))) << c;
+    }
+#endif
+    for (; c < K; ++c) out |= static_cast<std::uint32_t>(test(row[c], c)) << c;
+    return out;
+}
+
+// The largest of K values, for rows free of NaN.
+template <std::size_t K>
+double largest(const double* row) {
+    double most = row[0];
+    for (std::size_t c = 1; c < K; ++c) most = row[c] > most ? row[c] : most;
+    return most;
+}
+
 // How an example counts, given the per-class cuts (threshold - fuzz): the class it is confidently
 // in (`k` when none), the most probable of those its probability reaches; and whether its given
 // label is its most probable class once the label's probability gets the fuzz (cleanlab then never
@@ -158,16 +216,12 @@ struct RowRule {
     Facts apply(const double* row, std::size_t given) const {
         if constexpr (K != 0) {
             static_assert(K <= 32);
-            double most = row[0];
-            for (std::size_t c = 1; c < K; ++c) most = row[c] > most ? row[c] : most;
+            const double most = largest<K>(row);
             const double fuzzed = row[given] + kFuzz;
-            std::uint32_t reach = 0, is_most = 0, below = 0, at_most = 0;
-            for (std::size_t c = 0; c < K; ++c) {
-                reach |= static_cast<std::uint32_t>(row[c] >= cut[c]) << c;
-                is_most |= static_cast<std::uint32_t>(row[c] == most) << c;
-                below |= static_cast<std::uint32_t>(row[c] < fuzzed) << c;
-                at_most |= static_cast<std::uint32_t>(row[c] <= fuzzed) << c;
-            }
+            const std::uint32_t reach = bits<K>(row, [&]<typename V>(V v, std::size_t c) { return ge(v, load<V>(cut + c)); });
+            const std::uint32_t is_most = bits<K>(row, [&]<typename V>(V v, std::size_t) { return eq(v, splat<V>(most)); });
+            const std::uint32_t below = bits<K>(row, [&]<typename V>(V v, std::size_t) { return lt(v, splat<V>(fuzzed)); });
+            const std::uint32_t at_most = bits<K>(row, [&]<typename V>(V v, std::size_t) { return le(v, splat<V>(fuzzed)); });
             const auto best = static_cast<std::size_t>(std::countr_zero(is_most));
             const std::size_t first = reach != 0 ? static_cast<std::size_t>(std::countr_zero(reach)) : K;
             // The given label, fuzzed, is the first most probable class: above every class
@@ -241,10 +295,10 @@ struct SecondPass {
             given_probability[i] = row[g];
             const double* cell_guess = &guess[g * classes];
             if constexpr (K != 0 && K <= 32) {  // which cells keep the row, as bits; few do
-                std::uint32_t keep = 0;
-                for (std::size_t t = 0; t < K; ++t) {
-                    keep |= static_cast<std::uint32_t>(row[t] - row[g] >= cell_guess[t]) << t;
-                }
+                const double given_p = row[g];
+                std::uint32_t keep = bits<K>(row, [&]<typename V>(V v, std::size_t t) {
+                    return ge(sub(v, splat<V>(given_p)), load<V>(cell_guess + t));
+                });
                 for (; keep != 0; keep &= keep - 1) add(i, g * K + static_cast<std::size_t>(std::countr_zero(keep)), row[std::countr_zero(keep)] - row[g]);
             } else {
                 for (std::size_t t = 0; t < classes; ++t) {
