@@ -190,7 +190,9 @@ TEST(TableReader, ParallelPartsGiveTheSameRowsAsOneThread) {
         ASSERT_EQ(a[i].raw, b[i].raw) << i;
         ASSERT_EQ(b[i].index, i);
         ASSERT_EQ(a[i].cells[0], std::to_string(i));
-        if (!long_text[i].empty()) ASSERT_EQ(a[i].cells[1], long_text[i]) << i;
+        if (!long_text[i].empty()) {
+            ASSERT_EQ(a[i].cells[1], long_text[i]) << i;
+        }
     }
 }
 
