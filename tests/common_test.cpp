@@ -1,13 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/interner.hpp"
-#include "common/merge_runs.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
@@ -82,37 +80,6 @@ TEST(WorkerPool, RunsEveryIndexAndRethrowsTheLowestFailure) {
         FAIL() << "no exception";
     } catch (const mlstrat::Error& e) {
         EXPECT_STREQ(e.what(), "worker 1");
-    }
-}
-
-TEST(MergeRuns, SortsSortedRunsStablyOnEveryWorker) {
-    // Pairs ordered by their key alone, many ties: a stable merge keeps each tie in run order,
-    // which std::stable_sort of the whole gives as well.
-    std::mt19937 rng(11);
-    auto by_key = [](const std::pair<int, int>& a, const std::pair<int, int>& b) {
-        return a.first < b.first;
-    };
-    for (unsigned workers : {1u, 2u, 3u}) {
-        for (std::vector<std::size_t> sizes :
-             {std::vector<std::size_t>{0}, {5}, {4, 0, 7}, {1, 1, 1, 1, 1}, {100, 37, 1, 64, 0, 9}}) {
-            std::vector<std::pair<int, int>> items;
-            std::vector<std::size_t> bounds = {0};
-            for (std::size_t size : sizes) {
-                std::vector<std::pair<int, int>> run;
-                for (std::size_t i = 0; i < size; ++i) {
-                    run.emplace_back(static_cast<int>(rng() % 10), static_cast<int>(items.size() + i));
-                }
-                std::stable_sort(run.begin(), run.end(), by_key);
-                items.insert(items.end(), run.begin(), run.end());
-                bounds.push_back(items.size());
-            }
-            auto expected = items;
-            std::stable_sort(expected.begin(), expected.end(), by_key);
-            mlstrat::detail::WorkerPool pool(workers);
-            std::vector<std::pair<int, int>> scratch;
-            mlstrat::detail::merge_runs(items, scratch, bounds, pool, by_key);
-            EXPECT_EQ(items, expected) << workers << " workers, " << sizes.size() << " runs";
-        }
     }
 }
 
