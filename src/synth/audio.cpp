@@ -3,6 +3,7 @@
 // files are read once and shared; speech files are mixed in parallel and written in their own
 // format through a staged output folder.
 
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <sndfile.h>
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include <xxhash.h>
 
@@ -29,17 +31,52 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// libsndfile, loaded the first time audio is read or written. Linked, it and the codec libraries
+// it needs (FLAC, Vorbis, Opus, MP3) would be loaded, relocated and paged in at every start of
+// mlstrat, about half of a start's cost, for the one command that uses them.
+struct SndFile {
+    decltype(&::sf_open) open;
+    decltype(&::sf_close) close;
+    decltype(&::sf_strerror) strerror;
+    decltype(&::sf_readf_float) readf_float;
+    decltype(&::sf_writef_float) writef_float;
+    decltype(&::sf_command) command;
+};
+
+const SndFile& sndfile() {
+    static const SndFile api = [] {
+        void* lib = ::dlopen("libsndfile.so.1", RTLD_NOW | RTLD_LOCAL);
+        if (lib == nullptr) {
+            throw Error(ErrorCode::Io, std::string("cannot load libsndfile.so.1 to read audio (") +
+                                           ::dlerror() + "); install libsndfile1");
+        }
+        auto get = [lib](auto& fn, const char* name) {
+            fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(lib, name));
+            MLSTRAT_CHECK(fn != nullptr, "libsndfile.so.1 has no ", name);
+        };
+        SndFile f{};
+        get(f.open, "sf_open");
+        get(f.close, "sf_close");
+        get(f.strerror, "sf_strerror");
+        get(f.readf_float, "sf_readf_float");
+        get(f.writef_float, "sf_writef_float");
+        get(f.command, "sf_command");
+        return f;
+    }();
+    return api;
+}
+
 // An open sound file, closed on scope exit.
 class SoundFile {
  public:
     SoundFile(const std::string& path, int mode, SF_INFO& info) : path_(path) {
-        file_ = sf_open(path.c_str(), mode, &info);
+        file_ = sndfile().open(path.c_str(), mode, &info);
         MLSTRAT_CHECK(
             file_ != nullptr, path,
             mode == SFM_READ ? ": cannot read the audio file (" : ": cannot write the audio file (",
-            sf_strerror(nullptr), ")");
+            sndfile().strerror(nullptr), ")");
     }
-    ~SoundFile() { sf_close(file_); }
+    ~SoundFile() { sndfile().close(file_); }
     SoundFile(const SoundFile&) = delete;
     SoundFile& operator=(const SoundFile&) = delete;
     SNDFILE* get() const { return file_; }
@@ -60,7 +97,7 @@ Sound read_sound(const std::string& path) {
     MLSTRAT_CHECK(s.info.frames > 0 && s.info.channels > 0, path,
                   ": the audio file has no samples");
     s.samples.resize(static_cast<std::size_t>(s.info.frames) * s.info.channels);
-    const sf_count_t got = sf_readf_float(f.get(), s.samples.data(), s.info.frames);
+    const sf_count_t got = sndfile().readf_float(f.get(), s.samples.data(), s.info.frames);
     MLSTRAT_CHECK(got == s.info.frames, path, ": the audio data is truncated: ", got, " of ",
                   s.info.frames, " frames could be read");
     return s;
@@ -249,10 +286,10 @@ AudioSummary synthesize_audio(const AudioOptions& o) {
             SoundFile f(path, SFM_WRITE, out_info);
             // Float files would get a PEAK chunk holding the time of writing: leave it out so the
             // same seed gives the same bytes.
-            sf_command(f.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
-            const sf_count_t put = sf_writef_float(f.get(), s.samples.data(), s.info.frames);
+            sndfile().command(f.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
+            const sf_count_t put = sndfile().writef_float(f.get(), s.samples.data(), s.info.frames);
             MLSTRAT_CHECK(put == s.info.frames, path, ": cannot write the audio data (",
-                          sf_strerror(f.get()), ")");
+                          sndfile().strerror(f.get()), ")");
         }
     });
 
