@@ -803,30 +803,41 @@ std::uint64_t order_key(double x) {
     return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
 }
 
-// Ranks the issues, each part's in row order from offset[part], by ranks_before: a bucket sort on
-// the self-confidence's key. Every part counts its issues per bucket, moves them to their buckets
-// (row order kept within a bucket), and the buckets, a few issues each, are sorted on the workers.
-std::vector<LabelIssue> rank_issues(std::vector<LabelIssue>& issues,
-                                    const std::vector<std::size_t>& offset, detail::WorkerPool& pool) {
+// The flagged examples of a single-label run, ranked by ranks_before: a bucket sort on the
+// self-confidence's key. Each worker's part of the rows counts its flagged examples per bucket,
+// then writes each at its place in its bucket (row order kept within a bucket), and the buckets,
+// a few examples each, are sorted on the workers. Nothing is gathered first, so no more memory is
+// written than the ranked list.
+std::vector<LabelIssue> rank_issues(const ConfidentLearning& cl, std::span<const std::uint32_t> labels,
+                                    detail::WorkerPool& pool) {
     constexpr std::size_t kBuckets = std::size_t{1} << 16;
-    const auto parts = static_cast<unsigned>(offset.size() - 1);
-    std::uint64_t low = ~std::uint64_t{0}, high = 0;
-    for (const LabelIssue& issue : issues) {  // one quick pass, kept simple
-        const std::uint64_t key = order_key(issue.self_confidence);
-        low = std::min(low, key);
-        high = std::max(high, key);
-    }
+    const std::size_t n = labels.size();
+    const unsigned parts = pool.size();
+    auto rows_of = [&](unsigned part) { return std::pair{n * part / parts, n * (part + 1) / parts}; };
+    std::vector<std::uint64_t> part_low(parts, ~std::uint64_t{0}), part_high(parts, 0);
+    pool.run(parts, [&](unsigned part) {
+        for (auto [i, end] = rows_of(part); i < end; ++i) {
+            if (!cl.is_issue[i]) continue;
+            const std::uint64_t key = order_key(cl.given_probability[i]);
+            part_low[part] = std::min(part_low[part], key);
+            part_high[part] = std::max(part_high[part], key);
+        }
+    });
+    const std::uint64_t low = *std::min_element(part_low.begin(), part_low.end());
+    const std::uint64_t high = *std::max_element(part_high.begin(), part_high.end());
     unsigned shift = 0;
-    while (!issues.empty() && ((high - low) >> shift) >= kBuckets) ++shift;
-    auto bucket_of = [&](const LabelIssue& issue) {
-        return static_cast<std::size_t>((order_key(issue.self_confidence) - low) >> shift);
+    while (high > low && ((high - low) >> shift) >= kBuckets) ++shift;
+    auto bucket_of = [&](std::size_t i) {
+        return static_cast<std::size_t>((order_key(cl.given_probability[i]) - low) >> shift);
     };
     std::vector<std::uint32_t> counts(parts * kBuckets, 0);
     pool.run(parts, [&](unsigned part) {
         std::uint32_t* count = &counts[part * kBuckets];
-        for (std::size_t i = offset[part]; i < offset[part + 1]; ++i) ++count[bucket_of(issues[i])];
+        for (auto [i, end] = rows_of(part); i < end; ++i) {
+            if (cl.is_issue[i]) ++count[bucket_of(i)];
+        }
     });
-    // Bucket-major, parts in order within a bucket: a bucket's issues stay in row order.
+    // Bucket-major, parts in order within a bucket: a bucket's examples stay in row order.
     std::vector<std::size_t> bucket_start(kBuckets + 1, 0);
     std::vector<std::size_t> next(parts * kBuckets);
     for (std::size_t b = 0, at = 0; b < kBuckets; ++b) {
@@ -838,22 +849,24 @@ std::vector<LabelIssue> rank_issues(std::vector<LabelIssue>& issues,
         bucket_start[b + 1] = at;
     }
     std::vector<LabelIssue> ranked;
-    detail::reserve_in_huge_pages(ranked, issues.size());
-    ranked.resize(issues.size());
+    detail::reserve_in_huge_pages(ranked, bucket_start[kBuckets]);
+    ranked.resize(bucket_start[kBuckets]);
     pool.run(parts, [&](unsigned part) {
         std::size_t* to = &next[part * kBuckets];
-        for (std::size_t i = offset[part]; i < offset[part + 1]; ++i) ranked[to[bucket_of(issues[i])]++] = issues[i];
+        for (auto [i, end] = rows_of(part); i < end; ++i) {
+            if (!cl.is_issue[i]) continue;
+            ranked[to[bucket_of(i)]++] = {i, labels[i], cl.suggested[i], cl.given_probability[i]};
+        }
     });
-    issues = {};
-    // Each worker sorts the buckets holding its share of the issues.
+    // Each worker sorts the buckets holding its share of the examples.
     pool.run(parts, [&](unsigned part) {
-        const std::size_t n = ranked.size();
+        const std::size_t total = ranked.size();
         auto first_bucket_from = [&](std::size_t at) {
             return static_cast<std::size_t>(
                 std::lower_bound(bucket_start.begin(), bucket_start.end() - 1, at) - bucket_start.begin());
         };
-        const std::size_t end = first_bucket_from(n * (part + 1) / parts);
-        for (std::size_t b = first_bucket_from(n * part / parts); b < end; ++b) {
+        const std::size_t end = first_bucket_from(total * (part + 1) / parts);
+        for (std::size_t b = first_bucket_from(total * part / parts); b < end; ++b) {
             if (bucket_start[b + 1] - bucket_start[b] > 1) {
                 std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b]),
                           ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b + 1]), ranks_before);
@@ -1127,38 +1140,22 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                 if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
             }
         }
-        // Each part of the rows counts its rows and issues per class, writes its issues at its
-        // place in the list and ranks them; the ranked parts are then merged on every worker.
-        auto rows_of = [&](unsigned part) {
-            return std::pair{n * part / parts, n * (part + 1) / parts};
-        };
+        // Each part of the rows counts its rows and flagged examples per class.
         std::vector<std::uint64_t> counts(parts * 2 * k, 0);  // per part: rows, then flagged
         pool.run(parts, [&](unsigned part) {
             std::uint64_t* rows = &counts[part * 2 * k];
-            for (auto [i, end] = rows_of(part); i < end; ++i) {
+            for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
                 ++rows[labels[i]];
                 rows[k + labels[i]] += cl.is_issue[i];
             }
         });
-        std::vector<std::size_t> offset(parts + 1, 0);
         for (unsigned part = 0; part < parts; ++part) {
-            offset[part + 1] = offset[part];
             for (std::size_t c = 0; c < k; ++c) {
                 report.per_class[c].rows += counts[part * 2 * k + c];
                 report.per_class[c].flagged += counts[part * 2 * k + k + c];
-                offset[part + 1] += counts[part * 2 * k + k + c];
             }
         }
-        std::vector<LabelIssue> ranked;
-        detail::reserve_in_huge_pages(ranked, offset[parts]);
-        ranked.resize(offset[parts]);
-        pool.run(parts, [&](unsigned part) {
-            LabelIssue* out = ranked.data() + offset[part];
-            for (auto [i, end] = rows_of(part); i < end; ++i) {
-                if (cl.is_issue[i]) *out++ = {i, labels[i], cl.suggested[i], cl.given_probability[i]};
-            }
-        });
-        report.issues = rank_issues(ranked, offset, pool);
+        report.issues = rank_issues(cl, std::span<const std::uint32_t>(labels.data(), n), pool);
     }
     if (multi) std::sort(report.issues.begin(), report.issues.end(), ranks_before);
     if (with_ids) {
