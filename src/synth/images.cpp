@@ -284,7 +284,10 @@ ImageSummary synthesize_images(const ImageOptions& o) {
                            io::quote_field(label), row, kind_name(main),
                            format_value(st.strength[static_cast<std::size_t>(main)]), st.kinds(),
                            setting_of[n]);
-        for (Kind k : kAllKinds) csv += "," + format_value(st.value[static_cast<std::size_t>(k)]);
+        for (Kind k : kAllKinds) {
+            csv += ',';  // appended apart: GCC 12 misreads "," + std::string as overlapping copies
+            csv += format_value(st.value[static_cast<std::size_t>(k)]);
+        }
         csv += '\n';
         distinct.insert(setting_of[n]);
         ++s.main_degradation[std::string(kind_name(main))];
