@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -226,6 +227,29 @@ TEST(ConfidentLearning, AGuessTooHighIsSearchedExactly) {
     }
     EXPECT_EQ(fakes, 10000u);
     EXPECT_EQ(confident, 38000u);
+}
+
+TEST(ConfidentLearning, RowsWithNaNGiveClassesInRange) {
+    // The library does not refuse NaN (find_label_issues does); such rows must still give a
+    // class below k, whichever way the row is tested.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t k : {3u, 20u}) {
+        ProbMatrix probs;
+        probs.classes = k;
+        std::vector<std::uint32_t> labels;
+        for (std::size_t i = 0; i < 400; ++i) {
+            std::vector<double> row(k, 0.5 / static_cast<double>(k - 1));
+            row[i % k] = 0.5;
+            if (i % 7 == 0) row[0] = nan;
+            if (i % 11 == 0) row[k - 1] = nan;
+            probs.probs.insert(probs.probs.end(), row.begin(), row.end());
+            labels.push_back(static_cast<std::uint32_t>((i / 3) % k));
+        }
+        probs.rows = labels.size();
+        const ConfidentLearning cl = confident_learning(labels, probs);
+        for (std::uint32_t s : cl.suggested) ASSERT_LT(s, k);
+        ASSERT_EQ(cl.confident_joint.size(), k * k);
+    }
 }
 
 TEST(Labels, MultiLabelSetsMatchCleanlabRanking) {

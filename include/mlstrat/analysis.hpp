@@ -244,8 +244,7 @@ struct ConfidentLearningOptions {
 
 /// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
 /// the same examples as cleanlab's `find_label_issues(labels, pred_probs)` with its defaults.
-/// `labels[i]` is a class index below probs.classes. For 2 to 16 classes the rows must hold no
-/// NaN (a `check` can refuse them).
+/// `labels[i]` is a class index below probs.classes.
 ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                                      const ConfidentLearningOptions& options = {});
 

@@ -209,13 +209,16 @@ struct RowRule {
         bool given_is_top;
     };
     /// K: the number of classes when known at compile time, else 0. With K known the classes'
-    /// tests become bit masks over unrolled loops, which the compiler vectorizes; the rows must
-    /// then be free of NaN (find_label_issues checks them), the loop below letting NaN win
-    /// comparisons as cleanlab's numpy does.
+    /// tests are bit masks over unrolled loops, two values per SSE2 instruction. A row holding NaN
+    /// (find_label_issues refuses them) takes the plain loop below, so that both ways give the
+    /// same answer for every row.
     template <std::size_t K = 0>
     Facts apply(const double* row, std::size_t given) const {
         if constexpr (K != 0) {
             static_assert(K <= 32);
+            const std::uint32_t all = K == 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << K) - 1;
+            const std::uint32_t numbers = bits<K>(row, [&]<typename V>(V v, std::size_t) { return eq(v, v); });
+            if (numbers != all) return apply<0>(row, given);  // NaN: the loop's rules, below
             const double most = largest<K>(row);
             const double fuzzed = row[given] + kFuzz;
             const std::uint32_t reach = bits<K>(row, [&]<typename V>(V v, std::size_t c) { return ge(v, load<V>(cut + c)); });
@@ -227,7 +230,6 @@ struct RowRule {
             // The given label, fuzzed, is the first most probable class: above every class
             // before it and at least every class after it.
             const std::uint32_t before = (std::uint32_t{1} << given) - 1;
-            const std::uint32_t all = K == 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << K) - 1;
             const bool given_is_top = ((below & before) | (at_most & ~before & all)) == all;
             const bool several = (reach & (reach - 1)) != 0;
             return {several ? best : first, best, given_is_top};

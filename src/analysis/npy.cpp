@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <iterator>
 #include <cstring>
+#include <iterator>
 
 #include "common/page_block.hpp"
 #include "mlstrat/analysis.hpp"
@@ -98,7 +98,10 @@ class NpyFile {
 };
 
 const double* ProbMatrix::data() const {
-    MLSTRAT_CHECK(file == nullptr, "internal: the probabilities are read from their file piece by piece");
+    if (file != nullptr) {
+        throw Error(ErrorCode::Internal, "ProbMatrix::data: these probabilities are read from their "
+                                         "file piece by piece (read_rows)");
+    }
     return mapped != nullptr ? mapped : probs.data();
 }
 
