@@ -74,9 +74,7 @@ class PageBlock {
 /// written there: a first write to a 4 KiB page costs a page fault (tens of microseconds under
 /// virtualisation, about 4 ms per MiB), one to a 2 MiB page one fault for all of it. Only whole
 /// aligned 2 MiB extents can be such pages, so a block of at least 1 MiB gets 2 MiB more room
-/// (address space only) and only its first, unaligned stretch is left in small pages. The pages
-/// are then faulted in by one call, for writing: an extent first read (a heap's bookkeeping may
-/// read it) would get the shared zero page, which the first write splits into 512 small faults.
+/// (address space only) and only its first, unaligned stretch is left in small pages.
 template <typename T>
 void reserve_in_huge_pages(std::vector<T>& v, std::size_t n) {
     constexpr std::size_t kHuge = std::size_t{2} << 20;
@@ -87,11 +85,7 @@ void reserve_in_huge_pages(std::vector<T>& v, std::size_t n) {
     v.reserve(n + kHuge / sizeof(T));
     const auto from = (reinterpret_cast<std::uintptr_t>(v.data()) + kHuge - 1) / kHuge * kHuge;
     const auto to = (reinterpret_cast<std::uintptr_t>(v.data() + v.capacity())) / kHuge * kHuge;
-    if (to > from) {
-        ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
-        const auto used = (reinterpret_cast<std::uintptr_t>(v.data() + n)) / kHuge * kHuge;
-        if (used > from) ::madvise(reinterpret_cast<void*>(from), used - from, MADV_POPULATE_WRITE);
-    }
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
 }
 
 }  // namespace mlstrat::detail
