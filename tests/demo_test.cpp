@@ -67,7 +67,9 @@ TEST(Demo, QuickRunTellsTheNumbersOfItsRuns) {
                 largest_name = key;
             }
         }
-        if (run["focus"] != "unclear") EXPECT_EQ(run["focus"], largest_name);
+        if (run["focus"] != "unclear") {
+            EXPECT_EQ(run["focus"], largest_name);
+        }
     }
     // What the data-mismatch step compares are the runs' own dev errors.
     EXPECT_TRUE(summary["runs"]["cnn_synth"]["errors"]["dev"].is_number());

@@ -1,5 +1,6 @@
 #include "mlstrat/registry.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -211,7 +212,7 @@ TEST(Registry, ConcurrentWritersLoseNothing) {
             for (int i = 0; i < kEach; ++i) {
                 registry.record_error("shared", "split" + std::to_string(w * kEach + i),
                                       0.01 * (i % 10), static_cast<std::uint64_t>(i + 1));
-                RunRecord own = cat_run("w" + std::to_string(w) + "-" + std::to_string(i));
+                RunRecord own = cat_run(fmt::format("w{}-{}", w, i));
                 registry.add_run(own);
             }
         });

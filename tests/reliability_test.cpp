@@ -5,6 +5,7 @@
 // The kill delays are random; the seed is printed with every failure (MLSTRAT_KILL_SEED
 // replays one).
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -191,7 +192,7 @@ TEST_F(Reliability, KilledRegistryWritesKeepEveryReportedRun) {
     std::mt19937_64 rng(seed);
     int killed = 0;
     for (int i = 0; i < 40; ++i) {
-        const std::string name = "r" + std::to_string(i);
+        const std::string name = fmt::format("r{}", i);
         const auto args = command(i, name);
         const pid_t pid = mlstrat::test_util::spawn_command(
             MLSTRAT_BINARY, args, tmp.file(".stdout"), tmp.file(".stderr"));
@@ -230,7 +231,7 @@ TEST_F(Reliability, FourProcessesRegisterAtOnce) {
             const fs::path scratch = root() / ("writer" + std::to_string(p));
             fs::create_directories(scratch);
             for (int i = 0; i < kEach; ++i) {
-                const std::string name = "p" + std::to_string(p) + "_" + std::to_string(i);
+                const std::string name = fmt::format("p{}_{}", p, i);
                 auto o = run_mlstrat({"runs", "add", name, "--dev", "10%", "--db", db}, scratch);
                 if (o.exit_code != 0) failures[p] += name + ": " + o.err;
                 // Four processes record a split each of one shared run, which the first creates.

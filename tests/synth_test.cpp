@@ -150,8 +150,12 @@ TEST(Spec, EveryDrawAppliesAtLeastOneKindWithValuesInRange) {
                 }
             }
             EXPECT_GE(applied, 1u);
-            if (p == 0.0) EXPECT_EQ(applied, 1u);
-            if (p == 1.0) EXPECT_EQ(applied, kKinds);
+            if (p == 0.0) {
+                EXPECT_EQ(applied, 1u);
+            }
+            if (p == 1.0) {
+                EXPECT_EQ(applied, kKinds);
+            }
             EXPECT_TRUE(s.applied[static_cast<std::size_t>(s.main())]);
             total_applied += applied;
             const Setting again = draw_setting(spec, key);
@@ -159,7 +163,9 @@ TEST(Spec, EveryDrawAppliesAtLeastOneKindWithValuesInRange) {
             EXPECT_EQ(again.pattern_seed, s.pattern_seed);
         }
         // With p = 0.35 and 7 kinds, 7 p = 2.45 per draw, plus the rare forced pick.
-        if (p == 0.35) EXPECT_NEAR(total_applied / 500.0, 2.45 + std::pow(0.65, 7), 0.2);
+        if (p == 0.35) {
+            EXPECT_NEAR(total_applied / 500.0, 2.45 + std::pow(0.65, 7), 0.2);
+        }
     }
 }
 

@@ -56,9 +56,9 @@ TaskErrors task_errors(const torch::Tensor& probs, const torch::Tensor& targets)
 std::string multitask_predictions_csv(const Split& split, const std::vector<std::string>& tasks,
                                       const torch::Tensor& probs) {
     std::string out = "id";
-    for (const auto& t : tasks) out += "," + io::quote_field(t);
-    for (const auto& t : tasks) out += "," + io::quote_field("pred_" + t);
-    for (const auto& t : tasks) out += "," + io::quote_field("p_" + t);
+    for (const auto& t : tasks) (out += ',') += io::quote_field(t);
+    for (const auto& t : tasks) (out += ',') += io::quote_field("pred_" + t);
+    for (const auto& t : tasks) (out += ',') += io::quote_field("p_" + t);
     out += "\n";
     const auto p = probs.accessor<float, 2>();
     const std::size_t nt = tasks.size();

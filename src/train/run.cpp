@@ -218,14 +218,14 @@ std::string history_csv(const std::vector<EpochRow>& rows, const std::vector<std
     std::string out = "epoch,lr,loss,train_error,train_dev_error,dev_error,seconds,"
                       "examples_per_second";
     for (const char* split : kHistorySplits) {
-        for (const auto& t : tasks) out += "," + io::quote_field(fmt::format("{}_error_{}", split, t));
+        for (const auto& t : tasks) (out += ',') += io::quote_field(fmt::format("{}_error_{}", split, t));
     }
     out += "\n";
     auto cell = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.6g}", v); };
     for (const auto& r : rows) {
         out += fmt::format("{},{:.6g},{:.6g},{},{},{},{:.3f},{:.1f}", r.epoch, r.lr, r.loss,
                            cell(r.train), cell(r.train_dev), cell(r.dev), r.seconds, r.eps);
-        for (double e : r.task_errors) out += "," + cell(e);
+        for (double e : r.task_errors) (out += ',') += cell(e);
         out += "\n";
     }
     return out;
@@ -326,8 +326,8 @@ std::string predictions_csv(const Split& split, const Dataset& data, const torch
     const auto& classes = data.classes;
     const std::size_t kw = data.keep_cols.size();
     std::string out = "id,label,pred";
-    for (const auto& k : data.keep_cols) out += "," + io::quote_field(k);
-    for (const auto& c : classes) out += ",p_" + io::quote_field(c);
+    for (const auto& k : data.keep_cols) (out += ',') += io::quote_field(k);
+    for (const auto& c : classes) (out += ",p_") += io::quote_field(c);
     out += "\n";
     auto p = probs.accessor<float, 2>();
     auto pred = probs.argmax(1);
@@ -335,7 +335,7 @@ std::string predictions_csv(const Split& split, const Dataset& data, const torch
     for (std::int64_t i = 0; i < probs.size(0); ++i) {
         out += io::quote_field(split.ids[i]) + "," + io::quote_field(classes[split.y[i]]) + "," +
                io::quote_field(classes[pa[i]]);
-        for (std::size_t k = 0; k < kw; ++k) out += "," + io::quote_field(split.kept[i * kw + k]);
+        for (std::size_t k = 0; k < kw; ++k) (out += ',') += io::quote_field(split.kept[i * kw + k]);
         for (std::int64_t k = 0; k < probs.size(1); ++k) out += fmt::format(",{:.5g}", p[i][k]);
         out += "\n";
     }
