@@ -335,8 +335,9 @@ struct Guesses {
 // examples of g reach than the cell will flag. A cell flags about the share of g's examples that
 // its entry holds of g's row of the confident joint; the guess is the sample's margin at that
 // share raised by three standard errors and ten examples, so a guess is rarely too high (the cell
-// is then searched exactly). With too many classes, or guesses that would keep more candidates
-// than rows, every cell is searched exactly.
+// is then searched exactly). With too many classes, or guesses that would keep more bytes of
+// candidates (16 each) than the probabilities hold, every cell is searched exactly: two more
+// passes over the rows then cost less than the list.
 Guesses guess_margins(std::span<const std::uint32_t> labels, const std::vector<double>& sample,
                       std::size_t stride, const RowRule& rule,
                       const std::vector<std::uint64_t>& label_counts) {
@@ -379,7 +380,8 @@ Guesses guess_margins(std::span<const std::uint32_t> labels, const std::vector<d
             expected += static_cast<double>(rank + 1) / ns * count;
         }
     }
-    if (expected > static_cast<double>(labels.size() + sampled)) {
+    const double room = static_cast<double>(labels.size() * k * sizeof(double) / sizeof(Candidate) + sampled);
+    if (expected > room) {
         out.margin.assign(k * k, kNever);
         expected = 0.0;
     }
