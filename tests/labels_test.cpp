@@ -51,19 +51,26 @@ std::string doubles(const std::vector<double>& v) {
     return s;
 }
 
+// A cleanlab fixture's probabilities; its labels go to `labels`.
+ProbMatrix case_probs(const json& t, std::vector<std::uint32_t>& labels) {
+    ProbMatrix probs;
+    probs.classes = t["classes"].get<std::size_t>();
+    labels = t["labels"].get<std::vector<std::uint32_t>>();
+    probs.rows = labels.size();
+    for (const auto& row : t["probs"]) {
+        for (double v : row) probs.probs.push_back(v);
+    }
+    return probs;
+}
+
 TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
     const json cases = load(kData + "cleanlab_cases.json");
     ASSERT_EQ(cases.size(), 60u);
     std::size_t flagged = 0;
     for (std::size_t c = 0; c < cases.size(); ++c) {
         const json& t = cases[c];
-        ProbMatrix probs;
-        probs.classes = t["classes"].get<std::size_t>();
-        std::vector<std::uint32_t> labels = t["labels"].get<std::vector<std::uint32_t>>();
-        probs.rows = labels.size();
-        for (const auto& row : t["probs"]) {
-            for (double v : row) probs.probs.push_back(v);
-        }
+        std::vector<std::uint32_t> labels;
+        const ProbMatrix probs = case_probs(t, labels);
         ConfidentLearning cl = confident_learning(labels, probs);
         std::set<std::size_t> expected;
         for (auto i : t["issues"]) expected.insert(i.get<std::size_t>());
@@ -124,13 +131,8 @@ TEST(ConfidentLearning, MultiLabelMatchesCleanlabOnFortyProblems) {
 TEST(ConfidentLearning, ResultDoesNotDependOnThreads) {
     const json cases = load(kData + "cleanlab_cases.json");
     const json& t = cases[5];
-    ProbMatrix probs;
-    probs.classes = t["classes"].get<std::size_t>();
-    std::vector<std::uint32_t> labels = t["labels"].get<std::vector<std::uint32_t>>();
-    probs.rows = labels.size();
-    for (const auto& row : t["probs"]) {
-        for (double v : row) probs.probs.push_back(v);
-    }
+    std::vector<std::uint32_t> labels;
+    const ProbMatrix probs = case_probs(t, labels);
     const ConfidentLearning one = confident_learning(labels, probs, {.threads = 1});
     const ConfidentLearning three = confident_learning(labels, probs, {.threads = 3});
     EXPECT_EQ(one.is_issue, three.is_issue);
@@ -177,13 +179,8 @@ TEST(ConfidentLearning, GuessedCutsAndExactSearchFlagTheSame) {
     std::size_t searched = 0, guessed_right = 0;
     for (std::size_t c = 0; c < cases.size(); ++c) {
         const json& t = cases[c];
-        ProbMatrix probs;
-        probs.classes = t["classes"].get<std::size_t>();
-        std::vector<std::uint32_t> labels = t["labels"].get<std::vector<std::uint32_t>>();
-        probs.rows = labels.size();
-        for (const auto& row : t["probs"]) {
-            for (double v : row) probs.probs.push_back(v);
-        }
+        std::vector<std::uint32_t> labels;
+        const ProbMatrix probs = case_probs(t, labels);
         const ConfidentLearning guessed = confident_learning(labels, probs);
         const ConfidentLearning searched_all = confident_learning(labels, probs, exact);
         SCOPED_TRACE("case " + std::to_string(c));

@@ -93,6 +93,30 @@ std::vector<std::int64_t> round_preserving_sum(const std::vector<double>& floats
 }
 
 
+// Where the items of a list grouped by key go, when each of `parts` parts has counts[part * keys
+// + key] items of each key: group `key` is [start[key], start[key + 1]), and within it each part's
+// items come after those of the parts before it, from next[part * keys + key] on. A part that
+// moves its items in its own order thus keeps them in that order within each group.
+struct GroupedLayout {
+    std::vector<std::size_t> start;
+    std::vector<std::size_t> next;
+};
+
+template <typename Count>
+GroupedLayout group_layout(const std::vector<Count>& counts, unsigned parts, std::size_t keys) {
+    GroupedLayout layout{std::vector<std::size_t>(keys + 1, 0), std::vector<std::size_t>(parts * keys)};
+    std::size_t at = 0;
+    for (std::size_t key = 0; key < keys; ++key) {
+        layout.start[key] = at;
+        for (unsigned part = 0; part < parts; ++part) {
+            layout.next[part * keys + key] = at;
+            at += counts[part * keys + key];
+        }
+    }
+    layout.start[keys] = at;
+    return layout;
+}
+
 // Rows are read in pieces of about this many bytes, which stay in a core's cache while used.
 constexpr std::size_t kPieceBytes = 256 << 10;
 
@@ -440,21 +464,13 @@ std::vector<Margin> exact_candidates(std::span<const std::uint32_t> labels, std:
     }
     histogram = {};
     // The candidates of a cell lie together, each part's after the parts before it.
-    std::vector<std::size_t> cell_start(count + 1, 0), part_start(parts * count, 0);
-    for (std::size_t x = 0; x < count; ++x) {
-        std::size_t at = cell_start[x];
-        for (unsigned part = 0; part < parts; ++part) {
-            part_start[part * count + x] = at;
-            at += kept[part * count + x];
-        }
-        cell_start[x + 1] = at;
-    }
+    GroupedLayout layout = group_layout(kept, parts, count);
+    const std::vector<std::size_t>& cell_start = layout.start;
     std::vector<Margin> candidates;
     detail::reserve_in_huge_pages(candidates, cell_start[count]);
     candidates.resize(cell_start[count]);
     passes.run([&](unsigned part) {
-        std::vector<std::size_t> next(part_start.begin() + part * count,
-                                      part_start.begin() + (part + 1) * count);
+        std::size_t* next = &layout.next[part * count];
         passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t n) {
             for (std::size_t r = 0; r < n; ++r) {
                 const double* row = rows + r * k;
@@ -508,12 +524,11 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
 
     RowPasses passes(probs, options.threads);
     const unsigned parts = passes.parts();
-    auto range = [&](unsigned part) { return passes.range(part); };
 
     std::vector<std::uint64_t> part_counts(parts * k, 0);
     passes.run([&](unsigned part) {
         std::uint64_t* counts = &part_counts[part * k];
-        for (auto [i, end] = range(part); i < end; ++i) {
+        for (auto [i, end] = passes.range(part); i < end; ++i) {
             MLSTRAT_CHECK(labels[i] < k, "confident learning: label index ", labels[i],
                           " is not below ", k);
             ++counts[labels[i]];
@@ -542,7 +557,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
             for (unsigned before = 0; before < part; ++before) {
                 for (std::size_t c = 0; c < k; ++c) fill[c] += part_counts[before * k + c];
             }
-            std::size_t next_sample = (range(part).first + stride - 1) / stride * stride;
+            std::size_t next_sample = (passes.range(part).first + stride - 1) / stride * stride;
             passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t count) {
                 if (options.check) options.check(first, rows, count);
                 for (std::size_t r = 0; r < count; ++r) {
@@ -658,24 +673,19 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
             if (static_cast<std::uint64_t>(prune[g * k + t]) >= label_counts[g]) all_flagged[g] = 1;
         }
     }
-    std::vector<std::size_t> cell_start(k * k + 1, 0);  // the kept candidates, grouped by cell
+    GroupedLayout layout = group_layout(part_found, parts, k * k);  // the candidates by cell
+    const std::vector<std::size_t>& cell_start = layout.start;
     for (std::size_t cell = 0; cell < k * k; ++cell) {
-        std::uint64_t found = 0;
-        for (unsigned part = 0; part < parts; ++part) found += part_found[part * k * k + cell];
-        cell_start[cell + 1] = cell_start[cell] + found;
         const std::size_t g = cell / k;
         if (cell % k == g || prune[cell] <= 0 || label_counts[g] <= 1 || all_flagged[g]) continue;
+        const std::size_t found = cell_start[cell + 1] - cell_start[cell];
         (found >= static_cast<std::uint64_t>(prune[cell]) ? pruned_cells : missed_cells).push_back(cell);
     }
     std::vector<Margin> grouped;
     detail::reserve_in_huge_pages(grouped, cell_start[k * k]);
     grouped.resize(cell_start[k * k]);
     passes.run([&](unsigned part) {
-        std::vector<std::size_t> next(k * k);
-        for (std::size_t cell = 0; cell < k * k; ++cell) {
-            next[cell] = cell_start[cell];
-            for (unsigned before = 0; before < part; ++before) next[cell] += part_found[before * k * k + cell];
-        }
+        std::size_t* next = &layout.next[part * k * k];
         for (const Candidate& c : part_candidates[part]) grouped[next[c.cell]++] = {c.margin, c.row};
         part_candidates[part] = {};
     });
@@ -688,7 +698,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
     const std::vector<Margin> exact = exact_candidates(labels, k, missed_cells, prune, passes, selections);
     select_strongest(selections, out.is_issue, passes);
     passes.run([&](unsigned part) {
-        for (auto [i, end] = range(part); i < end; ++i) {
+        for (auto [i, end] = passes.range(part); i < end; ++i) {
             std::uint8_t& flag = out.is_issue[i];
             if (all_flagged[labels[i]] && flag != kGivenIsTop) flag = 1;
             flag = flag == 1 ? 1 : 0;  // an example given its most probable label is no issue
@@ -842,21 +852,13 @@ std::vector<LabelIssue> rank_issues(const ConfidentLearning& cl, std::span<const
         }
     });
     // Bucket-major, parts in order within a bucket: a bucket's examples stay in row order.
-    std::vector<std::size_t> bucket_start(kBuckets + 1, 0);
-    std::vector<std::size_t> next(parts * kBuckets);
-    for (std::size_t b = 0, at = 0; b < kBuckets; ++b) {
-        bucket_start[b] = at;
-        for (unsigned part = 0; part < parts; ++part) {
-            next[part * kBuckets + b] = at;
-            at += counts[part * kBuckets + b];
-        }
-        bucket_start[b + 1] = at;
-    }
+    GroupedLayout layout = group_layout(counts, parts, kBuckets);
+    const std::vector<std::size_t>& bucket_start = layout.start;
     std::vector<LabelIssue> ranked;
     detail::reserve_in_huge_pages(ranked, bucket_start[kBuckets]);
     ranked.resize(bucket_start[kBuckets]);
     pool.run(parts, [&](unsigned part) {
-        std::size_t* to = &next[part * kBuckets];
+        std::size_t* to = &layout.next[part * kBuckets];
         for (auto [i, end] = rows_of(part); i < end; ++i) {
             if (!cl.is_issue[i]) continue;
             ranked[to[bucket_of(i)]++] = {i, labels[i], cl.suggested[i], cl.given_probability[i]};
