@@ -77,7 +77,7 @@ class GzipSource final : public ByteSource {
                 if (z_.avail_in == 0 && in_eof_) throw CorruptData("the gzip data is truncated");
             } else if (rc != Z_OK) {
                 throw CorruptData(std::string("the gzip data is corrupt (") +
-                                         (z_.msg != nullptr ? z_.msg : "inflate failed") + ")");
+                                  (z_.msg != nullptr ? z_.msg : "inflate failed") + ")");
             }
         }
         return n - z_.avail_out;
@@ -143,7 +143,8 @@ class RangeSource final : public ByteSource {
     }
     std::size_t read(char* dst, std::size_t n) override {
         if (left_ == 0) return 0;
-        std::size_t got = file_.read(dst, static_cast<std::size_t>(std::min<std::uint64_t>(n, left_)));
+        std::size_t got =
+            file_.read(dst, static_cast<std::size_t>(std::min<std::uint64_t>(n, left_)));
         left_ -= got;
         return got;
     }
@@ -188,8 +189,8 @@ std::vector<RecordStart> record_starts(int fd, const std::string& path, std::uin
             const std::uint64_t at = offset + static_cast<std::uint64_t>(p - b);
             const std::uint64_t watch = targets[next] - 1;  // a line feed here starts targets[next]
             if (at < watch) {
-                const char* stop = b + std::min<std::uint64_t>(static_cast<std::uint64_t>(got),
-                                                               watch - offset);
+                const char* stop =
+                    b + std::min<std::uint64_t>(static_cast<std::uint64_t>(got), watch - offset);
                 quotes += count_quotes(p, stop);
                 lines += static_cast<std::uint64_t>(std::count(p, stop, '\n'));
                 p = stop;

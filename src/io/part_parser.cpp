@@ -23,7 +23,8 @@ void PartParser::parse(const char* begin, const char* end) {
     // Room for the most records the part can hold (a record of n fields takes at least n
     // bytes, n - 1 delimiters and a line feed, and a blank line is no record) before the
     // first is written, so the lists neither move while growing nor fault page by page.
-    const std::size_t most_rows = static_cast<std::size_t>(end - begin) / std::max<std::size_t>(fields, 2) + 1;
+    const std::size_t most_rows =
+        static_cast<std::size_t>(end - begin) / std::max<std::size_t>(fields, 2) + 1;
     reserve_rows(cells, most_rows * width);
     reserve_rows(record_lines, most_rows);
     if (keep_raw) reserve_rows(raw, most_rows);
@@ -81,7 +82,8 @@ void PartParser::parse(const char* begin, const char* end) {
                 for (;;) {
                     const char* q = static_cast<const char*>(std::memchr(p, '"', end - p));
                     if (q == nullptr) {
-                        return fail(record_line, "a quoted field is never closed (unterminated quote)");
+                        return fail(record_line,
+                                    "a quoted field is never closed (unterminated quote)");
                     }
                     line += static_cast<std::uint64_t>(std::count(p, q, '\n'));
                     if (q + 1 < end && q[1] == '"') {
@@ -96,15 +98,17 @@ void PartParser::parse(const char* begin, const char* end) {
                 if (escaped) field = unescape(field);
                 if (p < end && *p != d && *p != '\n' &&
                     !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
-                    return fail(line, "unexpected character after a closing quote (a quote "
-                                      "inside a field must be doubled)");
+                    return fail(line,
+                                "unexpected character after a closing quote (a quote "
+                                "inside a field must be doubled)");
                 }
             } else {
                 const char* s = p;
                 p = scanner.next_stop(p);
                 if (p < end && *p == '"') {
-                    return fail(line, "a quote inside an unquoted field (quote the whole field "
-                                      "and double the quote, as RFC 4180 asks)");
+                    return fail(line,
+                                "a quote inside an unquoted field (quote the whole field "
+                                "and double the quote, as RFC 4180 asks)");
                 }
                 if (p < end && *p == '\r' && p + 1 < end && p[1] != '\n') {
                     return fail(line, "a carriage return that is not followed by a line feed");

@@ -18,7 +18,7 @@ namespace mlstrat::io::detail {
 struct PartParser {
     // Inputs, set once per scan.
     char delimiter = ',';
-    std::size_t fields = 0;          // columns in the header
+    std::size_t fields = 0;               // columns in the header
     const int* slot_of_column = nullptr;  // -1 for columns not selected
     std::size_t width = 0;
     bool keep_raw = false;
@@ -28,9 +28,9 @@ struct PartParser {
     std::vector<std::uint32_t>* lines_out = nullptr;
 
     // Outputs, per block.
-    std::uint64_t lines = 0;        // line feeds consumed
-    std::string error;              // first malformed record, if any
-    std::uint64_t error_line = 0;   // its line offset from the part's start
+    std::uint64_t lines = 0;       // line feeds consumed
+    std::string error;             // first malformed record, if any
+    std::uint64_t error_line = 0;  // its line offset from the part's start
     std::deque<std::string> unescaped;
 
     /// Parses [begin, end), replacing what the lists held.

@@ -28,8 +28,6 @@ namespace mlstrat::io {
 namespace {
 
 using detail::CorruptData;
-using detail::PartParser;
-using detail::RecordStart;
 using detail::count_quotes;
 using detail::errno_text;
 using detail::first_boundary;
@@ -37,7 +35,9 @@ using detail::last_boundary;
 using detail::npos;
 using detail::open_range;
 using detail::open_source;
+using detail::PartParser;
 using detail::record_starts;
+using detail::RecordStart;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;

@@ -28,7 +28,8 @@ Guesses guess_margins(std::span<const std::uint32_t> labels, const std::vector<d
     const std::size_t k = rule.k, sampled = sample.size() / k;
     Guesses out;
     out.margin.assign(k * k, kNever);
-    if (sampled == 0 || k > kMostGuessedClasses || labels.size() > std::numeric_limits<std::uint32_t>::max()) {
+    if (sampled == 0 || k > kMostGuessedClasses ||
+        labels.size() > std::numeric_limits<std::uint32_t>::max()) {
         return out;
     }
     std::vector<std::vector<std::size_t>> rows_of(k);  // sample rows by given label
@@ -48,8 +49,12 @@ Guesses guess_margins(std::span<const std::uint32_t> labels, const std::vector<d
         for (std::size_t t = 0; t < k; ++t) in_row += joint[g * k + t];
         for (std::size_t t = 0; t < k; ++t) {
             if (t == g || label_counts[g] == 0) continue;
-            const double share = in_row == 0 ? 0.0 : static_cast<double>(joint[g * k + t]) / static_cast<double>(in_row);
-            const double q = ns == 0 ? 1.0 : 1.25 * share + 3.0 * std::sqrt(share * (1.0 - share) / ns) + 10.0 / ns;
+            const double share =
+                in_row == 0 ? 0.0
+                            : static_cast<double>(joint[g * k + t]) / static_cast<double>(in_row);
+            const double q =
+                ns == 0 ? 1.0
+                        : 1.25 * share + 3.0 * std::sqrt(share * (1.0 - share) / ns) + 10.0 / ns;
             const auto rank = static_cast<std::size_t>(std::ceil(q * ns));
             if (rank >= rows_of[g].size()) {
                 out.margin[g * k + t] = -kNever;  // keep them all
@@ -57,14 +62,16 @@ Guesses guess_margins(std::span<const std::uint32_t> labels, const std::vector<d
                 continue;
             }
             margins.clear();
-            for (std::size_t s : rows_of[g]) margins.push_back(sample[s * k + t] - sample[s * k + g]);
+            for (std::size_t s : rows_of[g])
+                margins.push_back(sample[s * k + t] - sample[s * k + g]);
             std::nth_element(margins.begin(), margins.begin() + static_cast<std::ptrdiff_t>(rank),
                              margins.end(), std::greater<>());
             out.margin[g * k + t] = margins[rank];
             expected += static_cast<double>(rank + 1) / ns * count;
         }
     }
-    const double room = static_cast<double>(labels.size() * k * sizeof(double) / sizeof(Candidate) + sampled);
+    const double room =
+        static_cast<double>(labels.size() * k * sizeof(double) / sizeof(Candidate) + sampled);
     if (expected > room) {
         out.margin.assign(k * k, kNever);
         expected = 0.0;
@@ -85,7 +92,8 @@ std::vector<Margin> exact_candidates(std::span<const std::uint32_t> labels, std:
         std::size_t t, cell;  // cell: an index into `cells`
     };
     std::vector<std::vector<Target>> targets(k);
-    for (std::size_t x = 0; x < cells.size(); ++x) targets[cells[x] / k].push_back({cells[x] % k, x});
+    for (std::size_t x = 0; x < cells.size(); ++x)
+        targets[cells[x] / k].push_back({cells[x] % k, x});
     const unsigned parts = passes.parts();
     const std::size_t count = cells.size();
     // Finer bins leave fewer candidates; the histograms stay within a few MiB however many cells.
@@ -107,7 +115,7 @@ std::vector<Margin> exact_candidates(std::span<const std::uint32_t> labels, std:
             }
         });
     });
-    std::vector<std::size_t> cut_bin(count, bins);  // the lowest bin a flagged margin can be in
+    std::vector<std::size_t> cut_bin(count, bins);      // the lowest bin a flagged margin can be in
     std::vector<std::uint64_t> kept(parts * count, 0);  // margins from the cut bin up, per part
     for (std::size_t x = 0; x < count; ++x) {
         std::uint64_t above = 0;
@@ -137,7 +145,8 @@ std::vector<Margin> exact_candidates(std::span<const std::uint32_t> labels, std:
                 const std::size_t g = labels[first + r];
                 for (const Target& x : targets[g]) {
                     const double margin = row[x.t] - row[g];
-                    if (bin_of(margin) >= cut_bin[x.cell]) candidates[next[x.cell]++] = {margin, first + r};
+                    if (bin_of(margin) >= cut_bin[x.cell])
+                        candidates[next[x.cell]++] = {margin, first + r};
                 }
             }
         });
@@ -160,10 +169,13 @@ void select_strongest(std::vector<Selection>& selections, std::vector<std::uint8
         for (std::size_t s = part; s < selections.size(); s += passes.parts()) {
             const Selection& x = selections[s];
             const std::size_t take = std::min(x.take, x.size);
-            if (take < x.size) std::nth_element(x.begin, x.begin + take, x.begin + x.size, stronger);
+            if (take < x.size)
+                std::nth_element(x.begin, x.begin + take, x.begin + x.size, stronger);
             for (std::size_t r = 0; r < take; ++r) {
-                std::atomic_ref<std::uint8_t> flag(is_issue[x.begin[r].second]);  // rows recur across cells
-                if (flag.load(std::memory_order_relaxed) != kGivenIsTop) flag.store(1, std::memory_order_relaxed);
+                std::atomic_ref<std::uint8_t> flag(
+                    is_issue[x.begin[r].second]);  // rows recur across cells
+                if (flag.load(std::memory_order_relaxed) != kGivenIsTop)
+                    flag.store(1, std::memory_order_relaxed);
             }
         }
     });

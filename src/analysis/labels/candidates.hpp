@@ -65,7 +65,9 @@ struct SecondPass {
                 std::uint32_t keep = bits<K>(row, [&]<typename V>(V v, std::size_t t) {
                     return ge(sub(v, splat<V>(given_p)), load<V>(cell_guess + t));
                 });
-                for (; keep != 0; keep &= keep - 1) add(i, g * K + static_cast<std::size_t>(std::countr_zero(keep)), row[std::countr_zero(keep)] - row[g]);
+                for (; keep != 0; keep &= keep - 1)
+                    add(i, g * K + static_cast<std::size_t>(std::countr_zero(keep)),
+                        row[std::countr_zero(keep)] - row[g]);
             } else {
                 for (std::size_t t = 0; t < classes; ++t) {
                     const double margin = row[t] - row[g];
@@ -85,9 +87,12 @@ struct SecondPass {
 template <typename Fn>
 void with_classes(std::size_t k, Fn&& fn) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-        const bool fixed = ((k == K + 2 ? (fn(std::integral_constant<std::size_t, K + 2>{}), true) : false) || ...);
+        const bool fixed =
+            ((k == K + 2 ? (fn(std::integral_constant<std::size_t, K + 2>{}), true) : false) ||
+             ...);
         if (!fixed) fn(std::integral_constant<std::size_t, 0>{});
-    }(std::make_index_sequence<15>{});
+    }
+    (std::make_index_sequence<15>{});
 }
 
 struct Guesses {

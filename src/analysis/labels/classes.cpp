@@ -58,7 +58,8 @@ std::vector<std::string> resolve_classes(const SeenLabels& seen,
         bool indices = true;
         for (const auto& s : seen.names) {
             auto v = try_parse_number(s);
-            indices = indices && v && *v >= 0 && *v < static_cast<double>(k) && std::floor(*v) == *v &&
+            indices = indices && v && *v >= 0 && *v < static_cast<double>(k) &&
+                      std::floor(*v) == *v &&
                       s.find_first_not_of("0123456789") == std::string::npos;
         }
         if (indices) {
@@ -89,16 +90,17 @@ std::vector<std::string> resolve_classes(const SeenLabels& seen,
                     " probability columns' classes (" + names +
                     "); name the columns after the classes, or give --classes");
     }
-    MLSTRAT_CHECK(classes.size() == k, "--classes names ", classes.size(), " classes but there are ",
-                  k, " probability columns");
+    MLSTRAT_CHECK(classes.size() == k, "--classes names ", classes.size(),
+                  " classes but there are ", k, " probability columns");
     Interner class_index;
     for (const auto& c : classes) {
         MLSTRAT_CHECK(class_index.find(c) < 0, "class '", c, "' is named twice");
         class_index.intern(c);
     }
     for (std::size_t s = 0; s < seen.names.size(); ++s) {
-        MLSTRAT_CHECK(class_index.find(seen.names[s]) >= 0, where(table_path, seen.lines[s]), ": label '",
-                      seen.names[s], "' is not one of the ", k, " classes of the probabilities");
+        MLSTRAT_CHECK(class_index.find(seen.names[s]) >= 0, where(table_path, seen.lines[s]),
+                      ": label '", seen.names[s], "' is not one of the ", k,
+                      " classes of the probabilities");
     }
     return classes;
 }

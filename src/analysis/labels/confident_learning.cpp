@@ -64,7 +64,8 @@ std::vector<std::int64_t> round_preserving_sum(const std::vector<double>& floats
     while (std::abs(int_sum - orig_sum) > kFuzz) {
         const double diff = round_half_even(orig_sum - int_sum);
         const int increment = diff < 0.0 ? -1 : 1;
-        const std::size_t changes = std::min<std::size_t>(static_cast<std::size_t>(std::abs(diff)), k);
+        const std::size_t changes =
+            std::min<std::size_t>(static_cast<std::size_t>(std::abs(diff)), k);
         std::vector<std::size_t> order(k);
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -109,7 +110,8 @@ std::vector<std::int64_t> calibrate(const std::vector<std::int64_t>& joint,
 
 // Prune counts, given label g and true class t: keep at least one example per class by raising
 // the diagonal and taking the difference evenly from the row's nonzero entries.
-std::vector<std::int64_t> prune_counts(const std::vector<std::int64_t>& confident_joint, std::size_t k) {
+std::vector<std::int64_t> prune_counts(const std::vector<std::int64_t>& confident_joint,
+                                       std::size_t k) {
     std::vector<std::int64_t> prune(k * k, 0);
     for (std::size_t g = 0; g < k; ++g) {
         const std::int64_t* row = &confident_joint[g * k];
@@ -161,7 +163,8 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
 
     // First pass: the rows are checked, each example's self-confidence is gathered by class, and
     // every `stride`-th row is kept as a sample.
-    const std::size_t stride = std::max<std::size_t>(1, n / std::max<std::size_t>(options.sample_rows, 1));
+    const std::size_t stride =
+        std::max<std::size_t>(1, n / std::max<std::size_t>(options.sample_rows, 1));
     const std::size_t sampled = options.sample_rows == 0 ? 0 : (n + stride - 1) / stride;
     std::vector<double> sample(sampled * k);
     ConfidentLearning out;
@@ -216,7 +219,8 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
     std::vector<std::int64_t> part_joint(parts * k * k, 0);
     std::vector<std::vector<Candidate>> part_candidates(parts);
     std::vector<std::uint64_t> part_found(parts * k * k, 0);  // candidates per part and cell
-    mlstrat::detail::reserve_in_huge_pages(out.given_probability, n);  // first, to take `self`'s place
+    mlstrat::detail::reserve_in_huge_pages(out.given_probability,
+                                           n);  // first, to take `self`'s place
     out.given_probability.resize(n);
     mlstrat::detail::reserve_in_huge_pages(out.suggested, n);
     out.suggested.resize(n);
@@ -225,9 +229,16 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
         mlstrat::detail::reserve_in_huge_pages(kept, guesses.expected / parts * 5 / 4 + 1024);
     }
     passes.run([&](unsigned part) {
-        const SecondPass second{k, labels.data(), rule, guess.data(), &part_joint[part * k * k],
-                                &part_found[part * k * k], part_candidates[part], out.is_issue.data(),
-                                out.suggested.data(), out.given_probability.data()};
+        const SecondPass second{k,
+                                labels.data(),
+                                rule,
+                                guess.data(),
+                                &part_joint[part * k * k],
+                                &part_found[part * k * k],
+                                part_candidates[part],
+                                out.is_issue.data(),
+                                out.suggested.data(),
+                                out.given_probability.data()};
         with_classes(k, [&](auto K) {
             passes.pieces(part, [&](std::size_t first, const double* rows, std::size_t count) {
                 second.piece<K()>(first, rows, count);
@@ -238,7 +249,8 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
     for (unsigned part = 0; part < parts; ++part) {
         for (std::size_t c = 0; c < k * k; ++c) joint[c] += part_joint[part * k * k + c];
     }
-    for (std::size_t c = 0; c < k; ++c) joint[c * k + c] = std::max<std::int64_t>(joint[c * k + c], 1);
+    for (std::size_t c = 0; c < k; ++c)
+        joint[c * k + c] = std::max<std::int64_t>(joint[c * k + c], 1);
 
     out.confident_joint = calibrate(joint, label_counts, n);
     const std::vector<std::int64_t> prune = prune_counts(out.confident_joint, k);
@@ -261,23 +273,27 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
         const std::size_t g = cell / k;
         if (cell % k == g || prune[cell] <= 0 || label_counts[g] <= 1 || all_flagged[g]) continue;
         const std::size_t found = cell_start[cell + 1] - cell_start[cell];
-        (found >= static_cast<std::uint64_t>(prune[cell]) ? pruned_cells : missed_cells).push_back(cell);
+        (found >= static_cast<std::uint64_t>(prune[cell]) ? pruned_cells : missed_cells)
+            .push_back(cell);
     }
     std::vector<Margin> grouped;
     mlstrat::detail::reserve_in_huge_pages(grouped, cell_start[k * k]);
     grouped.resize(cell_start[k * k]);
     passes.run([&](unsigned part) {
         std::size_t* next = &layout.next[part * k * k];
-        for (const Candidate& c : part_candidates[part]) grouped[next[c.cell]++] = {c.margin, c.row};
+        for (const Candidate& c : part_candidates[part])
+            grouped[next[c.cell]++] = {c.margin, c.row};
         part_candidates[part] = {};
     });
     std::vector<Selection> selections;
     for (std::size_t cell : pruned_cells) {
-        selections.push_back({grouped.data() + cell_start[cell], cell_start[cell + 1] - cell_start[cell],
+        selections.push_back({grouped.data() + cell_start[cell],
+                              cell_start[cell + 1] - cell_start[cell],
                               static_cast<std::size_t>(prune[cell])});
     }
     out.cells_searched = missed_cells.size();
-    const std::vector<Margin> exact = exact_candidates(labels, k, missed_cells, prune, passes, selections);
+    const std::vector<Margin> exact =
+        exact_candidates(labels, k, missed_cells, prune, passes, selections);
     select_strongest(selections, out.is_issue, passes);
     passes.run([&](unsigned part) {
         for (auto [i, end] = passes.range(part); i < end; ++i) {

@@ -17,7 +17,8 @@ struct GroupedLayout {
 
 template <typename Count>
 GroupedLayout group_layout(const std::vector<Count>& counts, unsigned parts, std::size_t keys) {
-    GroupedLayout layout{std::vector<std::size_t>(keys + 1, 0), std::vector<std::size_t>(parts * keys)};
+    GroupedLayout layout{std::vector<std::size_t>(keys + 1, 0),
+                         std::vector<std::size_t>(parts * keys)};
     std::size_t at = 0;
     for (std::size_t key = 0; key < keys; ++key) {
         layout.start[key] = at;

@@ -32,8 +32,8 @@ struct LabelWorker {
 /// classes once every label has been seen.
 struct LabelRows {
     std::uint64_t n = 0;
-    PageBlock<std::uint32_t> labels;       // single-label
-    PageBlock<std::uint64_t> label_sets;   // multi-label: bit per label
+    PageBlock<std::uint32_t> labels;            // single-label
+    PageBlock<std::uint64_t> label_sets;        // multi-label: bit per label
     std::shared_ptr<PageBlock<double>> values;  // the probabilities, unless from a .npy file
     std::vector<LabelWorker> workers;
 };

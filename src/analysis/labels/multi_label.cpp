@@ -17,7 +17,8 @@ std::vector<ConfidentLearning> confident_learning_multi_label(
     const std::size_t n = probs.rows, k = probs.classes;
     MLSTRAT_CHECK(label_sets.size() == n, "confident learning: ", label_sets.size(),
                   " label sets for ", n, " rows of probabilities");
-    MLSTRAT_CHECK(k >= 1 && k <= 64, "multi-label confident learning takes 1 to 64 classes, got ", k);
+    MLSTRAT_CHECK(k >= 1 && k <= 64, "multi-label confident learning takes 1 to 64 classes, got ",
+                  k);
     const double* p = probs.data();
     // One two-class problem at a time, in blocks reused from class to class.
     detail::PageBlock<std::uint32_t> given(n, /*sequential=*/true);
@@ -60,8 +61,7 @@ void add_multi_label_issues(std::span<const std::uint64_t> label_sets, const Pro
     const std::size_t n = probs.rows, k = probs.classes;
     const double* p = probs.data();
     const std::span<const std::uint64_t> sets = label_sets;
-    std::vector<ConfidentLearning> per_class =
-        confident_learning_multi_label(sets, probs, threads);
+    std::vector<ConfidentLearning> per_class = confident_learning_multi_label(sets, probs, threads);
     std::vector<std::uint8_t> is_issue(n, 0);
     for (std::size_t c = 0; c < k; ++c) {
         const ConfidentLearning& cl = per_class[c];

@@ -28,12 +28,14 @@ std::uint64_t order_key(double x) {
 // then writes each at its place in its bucket (row order kept within a bucket), and the buckets,
 // a few examples each, are sorted on the workers. Nothing is gathered first, so no more memory is
 // written than the ranked list.
-std::vector<LabelIssue> rank_issues(const ConfidentLearning& cl, std::span<const std::uint32_t> labels,
-                                    WorkerPool& pool) {
+std::vector<LabelIssue> rank_issues(const ConfidentLearning& cl,
+                                    std::span<const std::uint32_t> labels, WorkerPool& pool) {
     constexpr std::size_t kBuckets = std::size_t{1} << 16;
     const std::size_t n = labels.size();
     const unsigned parts = pool.size();
-    auto rows_of = [&](unsigned part) { return std::pair{n * part / parts, n * (part + 1) / parts}; };
+    auto rows_of = [&](unsigned part) {
+        return std::pair{n * part / parts, n * (part + 1) / parts};
+    };
     std::vector<std::uint64_t> part_low(parts, ~std::uint64_t{0}), part_high(parts, 0);
     pool.run(parts, [&](unsigned part) {
         for (auto [i, end] = rows_of(part); i < end; ++i) {
@@ -75,13 +77,15 @@ std::vector<LabelIssue> rank_issues(const ConfidentLearning& cl, std::span<const
         const std::size_t total = ranked.size();
         auto first_bucket_from = [&](std::size_t at) {
             return static_cast<std::size_t>(
-                std::lower_bound(bucket_start.begin(), bucket_start.end() - 1, at) - bucket_start.begin());
+                std::lower_bound(bucket_start.begin(), bucket_start.end() - 1, at) -
+                bucket_start.begin());
         };
         const std::size_t end = first_bucket_from(total * (part + 1) / parts);
         for (std::size_t b = first_bucket_from(total * part / parts); b < end; ++b) {
             if (bucket_start[b + 1] - bucket_start[b] > 1) {
                 std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b]),
-                          ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b + 1]), ranks_before);
+                          ranked.begin() + static_cast<std::ptrdiff_t>(bucket_start[b + 1]),
+                          ranks_before);
             }
         }
     });
@@ -98,7 +102,9 @@ void add_single_label_issues(const ConfidentLearning& cl, std::span<const std::u
     for (std::size_t g = 0; g < k; ++g) {
         for (std::size_t t = 0; t < k; ++t) {
             report.confident_joint[g][t] = cl.confident_joint[g * k + t];
-            if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
+            if (t != g)
+                report.per_class[g].estimated +=
+                    static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
         }
     }
     // Each part of the rows counts its rows and flagged examples per class.
@@ -194,7 +200,8 @@ void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& 
             out += ',';
             out += names(issue.suggested);
             out += ',';
-            end = std::to_chars(number, number + sizeof number, issue.self_confidence).ptr;  // shortest exact
+            end = std::to_chars(number, number + sizeof number, issue.self_confidence)
+                      .ptr;  // shortest exact
             out.append(number, end);
             out += '\n';
         }
@@ -202,9 +209,9 @@ void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& 
     // Rounds of a few thousand rows per worker, formatted side by side into buffers that are
     // reused (so memory stays small and is not faulted in afresh), written in order.
     constexpr std::size_t kRowsPerPiece = 8192;
-    const unsigned workers = std::clamp<unsigned>(
-        static_cast<unsigned>(issues.size() / (4 * kRowsPerPiece)), 1,
-        std::max(1u, std::thread::hardware_concurrency()));
+    const unsigned workers =
+        std::clamp<unsigned>(static_cast<unsigned>(issues.size() / (4 * kRowsPerPiece)), 1,
+                             std::max(1u, std::thread::hardware_concurrency()));
     mlstrat::detail::WorkerPool pool(workers);
     std::vector<std::string> pieces(workers);
     for (auto& piece : pieces) piece.reserve(kRowsPerPiece * 64);

@@ -104,7 +104,8 @@ LabelRows read_rows(io::TableReader& table, const LabelColumns& cols, std::size_
         LabelWorker& w = rows.workers[wi];
         const std::uint64_t first = batch.row_index(0);
         MLSTRAT_CHECK(first + batch.size() <= capacity, where(batch.path(), batch.line(0)),
-                      ": more rows than this machine's memory holds with ", k, " probabilities each");
+                      ": more rows than this machine's memory holds with ", k,
+                      " probabilities each");
         w.spans.emplace_back(first, first + batch.size());
         for (std::size_t r = 0; r < batch.size(); ++r) {
             std::string_view label = batch.cell(r, 0);
@@ -116,20 +117,23 @@ LabelRows read_rows(io::TableReader& table, const LabelColumns& cols, std::size_
             if (multi) {
                 std::uint64_t set = 0;
                 for (std::size_t from = 0; from < label.size();) {
-                    std::size_t to = std::min(label.find(options.label_separator, from), label.size());
+                    std::size_t to =
+                        std::min(label.find(options.label_separator, from), label.size());
                     MLSTRAT_CHECK(to > from, where(batch.path(), batch.line(r)), ": column '",
-                                  options.label_col, "' holds '", label, "', an empty label in a set");
+                                  options.label_col, "' holds '", label,
+                                  "', an empty label in a set");
                     const std::uint32_t id = intern(label.substr(from, to - from));
-                    MLSTRAT_CHECK(id < 64, where(batch.path(), batch.line(r)),
-                                  ": more than 64 different labels; --multi-label takes at most 64 classes");
+                    MLSTRAT_CHECK(
+                        id < 64, where(batch.path(), batch.line(r)),
+                        ": more than 64 different labels; --multi-label takes at most 64 classes");
                     set |= std::uint64_t{1} << id;
                     from = to + 1;
                 }
                 rows.label_sets[first + r] = set;
             } else {
                 if (label.empty()) {
-                    throw Error(where(batch.path(), batch.line(r)) + ": column '" + options.label_col +
-                                "' is empty; every row needs its given label");
+                    throw Error(where(batch.path(), batch.line(r)) + ": column '" +
+                                options.label_col + "' is empty; every row needs its given label");
                 }
                 rows.labels[first + r] = intern(label);
             }
@@ -144,8 +148,7 @@ LabelRows read_rows(io::TableReader& table, const LabelColumns& cols, std::size_
                     throw Error(where(batch.path(), batch.line(r)) + ": column '" +
                                 table.header()[cols.columns[cols.first_prob + c]] + "' holds '" +
                                 std::string(cell) + "', " +
-                                (nan ? "NaN; probabilities must be numbers"
-                                     : "not a probability"));
+                                (nan ? "NaN; probabilities must be numbers" : "not a probability"));
                 }
                 row[c] = *v;
             }
@@ -215,7 +218,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     const LabelColumns cols = choose_columns(table, table_path, options);
     ProbMatrix probs;
     // A single-label run reads the .npy file piece by piece as it goes; multi-label reads it whole.
-    if (from_npy) probs = options.multi_label ? read_npy(options.npy_path) : open_npy(options.npy_path);
+    if (from_npy)
+        probs = options.multi_label ? read_npy(options.npy_path) : open_npy(options.npy_path);
     const std::size_t k = from_npy ? probs.classes : cols.classes.size();
     const bool multi = options.multi_label;
 
@@ -259,8 +263,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     report.per_class.resize(k);
     for (std::size_t c = 0; c < k; ++c) report.per_class[c].name = classes[c];
     if (multi) {
-        add_multi_label_issues(std::span<const std::uint64_t>(table_rows.label_sets.data(), n), probs,
-                               table.threads(), report);
+        add_multi_label_issues(std::span<const std::uint64_t>(table_rows.label_sets.data(), n),
+                               probs, table.threads(), report);
     } else {
         const std::span<const std::uint32_t> labels(table_rows.labels.data(), n);
         const ConfidentLearning cl =

@@ -39,8 +39,7 @@ class RowPasses {
           parts_(static_cast<unsigned>(std::clamp<std::size_t>(
               probs.rows / kRowsPerPart, 1,
               threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())))),
-          pool_(parts_),
-          buffers_(parts_) {}
+          pool_(parts_), buffers_(parts_) {}
 
     unsigned parts() const { return parts_; }
     std::pair<std::size_t, std::size_t> range(unsigned part) const {

@@ -93,16 +93,22 @@ struct RowRule {
         if constexpr (K != 0) {
             static_assert(K <= 32);
             const std::uint32_t all = K == 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << K) - 1;
-            const std::uint32_t numbers = bits<K>(row, [&]<typename V>(V v, std::size_t) { return eq(v, v); });
+            const std::uint32_t numbers =
+                bits<K>(row, [&]<typename V>(V v, std::size_t) { return eq(v, v); });
             if (numbers != all) return apply<0>(row, given);  // NaN: the loop's rules, below
             const double most = largest<K>(row);
             const double fuzzed = row[given] + kFuzz;
-            const std::uint32_t reach = bits<K>(row, [&]<typename V>(V v, std::size_t c) { return ge(v, load<V>(cut + c)); });
-            const std::uint32_t is_most = bits<K>(row, [&]<typename V>(V v, std::size_t) { return eq(v, splat<V>(most)); });
-            const std::uint32_t below = bits<K>(row, [&]<typename V>(V v, std::size_t) { return lt(v, splat<V>(fuzzed)); });
-            const std::uint32_t at_most = bits<K>(row, [&]<typename V>(V v, std::size_t) { return le(v, splat<V>(fuzzed)); });
+            const std::uint32_t reach = bits<K>(
+                row, [&]<typename V>(V v, std::size_t c) { return ge(v, load<V>(cut + c)); });
+            const std::uint32_t is_most =
+                bits<K>(row, [&]<typename V>(V v, std::size_t) { return eq(v, splat<V>(most)); });
+            const std::uint32_t below =
+                bits<K>(row, [&]<typename V>(V v, std::size_t) { return lt(v, splat<V>(fuzzed)); });
+            const std::uint32_t at_most =
+                bits<K>(row, [&]<typename V>(V v, std::size_t) { return le(v, splat<V>(fuzzed)); });
             const auto best = static_cast<std::size_t>(std::countr_zero(is_most));
-            const std::size_t first = reach != 0 ? static_cast<std::size_t>(std::countr_zero(reach)) : K;
+            const std::size_t first =
+                reach != 0 ? static_cast<std::size_t>(std::countr_zero(reach)) : K;
             // The given label, fuzzed, is the first most probable class: above every class
             // before it and at least every class after it.
             const std::uint32_t before = (std::uint32_t{1} << given) - 1;
