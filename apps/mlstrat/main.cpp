@@ -20,6 +20,7 @@
 #include "cli_main.hpp"
 #include "commands/commands.hpp"
 #include "mlstrat/error.hpp"
+#include "mlstrat/version.hpp"
 #include "self.hpp"
 
 namespace {
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     }
     prepare_heap();
     return mlstrat::cli::run_cli(
-        argc, argv, "mlstrat 0.1.0",
+        argc, argv, "mlstrat " MLSTRAT_VERSION,
         [](CLI::App& app) {
             mlstrat::cli::add_eval(app);
             mlstrat::cli::add_split(app);

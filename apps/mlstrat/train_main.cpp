@@ -4,12 +4,13 @@
 #include "cli_main.hpp"
 #include "commands/commands.hpp"
 #include "mlstrat/train.hpp"
+#include "mlstrat/version.hpp"
 
 int main(int argc, char** argv) {
-    return mlstrat::cli::run_cli(argc, argv,
-                                 "mlstrat 0.1.0 (" + mlstrat::train::backend_summary() + ")",
-                                 [](CLI::App& app) {
-                                     mlstrat::cli::add_train(app);
-                                     mlstrat::cli::add_tune(app);
-                                 });
+    return mlstrat::cli::run_cli(
+        argc, argv, "mlstrat " MLSTRAT_VERSION " (" + mlstrat::train::backend_summary() + ")",
+        [](CLI::App& app) {
+            mlstrat::cli::add_train(app);
+            mlstrat::cli::add_tune(app);
+        });
 }

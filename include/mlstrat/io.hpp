@@ -64,7 +64,6 @@ class RowBatch {
 
  private:
     friend class TableReader;
-    friend struct PartParser;
     std::size_t width_ = 0;
     std::vector<std::string_view> cells_;
     std::vector<std::string_view> raw_;
