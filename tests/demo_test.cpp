@@ -34,9 +34,20 @@ TEST(Demo, QuickRunTellsTheNumbersOfItsRuns) {
 
     for (const char* file : {"report.html", "analysis/sheet.csv", "analysis/sheet_reviewed.csv",
                              "analysis/label_issues.csv", "data/pool.csv", "data/split/dev.csv",
-                             "configs/cnn_pool.toml", "mlstrat.db"}) {
+                             "configs/cnn_pool.toml", "mlstrat.db", "analysis/review.html",
+                             "analysis/labels_review.html"}) {
         EXPECT_TRUE(fs::exists(tmp / "demo" / file)) << file;
     }
+    // The review page holds a card per sampled error, each with its image.
+    const std::string page = mlstrat::test_util::slurp(tmp / "demo" / "analysis" / "review.html");
+    auto count = [&](const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = page.find(what); at != std::string::npos; at = page.find(what, at + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(count("\"cells\":"), 40u);
+    EXPECT_EQ(count("\"img\":\"data:image/png;base64,"), 40u);
+    EXPECT_EQ(summary["error_analysis"]["review_pages"].size(), 2u);
     EXPECT_EQ(summary["split"]["train_dev"]["rows"], 300);
     EXPECT_EQ(summary["transfer"]["labels_per_class"], 20);
 

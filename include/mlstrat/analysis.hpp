@@ -68,6 +68,10 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
 // ---------------------------------------------------------------------------------------------
 // errors tally
 
+/// Without a resolution, mislabeled examples are worth fixing once they are this share of the
+/// reviewed errors (errors tally, and the review pages that preview it).
+inline constexpr double kWorthFixingShare = 0.10;
+
 /// How a reviewed sheet is tallied.
 struct TallyOptions {
     /// The overall dev error the sheet's errors were sampled from (0.10 for 10%).
@@ -333,5 +337,47 @@ struct LabelReport {
 /// Reads labels and probabilities, validates them, runs confident learning and ranks the
 /// flagged examples by self-confidence.
 LabelReport find_label_issues(const std::string& table_path, const LabelOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// labels apply
+
+/// How `apply_corrections` matches corrections to rows and counts the changes.
+struct CorrectionOptions {
+    std::string label_col = "label";
+    /// DATA's column the corrections' `id` names; empty: `id` when the corrections carry ids,
+    /// else the corrections' `index` (0-based data row of DATA).
+    std::string id_col;
+    /// Changes are counted per value of this column (a split column); empty: per file.
+    std::string split_col;
+    io::TableOptions table;
+};
+
+/// How many labels one split (or the whole file) had changed.
+struct SplitChanges {
+    std::string split;
+    std::uint64_t rows = 0;
+    std::uint64_t changed = 0;
+};
+
+/// What `apply_corrections` did.
+struct CorrectionReport {
+    std::string data, corrections, out;
+    std::string matched_by;  // "id" column name, or "index"
+    std::uint64_t rows = 0;
+    std::uint64_t wrong = 0, right = 0, unsure = 0;  // verdicts in the corrections
+    std::uint64_t changed = 0;
+    std::vector<SplitChanges> splits;
+
+    /// The JSON document of `mlstrat labels apply --json`.
+    nlohmann::json to_json() const;
+};
+
+/// Writes DATA with the labels a reviewer found wrong replaced (the corrections CSV the label
+/// review page exports: index, id, given, suggested, decision, label, comment). The header and
+/// every untouched row are copied byte for byte. An unknown id or index, a given label that is
+/// not DATA's, a new label DATA never uses, or a decision other than wrong/right/unsure is an
+/// Error naming the corrections file and line; nothing is written then.
+CorrectionReport apply_corrections(const std::string& data_path, const std::string& corrections_path,
+                                   const std::string& out_path, const CorrectionOptions& options);
 
 }  // namespace mlstrat::analysis

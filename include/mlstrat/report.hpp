@@ -75,6 +75,25 @@ struct Omitted {
     std::string note;
 };
 
+/// An example shown with its thumbnail: a misclassified one, or a flagged label.
+struct ExampleCard {
+    std::uint64_t index = 0;  // 0-based data row of the predictions
+    std::string id;
+    std::string label;  // the true label (errors) or the given one (label issues)
+    std::string other;  // the predicted label (errors) or the suggested one (label issues)
+    std::optional<double> self_confidence;  // label issues
+    std::string thumbnail;                  // a data: URI; empty without an image column
+};
+
+/// A strip of examples of one predictions file: a sample of its errors, or its top label issues.
+struct ExampleStrip {
+    std::string run;          // the run the predictions belong to; empty for --pred
+    std::string source;       // the predictions file read
+    std::uint64_t total = 0;  // errors (or flagged labels) in the file
+    std::vector<ExampleCard> examples;
+    std::string note;  // why thumbnails are missing, when they are
+};
+
 /// Everything the report shows; each part comes from the command that owns it.
 struct Report {
     std::string title;
@@ -90,6 +109,8 @@ struct Report {
     std::optional<metrics::EvalReport> eval;
     std::string sheet;
     std::optional<analysis::TallyReport> tally;
+    /// Misclassified examples and the top label issues of `pred`, with thumbnails.
+    std::optional<ExampleStrip> error_examples, label_examples;
     /// Runs and sections left out, each with a one-line note.
     std::vector<Omitted> omitted;
     std::vector<std::string> notes;

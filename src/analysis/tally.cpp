@@ -13,9 +13,6 @@ namespace mlstrat::analysis {
 
 namespace {
 
-// Mislabeled examples are worth fixing by default once they are this share of the errors.
-constexpr double kWorthFixingShare = 0.10;
-
 std::string pct(double rate) { return fmt::format("{:.2f}%", rate * 100.0); }
 
 std::string lower(std::string_view text) {

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "diagnose/format.hpp"
 #include "mlstrat/report.hpp"
 #include "report/format.hpp"
 
@@ -14,7 +13,8 @@ namespace mlstrat::report {
 namespace {
 
 using nlohmann::json;
-using diagnose::detail::pct;
+// Rates in the report carry two decimals ("0.50%"), whichever module computed them.
+std::string pct(double v) { return detail::rate(v); }
 
 constexpr const char* kFont =
     "Inter, 'Segoe UI', 'Helvetica Neue', 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif";
@@ -316,7 +316,7 @@ json confusion_spec(const Report& r) {
           {"groupby", {"true"}}},
          {{"calculate", "datum.support > 0 ? datum.count / datum.support : 0"}, {"as", "share"}}});
     const json x = {{"field", "pred"}, {"type", "nominal"}, {"sort", classes},
-                    {"axis", {{"title", "predicted"}, {"orient", "top"}, {"labelAngle", -30}}}};
+                    {"axis", {{"title", "predicted"}, {"orient", "top"}, {"labelAngle", -90}}}};
     const json y = {{"field", "true"}, {"type", "nominal"}, {"sort", classes},
                     {"axis", {{"title", "true label"}}}};
     spec["layer"] = json::array(
@@ -330,7 +330,7 @@ json confusion_spec(const Report& r) {
             {"tooltip", json::array({{{"field", "true"}, {"title", "true"}},
                                      {{"field", "pred"}, {"title", "predicted"}},
                                      {{"field", "count"}},
-                                     {{"field", "share"}, {"format", ".1%"}, {"title", "share of true class"}}})}}}},
+                                     {{"field", "share"}, {"format", ".2%"}, {"title", "share of true class"}}})}}}},
          {{"mark", {{"type", "text"}, {"fontSize", 11}}},
           {"encoding",
            {{"x", x},
@@ -416,7 +416,7 @@ json ceilings_spec(const Report& r) {
                         {"ceiling", ceiling},
                         {"kind", kind},
                         {"text", pct(t.error) + " → " + pct(ceiling) + "  (" +
-                                     fmt::format("{:.0f}", share * 100.0) + "% of errors)"}});
+                                     fmt::format("{:.2f}", share * 100.0) + "% of errors)"}});
     };
     for (const auto& c : t.categories) add(c.tag, c.count, c.share, c.share_ci, c.error_if_fixed, "idea");
     if (t.mislabeled) {
@@ -427,7 +427,7 @@ json ceilings_spec(const Report& r) {
                     {"axis", {{"title", nullptr}, {"labelFontSize", 12}, {"labelFontWeight", 600}}}};
     const json x = {{"field", "ceiling"}, {"type", "quantitative"},
                     {"title", "dev error if every such error were fixed"},
-                    {"axis", {{"format", ".1%"}}}, {"scale", {{"zero", true}}}};
+                    {"axis", {{"format", ".2%"}}}, {"scale", {{"zero", true}}}};
     json spec = base("Error-analysis ceilings");
     spec["data"] = {{"values", rows}};
     spec["width"] = 460;
@@ -442,9 +442,9 @@ json ceilings_spec(const Report& r) {
                        {"scale", {{"domain", {"idea", "mislabeled"}}, {"range", {kGap, "#9c6ade"}}}}}},
             {"tooltip", json::array({{{"field", "idea"}},
                                      {{"field", "count"}, {"title", "errors"}},
-                                     {{"field", "share"}, {"format", ".1%"}},
-                                     {{"field", "share_lo"}, {"format", ".1%"}, {"title", "share 95% low"}},
-                                     {{"field", "share_hi"}, {"format", ".1%"}, {"title", "share 95% high"}},
+                                     {{"field", "share"}, {"format", ".2%"}},
+                                     {{"field", "share_lo"}, {"format", ".2%"}, {"title", "share 95% low"}},
+                                     {{"field", "share_hi"}, {"format", ".2%"}, {"title", "share 95% high"}},
                                      {{"field", "ceiling"}, {"format", ".2%"}, {"title", "error if fixed"}}})}}}},
          {{"mark", {{"type", "tick"}, {"thickness", 3}, {"color", "#1f2933"}}},
           {"encoding", {{"y", y}, {"x", x}}}},

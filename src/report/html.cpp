@@ -6,16 +6,17 @@
 
 #include <string>
 
-#include "diagnose/format.hpp"
 #include "mlstrat/report.hpp"
 #include "report/assets.hpp"
+#include "report/examples.hpp"
 #include "report/format.hpp"
 
 namespace mlstrat::report {
 
 namespace {
 
-using diagnose::detail::pct;
+// Rates in the report carry two decimals ("0.50%"), whichever module computed them.
+std::string pct(double v) { return detail::rate(v); }
 
 std::string h(std::string_view text) { return escape_html(text); }
 
@@ -50,6 +51,7 @@ section .lead { margin: 0 0 10px; color: #3d4753; }
 .chart { margin: 8px 0 4px; overflow-x: auto; }
 .cols { display: flex; flex-wrap: wrap; gap: 8px 40px; }
 .cols > div { min-width: 260px; flex: 1; }
+.cols > div.fit { flex: 0 0 auto; } /* as wide as its chart: the next column wraps below, never under it */
 h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 12px 0 4px; }
 ul { margin: 4px 0; padding-left: 20px; }
 li { margin: 2px 0; }
@@ -64,6 +66,12 @@ tr.winner td { background: #f0faf5; }
 .omitted b { color: #3d4753; }
 .notes li { color: #3d4753; }
 footer { color: var(--muted); font-size: 12px; margin-top: 22px; }
+/* strips of examples (report/examples.cpp) */
+.strip { display: grid; grid-template-columns: repeat(auto-fill, minmax(104px, 1fr)); gap: 10px; margin-top: 8px; }
+.example { margin: 0; min-width: 0; }
+.example img { display: block; width: 80px; height: 80px; object-fit: contain; image-rendering: pixelated; background: #eef1f4; border-radius: 4px; }
+.example figcaption { font-size: 12px; line-height: 1.3; margin-top: 3px; overflow-wrap: anywhere; }
+.example .p { color: var(--bad); } .example .i { display: block; color: var(--muted); }
 #report-status:empty { display: none; }
 #report-status { color: #fff; background: var(--bad); padding: 8px 12px; border-radius: 6px; }
 )css";
@@ -141,7 +149,7 @@ std::string omitted_line(const Report& r, const std::string& id) {
 std::string list(const std::vector<std::string>& items, const char* cls = nullptr) {
     if (items.empty()) return "";
     std::string out = cls ? std::string("<ul class=\"") + cls + "\">" : "<ul>";
-    for (const auto& i : items) out += "<li>" + h(i) + "</li>";
+    for (const auto& i : items) out += "<li>" + h(detail::two_decimals(i)) + "</li>";
     return out + "</ul>\n";
 }
 
@@ -268,9 +276,9 @@ std::string confusion(const Report& r) {
     std::string out = "<section id=\"confusion\"><h2>Confusion matrix</h2>\n";
     out += "<p class=\"lead\"><code>" + h(r.pred) + "</code>: " + fmt::format("{}", e.rows) +
            " rows, accuracy <b>" + h(rate(e.accuracy)) + "</b>, error <b>" + h(rate(e.error)) +
-           "</b> (" + h(pct(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
+           "</b> (" + h(detail::level(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
            h(rate(e.error_ci.hi)) + ").</p>\n";
-    out += "<div class=\"cols\"><div>" + chart_div("confusion") + "</div><div>";
+    out += "<div class=\"cols\"><div class=\"fit\">" + chart_div("confusion") + "</div><div>";
     out += "<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>\n";
     for (const auto& c : e.classes) {
         out += "<tr><td>" + h(c.name) + "</td><td>" + h(rate(c.precision)) + "</td><td>" +
@@ -371,6 +379,7 @@ std::string render_html(const Report& r) {
     page += "</p></header>\n<p id=\"report-status\" role=\"status\"></p>\n";
     page += cards(r);
     page += ladder(r) + leaderboard(r) + curves(r) + confusion(r) + slices(r) + ceilings(r);
+    page += detail::examples_html(r);
     if (!r.notes.empty()) page += "<section><h2>Notes</h2>" + list(r.notes, "notes") + "</section>\n";
     const auto versions = vega_versions();
     page += "<footer>Made by <code>mlstrat report</code>. Charts drawn with Vega " +

@@ -11,6 +11,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "report/assets.hpp"
+#include "report/examples.hpp"
 
 namespace mlstrat::report {
 
@@ -231,6 +232,8 @@ Report build_report(const ReportOptions& options) {
         eval.table = options.table;
         report.pred = pred;
         report.eval = metrics::evaluate(pred, eval);
+        detail::add_examples(report, pred, options.pred.empty() ? report.diagnosed_run : "",
+                             options.table);
         if (options.slice_cols.empty()) {
             report.omitted.push_back({"slices", "no --slice-col given"});
         }
@@ -305,6 +308,18 @@ nlohmann::json Report::to_json() const {
     j["eval"] = eval ? eval->to_json() : json(nullptr);
     j["sheet"] = sheet.empty() ? json(nullptr) : json(sheet);
     j["tally"] = tally ? tally->to_json() : json(nullptr);
+    auto strip_json = [](const std::optional<ExampleStrip>& s) {
+        if (!s) return json(nullptr);
+        json examples = json::array();
+        for (const auto& e : s->examples) {
+            examples.push_back({{"index", e.index}, {"id", e.id}, {"label", e.label},
+                                {"other", e.other}, {"thumbnail", !e.thumbnail.empty()}});
+        }
+        return json{{"run", s->run}, {"source", s->source}, {"total", s->total},
+                    {"examples", examples}, {"note", s->note}};
+    };
+    j["error_examples"] = strip_json(error_examples);
+    j["label_examples"] = strip_json(label_examples);
     j["omitted"] = json::array();
     for (const auto& o : omitted) j["omitted"].push_back({{"section", o.section}, {"note", o.note}});
     j["notes"] = notes;

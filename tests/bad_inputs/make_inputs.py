@@ -159,3 +159,15 @@ write("idx_truncated.idx.gz", gzip.compress(images, mtime=0)[:-10])
 write("idx_truncated_gz.toml", IDX.format(img="idx_truncated.idx.gz", lab="idx_labels.idx"))
 write("idx_huge_dims.idx", idx(0x08, [0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF], b""))
 write("idx_huge_dims.toml", IDX.format(img="idx_huge_dims.idx", lab="idx_labels.idx"))
+
+# errors review: image references that do not resolve (relative to the sheet's folder)
+SHEET = "index,image,label,pred,blurry,mislabeled,comments\n0,idx_images.idx#1,cat,dog,,,\n"
+write("review_missing_image.csv", SHEET + "1,no_such_image.png,dog,cat,,,\n")
+write("review_idx_range.csv", SHEET + "1,idx_images.idx#10,dog,cat,,,\n")
+write("review_corrupt.png", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + b"\x00" * 9)
+write("review_corrupt_png.csv", SHEET + "1,review_corrupt.png,dog,cat,,,\n")
+# labels apply: corrections naming an id or a label the data does not have
+write("corrections_data.csv", "id,label\na,cat\nb,dog\nc,cat\n")
+FIX = "index,id,given,suggested,decision,label,comment\n0,a,cat,dog,wrong,dog,\n"
+write("corrections_unknown_id.csv", FIX + "5,zz,cat,dog,wrong,dog,\n")
+write("corrections_unknown_label.csv", FIX + "1,b,dog,cat,wrong,cow,\n")

@@ -644,7 +644,8 @@ class Demo {
         summary_["error_analysis"]["cohorts"] = cohorts;
 
         json issues = runner_.run({"labels", pred, "--prob-cols", "p_*", "--label-col", "label",
-                                   "--id-col", "id", "--out", "analysis/label_issues.csv"},
+                                   "--id-col", "id", "--out", "analysis/label_issues.csv",
+                                   "--review", "analysis/labels_review.html"},
                                   "labels");
         std::size_t flagged = issues.value("issues", json::array()).size();
         story_.say(fmt::format(
@@ -654,6 +655,24 @@ class Demo {
             "tally's mislabeled column), fixes dev and test together (1.2.1).",
             flagged));
         summary_["error_analysis"]["label_issues"] = flagged;
+        review_pages(dev_error);
+    }
+
+    // The pages a person does the same review on, by eye (1.2.1).
+    void review_pages(double dev_error) {
+        runner_.run({"errors", "review", "analysis/sheet.csv", "--error", fmt::format("{:.6f}", dev_error),
+                     "--out", "analysis/review.html"},
+                    "errors-review");
+        const fs::path errors_page = dir_ / "analysis" / "review.html";
+        const fs::path labels_page = dir_ / "analysis" / "labels_review.html";
+        story_.say(fmt::format(
+            "The same review by eye: open file://{} in a browser (it works offline) — a card per "
+            "sampled error with its image, a checkbox per tag (keys 1-9, m for mislabeled, j/k to "
+            "move), a live tally; Export downloads the filled sheet for mlstrat errors tally. "
+            "file://{} shows the flagged labels for a verdict each; its export goes to mlstrat "
+            "labels apply, for dev and test alike.",
+            errors_page.string(), labels_page.string()));
+        summary_["error_analysis"]["review_pages"] = {errors_page.string(), labels_page.string()};
     }
 
     // 5. Close the data mismatch with synthesized data, and the small-pool caution (1.2.2).

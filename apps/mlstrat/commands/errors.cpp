@@ -1,5 +1,6 @@
 // mlstrat errors: error analysis (1.2.1). `sample` writes a review sheet of misclassified dev
-// examples, `tally` counts what the reviewer marked, `slices` finds high-error cohorts.
+// examples, `review` turns it into a page a person reviews in a browser, `tally` counts what the
+// reviewer marked, `slices` finds high-error cohorts.
 
 #include <iostream>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
+#include "mlstrat/review.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -21,6 +23,19 @@ struct SampleArgs {
     std::string tags;
     std::string keep_cols;
     unsigned threads = 0;
+    bool json = false;
+};
+
+struct ReviewArgs {
+    std::string input;
+    std::string out;
+    std::string sheet;
+    std::string tags;
+    std::string error;
+    std::string image_root;
+    analysis::SampleOptions sample;
+    report::ReviewOptions options;
+    bool sample_given = false;
     bool json = false;
 };
 
@@ -77,6 +92,47 @@ void run_sample(SampleArgs& a) {
               << "Mark each idea's column with x, add a mark under mislabeled when the label is "
                  "wrong, then run: mlstrat errors tally "
               << r.sheet << " --error <dev error>\n";
+}
+
+// review.html -> review_sheet.csv, beside it.
+std::string sheet_beside(const std::string& page) {
+    std::string stem = page;
+    if (stem.ends_with(".html")) stem.resize(stem.size() - 5);
+    return stem + "_sheet.csv";
+}
+
+void run_review(ReviewArgs& a) {
+    a.options.tags = split_list(a.tags, "--tags");
+    if (!a.error.empty()) a.options.error = parse_rate(a.error, "--error");
+    if (!a.image_root.empty()) a.options.image_roots = {a.image_root};
+    const bool sheet = !a.sample_given && report::is_review_sheet(a.input);
+    analysis::SampleReport sampled;
+    report::ReviewPage page;
+    if (sheet) {
+        page = report::error_review_page(a.input, a.options);
+    } else {
+        if (a.sheet.empty()) a.sheet = sheet_beside(a.out);
+        a.sample.tags = a.options.tags;
+        page = report::error_review_from_predictions(a.input, a.sample, a.sheet, a.options, &sampled);
+    }
+    const std::uint64_t bytes = report::write_review(page, a.out);
+    if (a.json) {
+        nlohmann::json j = page.to_json();
+        j["out"] = a.out;
+        j["bytes"] = bytes;
+        j["sheet"] = sheet ? a.input : a.sheet;
+        print_json(j);
+        return;
+    }
+    if (!sheet) {
+        std::cout << "sampled " << thousands(sampled.sampled_errors) << " of "
+                  << thousands(sampled.errors) << " misclassified rows into " << a.sheet << "\n";
+    }
+    std::cout << "wrote " << a.out << ": " << thousands(page.cards) << " cards ("
+              << thousands(page.images) << " with images), " << thousands(bytes / 1024)
+              << " KiB\nOpen it in a browser (it works offline), tick what applies to each error, "
+                 "then Export and run: mlstrat errors tally "
+              << page.export_name << " --error <dev error>\n";
 }
 
 void run_tally(TallyArgs& a) {
@@ -182,6 +238,47 @@ void add_sample(CLI::App& errors) {
     cmd->callback([args] { run_sample(*args); });
 }
 
+void add_review(CLI::App& errors) {
+    auto args = std::make_shared<ReviewArgs>();
+    CLI::App* cmd = errors.add_subcommand(
+        "review", "Write a review page: one card per sampled error with its image, tags to tick, "
+                  "a live tally, and an Export of the filled sheet (one HTML file, offline).");
+    cmd->add_option("SHEET", args->input,
+                    "a review sheet from errors sample, or a predictions file to sample from")
+        ->required();
+    cmd->add_option("--out", args->out, "the HTML page to write")->required();
+    cmd->add_option("--tags", args->tags, "tags to offer besides the sheet's: dog,great_cat,blurry");
+    cmd->add_option("--error", args->error, "the dev error, for the ceilings (10% or 0.10)");
+    cmd->add_option("--image-col", args->options.image_col,
+                    "column of image references (default: the first that holds one)");
+    cmd->add_option("--text-col", args->options.text_col, "column of text to show (default: text)");
+    cmd->add_option("--prob-cols", args->options.prob_cols,
+                    "probability columns, the '*' naming the class")
+        ->capture_default_str();
+    cmd->add_option("--image-root", args->image_root,
+                    "folder relative image paths start from (default: the input's, then the "
+                    "current folder)");
+    cmd->add_option("--thumbnail", args->options.thumbnail, "thumbnail size in pixels a side")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 512));
+    cmd->add_option("--title", args->options.title, "the page's title");
+    auto sampling = [args](const std::string&) { args->sample_given = true; };
+    cmd->add_option("--n", args->sample.errors, "predictions: misclassified rows to sample")
+        ->capture_default_str()
+        ->each(sampling);
+    cmd->add_option("--seed", args->sample.seed, "predictions: random seed")
+        ->capture_default_str()
+        ->each(sampling);
+    cmd->add_option("--sheet", args->sheet,
+                    "predictions: where the sampled sheet goes (default: beside --out)");
+    cmd->add_option("--label-col", args->sample.label_col, "predictions: column of true labels")
+        ->capture_default_str();
+    cmd->add_option("--pred-col", args->sample.pred_col, "predictions: column of predicted labels")
+        ->capture_default_str();
+    cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
+    cmd->callback([args] { run_review(*args); });
+}
+
 void add_tally(CLI::App& errors) {
     auto args = std::make_shared<TallyArgs>();
     CLI::App* cmd = errors.add_subcommand(
@@ -239,6 +336,7 @@ void add_errors(CLI::App& app) {
                   "find high-error cohorts.");
     errors->require_subcommand(1);
     add_sample(*errors);
+    add_review(*errors);
     add_tally(*errors);
     add_slices(*errors);
 }

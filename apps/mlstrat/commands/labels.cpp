@@ -1,13 +1,16 @@
 // mlstrat labels: likely incorrectly labeled examples by confident learning (1.2.1, cleaning up
-// incorrectly labeled data), ranked by self-confidence.
+// incorrectly labeled data), ranked by self-confidence; `--review` writes them as a page for a
+// person's verdicts, and `labels apply` writes the data with the labels found wrong corrected.
 
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands/commands.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
+#include "mlstrat/review.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -19,7 +22,18 @@ struct LabelsArgs {
     analysis::LabelOptions options;
     std::string classes;
     std::string out;
+    std::string review;
+    std::string image_root;
+    report::ReviewOptions review_options;
     unsigned threads = 0;
+    bool json = false;
+};
+
+struct ApplyArgs {
+    std::string data;
+    std::string corrections;
+    std::string out;
+    analysis::CorrectionOptions options;
     bool json = false;
 };
 
@@ -54,13 +68,67 @@ void run(LabelsArgs& a) {
         r.write_issues_csv([&](std::string_view piece) { file.write(piece); });
         file.commit();
     }
+    std::optional<report::ReviewPage> page;
+    if (!a.review.empty()) {
+        if (!a.image_root.empty()) a.review_options.image_roots = {a.image_root};
+        page = report::label_review_page(r, a.table, a.options, a.review_options);
+        report::write_review(*page, a.review);
+    }
     if (a.json) {
-        print_json(r.to_json());
+        nlohmann::json j = r.to_json();
+        if (page) j["review"] = page->to_json();
+        print_json(j);
+    } else if (page) {
+        if (!a.out.empty()) print_summary(r, a.out);
+        std::cout << "wrote " << a.review << ": " << thousands(page->cards) << " flagged examples"
+                  << (page->left_out ? " (the " + thousands(page->left_out) + " least suspicious left out)" : "")
+                  << ". Open it in a browser, give each a verdict, Export, then run: mlstrat labels "
+                     "apply DATA --corrections "
+                  << page->export_name << " --out FIXED.csv\n";
     } else if (a.out.empty()) {
         r.write_issues_csv([](std::string_view piece) { std::cout << piece; });
     } else {
         print_summary(r, a.out);
     }
+}
+
+void run_apply(const ApplyArgs& a) {
+    auto r = analysis::apply_corrections(a.data, a.corrections, a.out, a.options);
+    if (a.json) {
+        print_json(r.to_json());
+        return;
+    }
+    std::cout << "wrote " << r.out << ": " << thousands(r.changed) << " of " << thousands(r.rows)
+              << " labels changed (verdicts: " << thousands(r.wrong) << " wrong, "
+              << thousands(r.right) << " right, " << thousands(r.unsure) << " unsure; matched by "
+              << r.matched_by << ")\n";
+    Table t({"split", "rows", "labels changed"});
+    for (const auto& s : r.splits) t.add({s.split, thousands(s.rows), thousands(s.changed)});
+    t.print(std::cout);
+    std::cout << "\nApply the same process to the dev and the test set (1.2.1): run mlstrat labels "
+                 "--review on the other set's predictions, review it, and apply its corrections, "
+                 "so dev and test keep coming from the same distribution.\n";
+}
+
+void add_apply(CLI::App& labels) {
+    auto args = std::make_shared<ApplyArgs>();
+    CLI::App* cmd = labels.add_subcommand(
+        "apply", "Write DATA with the labels a reviewer found wrong corrected (the corrections "
+                 "CSV the review page exports); other rows are copied byte for byte.");
+    cmd->add_option("DATA", args->data, "the CSV/TSV whose labels to correct")->required();
+    cmd->add_option("--corrections", args->corrections,
+                    "corrections CSV (index,id,given,suggested,decision,label,comment)")
+        ->required();
+    cmd->add_option("--out", args->out, "the corrected file to write")->required();
+    cmd->add_option("--label-col", args->options.label_col, "DATA's column of labels")
+        ->capture_default_str();
+    cmd->add_option("--id-col", args->options.id_col,
+                    "DATA's column the corrections' id names (default: id when the corrections "
+                    "carry ids, else rows are matched by index)");
+    cmd->add_option("--split-col", args->options.split_col,
+                    "count the changes per value of this column");
+    cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
+    cmd->callback([args] { run_apply(*args); });
 }
 
 }  // namespace
@@ -71,8 +139,7 @@ void add_labels(CLI::App& app) {
         "labels", "Find likely incorrectly labeled examples by confident learning (the examples "
                   "cleanlab's find_label_issues flags), ranked by self-confidence.");
     cmd->add_option("TABLE", args->table,
-                    "CSV/TSV (optionally .gz) with the given labels (and the probabilities)")
-        ->required();
+                    "CSV/TSV (optionally .gz) with the given labels (and the probabilities)");
     cmd->add_option("--label-col", args->options.label_col, "column of given labels")
         ->capture_default_str();
     cmd->add_option("--prob-cols", args->options.prob_cols,
@@ -93,9 +160,26 @@ void add_labels(CLI::App& app) {
                     "what separates the labels of a set with --multi-label")
         ->capture_default_str();
     cmd->add_option("--out", args->out, "write the issues CSV here and print a summary");
+    cmd->add_option("--review", args->review,
+                    "also write the flagged examples as a review page (HTML, offline)");
+    cmd->add_option("--review-max", args->review_options.max_cards,
+                    "flagged examples on the page at most")
+        ->capture_default_str();
+    cmd->add_option("--image-col", args->review_options.image_col,
+                    "review: column of image references (default: the first that holds one)");
+    cmd->add_option("--text-col", args->review_options.text_col,
+                    "review: column of text to show (default: text)");
+    cmd->add_option("--image-root", args->image_root,
+                    "review: folder relative image paths start from (default: TABLE's, then the "
+                    "current folder)");
     cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
     cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
-    cmd->callback([args] { run(*args); });
+    add_apply(*cmd);
+    cmd->callback([args, cmd] {
+        if (cmd->got_subcommand("apply")) return;
+        MLSTRAT_CHECK(!args->table.empty(), "labels needs TABLE (or: labels apply DATA ...)");
+        run(*args);
+    });
 }
 
 }  // namespace mlstrat::cli
