@@ -84,6 +84,38 @@ TEST(Config, TomlRoundTripKeepsEveryKey) {
     EXPECT_EQ(again.schedule.kind, "cosine");
 }
 
+TEST(Config, TomlRoundTripKeepsStringsWithQuotesLineBreaksAndControlCharacters) {
+    // Fuzzing found the first (fuzz/findings/config/): a class name starting with a line break
+    // was written back as a multi-line string, whose first line break TOML drops.
+    Config c;
+    c.name = "both ' and \" quotes";
+    c.data.class_names = {"\neaker", "it's", "tab\there", "a\"b\\c", "\r\n", "bell\x07",
+                          "del\x7f", "\xc3\x9cnicode \xe2\x9c\x93", "", "'''", "\"\"\""};
+    c.tasks = {{"it's", {"\nx"}}, {"a\tb", {"y"}}};
+    const Config again = parse_config(c.to_toml(), "config.toml");
+    EXPECT_EQ(again, c);
+    EXPECT_EQ(again.to_toml(), c.to_toml());
+    EXPECT_NE(c.to_toml().find("label_col = 'label'\n"), std::string::npos);  // plain stays plain
+
+    const std::string finding = std::string(MLSTRAT_SOURCE_DIR) +
+                                "/fuzz/findings/config/class-name-starting-with-line-break.toml";
+    std::ifstream in(finding, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Config found = parse_config(text, finding);
+    ASSERT_EQ(found.data.class_names.at(7), "\neaker");
+    EXPECT_EQ(parse_config(found.to_toml(), "config.toml"), found);
+}
+
+TEST(Config, SetValuesMustBeTextATomlFileCanHold) {
+    // A bare --set word is a string; one that is not UTF-8 could not be written to config.toml.
+    EXPECT_EQ(error_of([] { parse_config("", "cfg.toml", {"name=caf\xe9"}); }),
+              "--set name=caf\xe9: key 'name' must be UTF-8 text");
+    EXPECT_EQ(parse_config("", "cfg.toml", {"name=line\nbreak"}).name, "line\nbreak");
+    const Config c = parse_config("", "cfg.toml", {"data.label_col=it's \"x\""});
+    EXPECT_EQ(c.data.label_col, "it's \"x\"");
+    EXPECT_EQ(parse_config(c.to_toml(), "config.toml"), c);
+}
+
 TEST(Config, EveryKeyIsDocumented) {
     std::ifstream in(std::string(MLSTRAT_SOURCE_DIR) + "/docs/train.md");
     std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

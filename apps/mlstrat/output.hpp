@@ -12,8 +12,11 @@
 
 namespace mlstrat::cli {
 
-/// Prints one JSON document and a newline on stdout.
-inline void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
+/// Prints one JSON document and a newline on stdout; bytes of user text that are not UTF-8
+/// print as U+FFFD (a report for a reader, not a file read back: io::json_text is for those).
+inline void print_json(const nlohmann::json& j) {
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
 
 /// 0.0823 -> "8.23%".
 inline std::string percent(double rate, int decimals = 2) {

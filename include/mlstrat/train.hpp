@@ -149,6 +149,8 @@ struct DataConfig {
     std::int64_t max_len = 0;
     /// Text: tokens seen fewer times in train become the unknown token.
     std::int64_t min_count = 1;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const DataConfig&) const = default;
 };
 
 /// [model]: the architecture; `scale` multiplies every width (model size as one knob).
@@ -170,6 +172,8 @@ struct ModelConfig {
     std::int64_t embedding_dim = 32;
     std::int64_t rnn_hidden = 64;
     std::int64_t rnn_layers = 1;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const ModelConfig&) const = default;
 };
 
 /// [optim]: the optimizer and L2 regularization.
@@ -182,6 +186,8 @@ struct OptimConfig {
     double eps = 1e-8;
     double alpha = 0.99;
     double weight_decay = 0.0;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const OptimConfig&) const = default;
 };
 
 /// [schedule]: the learning rate as a function of the epoch.
@@ -191,6 +197,8 @@ struct ScheduleConfig {
     double gamma = 0.5;
     double min_lr = 0.0;
     std::int64_t warmup_epochs = 0;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const ScheduleConfig&) const = default;
 };
 
 /// [train]: the loop.
@@ -202,6 +210,8 @@ struct LoopConfig {
     std::int64_t eval_batch_size = 128;
     std::int64_t early_stopping = 0;  // patience in epochs; 0 is off
     std::int64_t eval_train_rows = 10000;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const LoopConfig&) const = default;
 };
 
 /// [augment]: image augmentation applied to training batches only.
@@ -211,6 +221,8 @@ struct AugmentConfig {
     std::int64_t crop = 0;
     double noise = 0.0;
     double blur = 0.0;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const AugmentConfig&) const = default;
 };
 
 /// [transfer]: start from another run's weights (1.2.3).
@@ -221,6 +233,8 @@ struct TransferConfig {
     std::string freeze = "none";
     /// Outputs of the new last layer; 0 keeps the source's head when the class count matches.
     std::int64_t new_head = 0;
+    /// Every key equal (Config::to_toml round trips are checked with it).
+    bool operator==(const TransferConfig&) const = default;
 };
 
 /// A whole run configuration.
@@ -243,6 +257,8 @@ struct Config {
 
     /// The config as TOML, every key written, so that loading it gives the same config.
     std::string to_toml() const;
+    /// Every key and base_dir equal: parsing to_toml()'s text gives back an equal config.
+    bool operator==(const Config&) const = default;
 };
 
 /// One documented config key.

@@ -60,6 +60,13 @@ struct SliceCounter {
     }
 };
 
+// Weights are relative, and squared for the effective sample size (Σw)² / Σw²: in this range
+// neither a square nor a sum of squares over any number of rows leaves the range of a double
+// (beyond it, a weight of 1e200 made Σw² infinite, and one of 1e-200 made it 0).
+constexpr const char* kWeightRange = "weights must be 0 or between 1e-100 and 1e100";
+
+bool weight_in_range(double w) { return w == 0.0 || (w >= 1e-100 && w <= 1e100); }
+
 struct Worker {
     detail::Interner classes;
     GrowingMatrix matrix;
@@ -214,8 +221,8 @@ EvalCounts count_rows(const std::string& path, const EvalOptions& options) {
     detail::Interner weighted_classes;
     std::vector<double> class_weight;
     for (const auto& [name, w] : options.class_weights) {
-        MLSTRAT_CHECK(std::isfinite(w) && w >= 0.0, "class weight for '", name, "' is ", w,
-                      "; weights must be finite and >= 0");
+        MLSTRAT_CHECK(weight_in_range(w), "class weight for '", name, "' is ", w, "; ",
+                      kWeightRange);
         std::uint32_t id = weighted_classes.intern(name);
         class_weight.resize(weighted_classes.size(), 1.0);
         class_weight[id] = w;
@@ -260,6 +267,11 @@ EvalCounts count_rows(const std::string& path, const EvalOptions& options) {
                         throw Error(where(batch.path(), batch.line(r)) + ": column '" +
                                     options.weight_col + "' holds " + std::string(cell) +
                                     "; weights must be >= 0");
+                    }
+                    if (!weight_in_range(*value)) {
+                        throw Error(where(batch.path(), batch.line(r)) + ": column '" +
+                                    options.weight_col + "' holds " + std::string(cell) + "; " +
+                                    kWeightRange);
                     }
                     weight = *value;
                 } else {

@@ -16,6 +16,7 @@
 
 #include "common/interner.hpp"
 #include "mlstrat/error.hpp"
+#include "mlstrat/json_text.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/split.hpp"
 #include "split/detail.hpp"
@@ -509,6 +510,7 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     }
 
     std::error_code ec;
+    const bool out_dir_existed = fs::exists(out_dir, ec);
     fs::create_directories(out_dir, ec);
     if (ec || !fs::is_directory(out_dir)) {
         throw Error(ErrorCode::Io, out_dir + ": cannot create the output folder (" +
@@ -628,11 +630,20 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     }
     detail::finish_checks(report, out[kDev].labels, out[kTest].labels, options.slice_cols,
                   slice_counts, options.significance);
+    // The manifest's text before any file is put in place: a label that is not UTF-8 fails here,
+    // and leaves no folder it created.
+    std::string manifest;
+    try {
+        manifest = io::json_text(report.to_json(), path, 2) + "\n";
+    } catch (const Error&) {
+        if (!out_dir_existed) fs::remove(out_dir, ec);
+        throw;
+    }
     for (std::size_t p = 0; p < kParts; ++p) {
         if (present[p]) out[p].file->commit();
     }
     if (!present[kTrainDev]) fs::remove(out_dir + "/train_dev" + ext, ec);
-    io::write_file_atomically(out_dir + "/manifest.json", report.to_json().dump(2) + "\n");
+    io::write_file_atomically(out_dir + "/manifest.json", manifest);
     return report;
 }
 

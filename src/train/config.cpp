@@ -1,8 +1,10 @@
 // The TOML run config: one table of keys (name, type, default, meaning, allowed values) drives
 // parsing, `--set` overrides, validation, writing config.toml back, and docs/train.md.
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -244,10 +246,36 @@ std::string type_name(const Ref& ref) {
     return std::visit(V{}, ref);
 }
 
+/// `s` as a TOML string that parses back to `s`: a literal string ('...') when it holds no quote
+/// and no control character, else a basic string ("...") with those escaped. (toml++'s own
+/// printer writes a string that starts with a line break as ''' then that line break, which a
+/// TOML parser drops.)
 std::string quote(const std::string& s) {
-    std::ostringstream out;
-    out << toml::value<std::string>(s);
-    return out.str();
+    const bool literal = std::none_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return c == '\'' || (u < 0x20 && c != '\t') || u == 0x7f;
+    });
+    if (literal) return "'" + s + "'";
+    std::string out = "\"";
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\b': out += "\\b"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\f': out += "\\f"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (u < 0x20 || u == 0x7f) {
+                    out += fmt::format("\\u{:04X}", u);
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out + "\"";
 }
 
 std::string format_number(double v) {
@@ -528,7 +556,13 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         try {
             parsed = toml::parse("v = " + value);
         } catch (const toml::parse_error&) {
-            parsed = toml::table{{"v", value}};  // a bare word is a string
+            // A bare word is a string, and must be one a TOML file can hold (UTF-8), since the
+            // config is written back as TOML (config.toml, the run registry).
+            try {
+                parsed = toml::parse("v = " + quote(value));
+            } catch (const toml::parse_error&) {
+                fail(at, name, "must be UTF-8 text");
+            }
         }
         assign(*key, *parsed.get("v"), at);
         validate(*key, at);

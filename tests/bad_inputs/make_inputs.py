@@ -59,6 +59,13 @@ write("eval_weight_text.csv", "label,pred,w\ncat,cat,1\ndog,cat,heavy\n")
 write("eval_weight_nan.csv", "label,pred,w\ncat,cat,1\ndog,cat,nan\n")
 write("eval_weight_inf.csv", "label,pred,w\ncat,cat,1\ndog,cat,inf\n")
 write("eval_weight_negative.csv", "label,pred,w\ncat,cat,1\ndog,cat,-2\n")
+# Found by fuzzing (fuzz/shards_fuzz): squared, these weights left the range of a double.
+write("eval_weight_huge.csv", "label,pred,w\ncat,cat,1\ndog,cat,1e200\n")
+write("eval_weight_tiny.csv", "label,pred,w\ncat,cat,1e-200\ndog,cat,1\n")
+# Found by fuzzing (fuzz/shards_fuzz, fuzz/split_fuzz): a label that is not UTF-8 cannot go into
+# a JSON file read back (a statistics file, manifest.json).
+write("eval_latin1_stats.csv", b"label,pred\ncaf\xe9,cat\ndog,dog\n")
+write("split_latin1_label.csv", b"id,label\n1,caf\xe9\n2,dog\n3,dog\n4,cat\n5,cat\n")
 write("eval_crlf_ragged.csv", "label,pred\r\ncat,cat\r\ndog,cat,x\r\n")
 write("eval_truncated.csv.gz", gz(PRED)[:-30])
 corrupt = bytearray(gz(PRED))

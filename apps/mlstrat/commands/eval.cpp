@@ -5,6 +5,7 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/error.hpp"
+#include "mlstrat/json_text.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
@@ -226,7 +227,7 @@ void count_shard(EvalArgs& a) {
     MLSTRAT_CHECK(a.run.empty(), "--run goes with the whole file: give it to --merge");
     if (!a.shard.empty()) parse_shard(a.shard, a.options.table);
     auto shard = metrics::count_shard(a.pred, a.options);
-    io::write_file_atomically(a.stats_out, shard.to_json().dump() + "\n");
+    io::write_file_atomically(a.stats_out, io::json_text(shard.to_json(), a.pred) + "\n");
     if (a.json) {
         print_json({{"file", shard.file},
                     {"shard", {{"index", shard.index}, {"count", shard.count}}},
