@@ -1,6 +1,7 @@
 // The registry's version-2 store: migration of a version-1 file, per-split metrics, typed
 // parameters, steps, tags, status, queries, and `--replace` keeping what it is not given.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -203,10 +204,10 @@ TEST(RegistryQuery, ConcurrentLoggersLoseNoStep) {
     for (int w = 0; w < kLoggers; ++w) {
         loggers.emplace_back([&, w] {
             auto registry = Registry::open(path);
+            const std::string run = w % 2 == 0 ? "shared" : fmt::format("own{}", w);
+            const std::string own_metric = fmt::format("w{}=1", w);
             for (int s = 0; s < kSteps; ++s) {
-                registry.log(w % 2 == 0 ? "shared" : "own" + std::to_string(w),
-                             parse_log({"dev.error=0.1", "w" + std::to_string(w) + "=1"}, {}, {},
-                                       s));
+                registry.log(run, parse_log({"dev.error=0.1", own_metric}, {}, {}, s));
             }
         });
     }

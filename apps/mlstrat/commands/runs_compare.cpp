@@ -126,7 +126,9 @@ void add_runs_compare(CLI::App* runs) {
                           "' (mlstrat runs list shows the runs)");
             return *run;
         };
-        const auto c = registry::compare_runs(find(args->a), find(args->b), args->split, level);
+        const auto run_a = find(args->a);  // A first, so an error names the first unknown
+        const auto run_b = find(args->b);
+        const auto c = registry::compare_runs(run_a, run_b, args->split, level);
         if (args->json) {
             print_json(c.to_json());
         } else {
