@@ -71,6 +71,7 @@ Status parse_status(std::string_view text);
 
 /// One experiment: a trained model, a manual entry, a logged training loop, or an evaluation.
 struct Run {
+    /// Unique in the registry.
     std::string name;
     /// ISO-8601 UTC ("2026-11-25T20:30:00Z"); add_run fills it when empty.
     std::string created;
@@ -78,6 +79,7 @@ struct Run {
     std::string finished;
     /// "train", "manual", "eval", "tune", "log"...
     std::string kind;
+    /// Running while logged, finished or failed when done, deleted after `runs rm`.
     Status status = Status::Finished;
     /// The run's folder (runs/NAME for `mlstrat train`); empty when it has none.
     std::string folder;
@@ -93,11 +95,13 @@ struct Run {
     std::map<std::string, double> metrics;
     /// Typed parameters by flattened key ("optim.lr" -> 0.001, "model.widths" -> [32, 64]).
     std::map<std::string, nlohmann::json> params;
+    /// Free labels: owner, dataset, purpose...
     std::map<std::string, std::string> tags;
     /// Split -> predictions file attached with `runs predictions`.
     std::map<std::string, std::string> predictions;
     /// E.g. the TOML of a training run.
     std::string config;
+    /// Free text.
     std::string notes;
 
     /// The value of a per-split metric (the error included); nullopt when not measured.
@@ -109,17 +113,24 @@ struct Run {
 
 /// One point of a training curve.
 struct Step {
+    /// The step or epoch.
     std::int64_t step = 0;
+    /// The split measured (empty for a split-free number such as lr).
     std::string split;
+    /// The metric's name (error, loss...).
     std::string metric;
+    /// Its value at this step.
     double value = 0.0;
 };
 
 /// A metric value as `runs log --metric` gives it: "dev.error=0.21" (split dev) or
 /// "latency_ms=5" (no split).
 struct MetricValue {
+    /// The split (empty for a split-free number).
     std::string split;
+    /// The metric's name.
     std::string metric;
+    /// Its value.
     double value = 0.0;
 };
 
@@ -127,14 +138,19 @@ struct MetricValue {
 struct LogEntry {
     /// The step the metrics belong to; without one they are the run's current values only.
     std::optional<std::int64_t> step;
+    /// Metrics to set (and to add to the curve when `step` is given).
     std::vector<MetricValue> metrics;
+    /// Typed parameters to set.
     std::map<std::string, nlohmann::json> params;
+    /// Tags to set.
     std::map<std::string, std::string> tags;
 };
 
 /// A column of the run table, as `--where`, `--sort` and `--columns` name it.
 struct Key {
+    /// Which part of a run the key names.
     enum class Kind { Field, SplitMetric, Metric, Param, Tag };
+    /// The part named.
     Kind kind = Kind::Field;
     /// The split of a SplitMetric.
     std::string split;
@@ -153,8 +169,11 @@ Key parse_key(std::string_view text, std::string_view on = kChooseSplit);
 
 /// One `--where` condition.
 struct Condition {
+    /// The comparison: < <= = != >= > and ~ (glob).
     enum class Op { Less, LessEqual, Equal, NotEqual, GreaterEqual, Greater, Glob };
+    /// The left-hand side.
     Key key;
+    /// The comparison used.
     Op op = Op::Equal;
     /// The right-hand side as written.
     std::string value;
@@ -185,8 +204,11 @@ std::map<std::string, nlohmann::json> flatten_config(std::string_view toml, cons
 
 /// A query of the run table.
 struct Query {
+    /// Conditions that must all hold.
     std::vector<Condition> where;
+    /// The key to sort by; oldest first without one.
     std::optional<Key> sort;
+    /// Highest first (`--sort -KEY`).
     bool descending = false;
     /// At most this many runs; 0 for all.
     std::size_t limit = 0;
@@ -222,13 +244,17 @@ double mcnemar_p(std::uint64_t only_a_right, std::uint64_t only_b_right);
 
 /// Two runs' predictions on the same examples, counted in pairs.
 struct PairedTest {
+    /// Counts of the pairs by who is right.
     std::uint64_t examples = 0, both_right = 0, only_a_right = 0, only_b_right = 0, both_wrong = 0;
+    /// Each run's error on the paired examples.
     double error_a = 0.0, error_b = 0.0;
     /// error_a - error_b: positive when B makes fewer errors.
     double difference = 0.0;
     /// Agresti-Min interval for the difference at `level`.
     stats::Interval interval;
+    /// McNemar's exact two-sided p-value.
     double p_value = 1.0;
+    /// The interval's confidence level.
     double level = 0.95;
     /// p_value < 1 - level.
     bool significant = false;
@@ -252,23 +278,31 @@ PairedTest compare_predictions(const std::string& file_a, const std::string& fil
 
 /// A parameter whose value differs between two runs (null where one has none).
 struct ParamDiff {
+    /// The flattened parameter key.
     std::string key;
+    /// Its value in A and in B.
     nlohmann::json a, b;
 };
 
 /// One metric of two runs side by side (null where one has none).
 struct MetricPair {
+    /// The metric's key (dev.error, latency_ms).
     std::string key;
+    /// Its value in A and in B.
     nlohmann::json a, b;
 };
 
 /// What `runs compare A B` reports.
 struct Comparison {
+    /// The runs' names and the split paired.
     std::string a, b, split;
+    /// Parameters whose values differ.
     std::vector<ParamDiff> params;
+    /// Every metric either run has.
     std::vector<MetricPair> metrics;
     /// When both runs kept predictions for the split.
     std::optional<PairedTest> paired;
+    /// The answer in words.
     std::string verdict;
     /// {a, b, split, params, metrics, paired, verdict}.
     nlohmann::json to_json() const;
@@ -281,7 +315,9 @@ Comparison compare_runs(const Run& a, const Run& b, const std::string& split = k
 
 /// One number over the runs of a seed group.
 struct SeedSummary {
+    /// Runs with a value.
     std::size_t n = 0;
+    /// Their mean.
     double mean = 0.0;
     /// Sample standard deviation (0 with one seed).
     double sd = 0.0;
@@ -296,7 +332,9 @@ SeedSummary summarize_seeds(const std::vector<double>& values, double level = 0.
 
 /// A seed group: its runs, and every numeric key summarised across them.
 struct GroupSummary {
+    /// The group's name.
     std::string group;
+    /// Its runs, in the order given.
     std::vector<std::string> runs;
     /// Key text -> summary, for the keys some member has.
     std::map<std::string, SeedSummary> values;
