@@ -79,9 +79,11 @@ TEST(Registry, DuplicateNameThrowsUnlessReplace) {
     registry.add_run(replacement, true);
     auto run = registry.find_run("a");
     ASSERT_TRUE(run.has_value());
-    EXPECT_EQ(run->errors.size(), 1u);
+    // The given error is replaced; the train error and the sizes it did not give stay.
+    EXPECT_EQ(run->errors.size(), 2u);
     EXPECT_DOUBLE_EQ(run->errors.at("dev"), 0.05);
-    EXPECT_TRUE(run->sizes.empty());
+    EXPECT_DOUBLE_EQ(run->errors.at("train"), 0.08);
+    EXPECT_EQ(run->sizes.at("dev"), 2500u);
     EXPECT_EQ(registry.runs().size(), 1u);
 }
 
@@ -297,7 +299,9 @@ TEST(RegistryCli, ProjectRunsEvalDiagnoseSelect) {
     EXPECT_EQ(list["runs"][0]["name"], "small");
     EXPECT_EQ(mlstrat_cli("runs rm big " + db).exit, 0);
     EXPECT_EQ(mlstrat_cli("runs rm big " + db).exit, 2);
-    EXPECT_EQ(mlstrat_cli("runs show big " + db).exit, 2);
+    auto deleted = nlohmann::json::parse(mlstrat_cli("runs show big --json " + db).out);
+    EXPECT_EQ(deleted["status"], "deleted");
+    EXPECT_EQ(nlohmann::json::parse(mlstrat_cli("runs list --json " + db).out)["runs"].size(), 2u);
     EXPECT_EQ(mlstrat_cli("runs add small --dev 5% " + db).exit, 2);  // the name is taken
     EXPECT_EQ(mlstrat_cli("runs add small --dev 5% --replace " + db).exit, 0);
 }

@@ -120,7 +120,7 @@ TEST(Tune, TrialsAreRegisteredAndRankedByDevError) {
     auto dir = temp_dir("search");
     const TuneResult r = tune(tiny(dir));
     ASSERT_EQ(r.leaderboard.size(), 3u);
-    EXPECT_EQ(r.objective, "minimize dev_error");
+    EXPECT_EQ(r.objective, "minimize dev.error");
     ASSERT_TRUE(r.best.has_value());
     EXPECT_EQ(*r.best, r.leaderboard[0].name);
     EXPECT_EQ(r.best_overrides, r.leaderboard[0].overrides);

@@ -48,6 +48,8 @@ struct DiagnoseInput {
     std::optional<std::uint64_t> train_size, train_dev_size, dev_size, test_size, train_target_size;
     /// Confidence level of the gap intervals.
     double ci_level = 0.95;
+    /// Times the project's test set was used to choose (`--on test`): its error is then optimistic.
+    std::int64_t test_peeks = 0;
 };
 
 /// One of the four gaps of the notes' recap, in the order the chain goes.

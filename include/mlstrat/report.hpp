@@ -57,7 +57,7 @@ struct Epoch {
 /// A run's learning curve.
 struct Curve {
     std::string run;
-    std::string source;  // the history.csv read
+    std::string source;  // the history.csv or the registry steps read
     std::vector<Epoch> epochs;
 };
 

@@ -96,6 +96,9 @@ struct SelectOptions {
     /// Rows of the dev set the metrics were measured on: tells a lead from noise.
     std::optional<std::uint64_t> dev_size;
     double ci_level = 0.95;
+    /// The split a bare per-split metric (accuracy, error...) is read on: dev, unless the test
+    /// set is explicitly used to choose ("test"), which every output then says.
+    std::string on = registry::kChooseSplit;
 };
 
 /// One candidate in the ranking.
@@ -117,6 +120,8 @@ struct SelectReport {
     std::optional<double> lead;
     std::optional<std::pair<double, double>> lead_interval;
     bool lead_is_noise = false;
+    /// The split a bare per-split metric was read on ("dev" unless asked otherwise).
+    std::string on = registry::kChooseSplit;
     std::vector<std::string> notes;
     /// {winner, objective, ranking, excluded, notes...}.
     nlohmann::json to_json() const;
@@ -134,8 +139,13 @@ SelectReport select_from_file(const std::string& path, const SelectOptions& opti
 /// the objective stays unset when neither gives one.
 SelectOptions with_project_settings(SelectOptions options, const registry::Registry& registry);
 
+/// The column `name` stands for: a bare per-split metric (accuracy, error...) is its value on
+/// `on` when the table has that column ("dev.accuracy"); any other name is itself.
+std::string resolve_column(const std::vector<std::string>& columns, const std::string& name,
+                           const std::string& on);
+
 /// select over the registry's runs; the project's objective and limits apply when the options
-/// have none.
+/// have none. Choosing on test (options.on == "test") counts a test peek in the registry.
 SelectReport select_from_registry(const std::string& db, SelectOptions options);
 
 }  // namespace mlstrat::select

@@ -40,6 +40,10 @@ std::uint64_t normal_sample_size(double p, double margin, double level);
 /// `j["error_ci"] = interval;` works).
 inline void to_json(nlohmann::json& j, const Interval& ci) { j = nlohmann::json::array({ci.lo, ci.hi}); }
 
+/// The p-quantile of Student's t distribution with `dof` degrees of freedom (the interval of a
+/// mean over a few seeds).
+double student_t_quantile(double p, double dof);
+
 /// Upper tail P[X >= x] of a chi-square distribution with `dof` degrees of freedom.
 double chi_square_sf(double x, double dof);
 

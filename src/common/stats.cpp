@@ -139,4 +139,60 @@ double chi_square_sf(double x, double dof) {
     return gamma_q(dof / 2.0, x / 2.0);
 }
 
+namespace {
+
+// Continued fraction of the regularized incomplete beta (Numerical Recipes' betacf, Lentz).
+double beta_cf(double a, double b, double x) {
+    const double tiny = std::numeric_limits<double>::min() / std::numeric_limits<double>::epsilon();
+    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+    if (std::fabs(d) < tiny) d = tiny;
+    d = 1.0 / d;
+    double h = d;
+    for (int m = 1; m < 1000; ++m) {
+        const double m2 = 2.0 * m;
+        double aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+        for (int half = 0; half < 2; ++half) {
+            d = 1.0 + aa * d;
+            if (std::fabs(d) < tiny) d = tiny;
+            c = 1.0 + aa / c;
+            if (std::fabs(c) < tiny) c = tiny;
+            d = 1.0 / d;
+            h *= d * c;
+            aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+        }
+        if (std::fabs(d * c - 1.0) < 1e-15) break;
+    }
+    return h;
+}
+
+// Regularized incomplete beta I_x(a, b), given x and y = 1 - x (each computed without the
+// cancellation of 1 - x near 1).
+double incomplete_beta(double a, double b, double x, double y) {
+    if (x <= 0.0) return 0.0;
+    if (y <= 0.0) return 1.0;
+    const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
+                                  a * std::log(x) + b * std::log(y));
+    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
+    return 1.0 - front * beta_cf(b, a, y) / b;
+}
+
+double student_t_cdf(double t, double dof) {
+    const double tail =
+        0.5 * incomplete_beta(dof / 2.0, 0.5, dof / (dof + t * t), t * t / (dof + t * t));
+    return t >= 0.0 ? 1.0 - tail : tail;
+}
+
+}  // namespace
+
+double student_t_quantile(double p, double dof) {
+    MLSTRAT_CHECK(p > 0.0 && p < 1.0, "a quantile needs 0 < p < 1, got ", p);
+    MLSTRAT_CHECK(dof > 0.0, "Student's t needs at least one degree of freedom");
+    double lo = -1e7, hi = 1e7;  // bisection: the cdf is monotone, 200 halvings reach 1e-50
+    for (int i = 0; i < 200; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (student_t_cdf(mid, dof) < p ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 }  // namespace mlstrat::stats

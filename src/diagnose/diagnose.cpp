@@ -346,6 +346,13 @@ DiagnoseReport diagnose(const DiagnoseInput& in) {
             "No set sizes given: the gaps have no intervals; give --train-size, --dev-size... to "
             "tell a gap from noise.");
     }
+    if (in.test_peeks > 0 && in.test_error) {
+        r.notes.push_back(fmt::format(
+            "The test set has been used to choose {} time{}: the test error {} is an optimistic "
+            "estimate of the chosen system, and so is the dev-overfitting gap; keep a fresh test "
+            "set for the final estimate.",
+            in.test_peeks, in.test_peeks == 1 ? "" : "s", pct(*in.test_error)));
+    }
     return r;
 }
 

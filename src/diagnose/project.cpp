@@ -83,6 +83,7 @@ DiagnoseInput project_input(DiagnoseInput input, const ProjectSource& source) {
         fill(input.human_target_error, nullptr, "human_target");
     }
 
+    input.test_peeks = registry.test_peeks();
     if (input.human_levels.empty()) {
         input.human_levels = human_levels_from_settings(registry.settings(), source.db);
         if (!input.human_goal) {

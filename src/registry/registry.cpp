@@ -1,355 +1,34 @@
 // The run registry on SQLite. Every change is one IMMEDIATE transaction, so concurrent writers
-// (a training job recording errors while `runs add` runs) queue on the busy timeout instead of
+// (a training job logging steps while `runs add` runs) queue on the busy timeout instead of
 // failing; WAL lets readers go on while one of them writes.
 
 #include "mlstrat/registry.hpp"
 
-#include <sqlite3.h>
-
-#include <chrono>
-#include <cmath>
-#include <ctime>
-#include <limits>
-#include <thread>
-#include <unordered_map>
 #include <utility>
 
 #include "mlstrat/error.hpp"
+#include "registry/store.hpp"
 
 namespace mlstrat::registry {
 
+using detail_sql::Statement;
+using detail_sql::Transaction;
+using namespace store;
+
 namespace {
 
-constexpr int kBusyTimeoutMs = 30000;
-
-// Migrations[i] takes a file from version i to version i + 1.
-const char* const kMigrations[] = {
-    R"sql(
-    CREATE TABLE runs (
-        id      INTEGER PRIMARY KEY AUTOINCREMENT,
-        name    TEXT NOT NULL UNIQUE,
-        created TEXT NOT NULL,
-        kind    TEXT NOT NULL,
-        config  TEXT NOT NULL DEFAULT '',
-        notes   TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE run_errors (
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-        split  TEXT NOT NULL,
-        error  REAL NOT NULL,
-        PRIMARY KEY (run_id, split)
-    );
-    CREATE TABLE run_sizes (
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-        split  TEXT NOT NULL,
-        rows   INTEGER NOT NULL,
-        PRIMARY KEY (run_id, split)
-    );
-    CREATE TABLE run_metrics (
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-        name   TEXT NOT NULL,
-        value  REAL NOT NULL,
-        PRIMARY KEY (run_id, name)
-    );
-    CREATE TABLE settings (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    )sql",
-};
-static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
-
-[[noreturn]] void fail(sqlite3* db, const std::string& path, const std::string& what) {
-    throw Error(ErrorCode::Io,
-                detail::concat(path, ": ", what, ": ",
-                               db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
-}
-
-// One prepared statement; binds are 1-based like SQLite's.
-class Statement {
- public:
-    Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-            fail(db, path, "cannot prepare a query");
-        }
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, const std::string& text) {
-        check(sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
-                                SQLITE_TRANSIENT));
-        return *this;
-    }
-    Statement& bind(int i, double value) {
-        check(sqlite3_bind_double(stmt_, i, value));
-        return *this;
-    }
-    Statement& bind(int i, std::int64_t value) {
-        check(sqlite3_bind_int64(stmt_, i, value));
-        return *this;
-    }
-
-    /// True while there is a row to read.
-    bool step() {
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail(db_, path_, "query failed");
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-
-    std::string text(int col) const {
-        const auto* p = sqlite3_column_text(stmt_, col);
-        return p == nullptr
-                   ? std::string()
-                   : std::string(reinterpret_cast<const char*>(p),
-                                 static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
-    }
-    double real(int col) const { return sqlite3_column_double(stmt_, col); }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-
- private:
-    void check(int rc) {
-        if (rc != SQLITE_OK) fail(db_, path_, "cannot bind a value");
-    }
-    sqlite3* db_;
-    const std::string& path_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const std::string& path, const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message != nullptr ? message : "unknown failure";
-        sqlite3_free(message);
-        throw Error(ErrorCode::Io, detail::concat(path, ": ", text));
-    }
-}
-
-// BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read
-// lock; the busy timeout makes the second one wait. Rolls back unless committed.
-class Transaction {
- public:
-    Transaction(sqlite3* db, const std::string& path, bool write) : db_(db), path_(path) {
-        exec(db_, path_, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-    }
-    ~Transaction() {
-        if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit() {
-        exec(db_, path_, "COMMIT");
-        done_ = true;
-    }
-
- private:
-    sqlite3* db_;
-    const std::string& path_;
-    bool done_ = false;
-};
-
-void check_name(const std::string& name, const char* what) {
-    MLSTRAT_CHECK(!name.empty(), what, " must not be empty");
-    for (char c : name) {
-        MLSTRAT_CHECK(static_cast<unsigned char>(c) >= 0x20, what, " '", name,
-                      "' holds a control character");
-    }
-}
-
-void check_error(const std::string& run, const std::string& split, double error) {
-    MLSTRAT_CHECK(std::isfinite(error) && error >= 0.0 && error <= 1.0, "run '", run, "': the ",
-                  split, " error ", error, " is not a rate in [0, 1]");
-}
-
-std::int64_t to_rows(std::uint64_t rows) {
-    MLSTRAT_CHECK(rows <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
-                  "a size of ", rows, " rows is too large to store");
-    return static_cast<std::int64_t>(rows);
-}
-
-std::optional<std::int64_t> find_id(sqlite3* db, const std::string& path, const std::string& name) {
-    Statement q(db, path, "SELECT id FROM runs WHERE name = ?");
-    q.bind(1, name);
-    if (!q.step()) return std::nullopt;
-    return q.integer(0);
-}
-
-// The run's id, inserting it with kind "eval" when absent (inside the caller's transaction).
-std::int64_t ensure_run(sqlite3* db, const std::string& path, const std::string& name) {
-    Statement insert(db, path,
-                     "INSERT INTO runs (name, created, kind) VALUES (?, ?, 'eval') "
-                     "ON CONFLICT (name) DO NOTHING");
-    insert.bind(1, name).bind(2, now_utc()).run();
-    return *find_id(db, path, name);
-}
-
-void set_error(sqlite3* db, const std::string& path, std::int64_t id, const std::string& split,
-               double error) {
-    Statement q(db, path,
-                "INSERT INTO run_errors (run_id, split, error) VALUES (?, ?, ?) "
-                "ON CONFLICT (run_id, split) DO UPDATE SET error = excluded.error");
-    q.bind(1, id).bind(2, split).bind(3, error).run();
-}
-
-void set_size(sqlite3* db, const std::string& path, std::int64_t id, const std::string& split,
-              std::uint64_t rows) {
-    Statement q(db, path,
-                "INSERT INTO run_sizes (run_id, split, rows) VALUES (?, ?, ?) "
-                "ON CONFLICT (run_id, split) DO UPDATE SET rows = excluded.rows");
-    q.bind(1, id).bind(2, split).bind(3, to_rows(rows)).run();
-}
-
-void set_metric(sqlite3* db, const std::string& path, std::int64_t id, const std::string& name,
-                double value) {
-    Statement q(db, path,
-                "INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value");
-    q.bind(1, id).bind(2, name).bind(3, value).run();
-}
-
-// Loads runs (all of them, or the one named) with their values; oldest first.
-std::vector<Run> load_runs(sqlite3* db, const std::string& path, const std::string* only) {
-    std::vector<Run> out;
-    std::unordered_map<std::int64_t, std::size_t> index;
-    {
-        Statement q(db, path,
-                    only != nullptr
-                        ? "SELECT id, name, created, kind, config, notes FROM runs WHERE name = ?"
-                        : "SELECT id, name, created, kind, config, notes FROM runs "
-                          "ORDER BY created, id");
-        if (only != nullptr) q.bind(1, *only);
-        while (q.step()) {
-            Run run;
-            run.name = q.text(1);
-            run.created = q.text(2);
-            run.kind = q.text(3);
-            run.config = q.text(4);
-            run.notes = q.text(5);
-            index.emplace(q.integer(0), out.size());
-            out.push_back(std::move(run));
-        }
-    }
-    if (out.empty()) return out;
-    const char* const queries[] = {"SELECT run_id, split, error FROM run_errors",
-                                   "SELECT run_id, split, rows FROM run_sizes",
-                                   "SELECT run_id, name, value FROM run_metrics"};
-    for (int table = 0; table < 3; ++table) {
-        std::string sql = queries[table];
-        if (only != nullptr) sql += " WHERE run_id = ?";
-        Statement q(db, path, sql.c_str());
-        if (only != nullptr) q.bind(1, index.begin()->first);
-        while (q.step()) {
-            auto it = index.find(q.integer(0));
-            if (it == index.end()) continue;
-            Run& run = out[it->second];
-            if (table == 0) run.errors[q.text(1)] = q.real(2);
-            if (table == 1) run.sizes[q.text(1)] = static_cast<std::uint64_t>(q.integer(2));
-            if (table == 2) run.metrics[q.text(1)] = q.real(2);
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
-nlohmann::json Run::to_json() const {
-    nlohmann::json j;
-    j["name"] = name;
-    j["created"] = created;
-    j["kind"] = kind;
-    j["errors"] = nlohmann::json::object();
-    for (const auto& [split, e] : errors) j["errors"][split] = e;
-    j["sizes"] = nlohmann::json::object();
-    for (const auto& [split, n] : sizes) j["sizes"][split] = n;
-    j["metrics"] = nlohmann::json::object();
-    for (const auto& [metric, v] : metrics) j["metrics"][metric] = v;
-    j["config"] = config;
-    j["notes"] = notes;
-    return j;
-}
-
-std::string now_utc() {
-    std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-void Registry::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-
-Registry::Registry(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
-Registry::Registry(Registry&& other) noexcept = default;
-Registry& Registry::operator=(Registry&& other) noexcept = default;
-Registry::~Registry() = default;
-
-Registry Registry::open(const std::string& path) {
-    MLSTRAT_CHECK(!path.empty(), "--db: the registry path is empty");
-    sqlite3* raw = nullptr;
-    int rc =
-        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    Registry registry(path, raw);  // owns raw from here, even on failure
-    if (rc != SQLITE_OK) fail(raw, path, "cannot open the run registry");
-    sqlite3* db = raw;
-    sqlite3_busy_timeout(db, kBusyTimeoutMs);
-    sqlite3_extended_result_codes(db, 1);
-
-    // Switching to WAL needs a moment of exclusive access; when another process holds the file
-    // the busy handler is not consulted, so retry for as long as the busy timeout allows.
-    for (int attempt = 0;; ++attempt) {
-        char* message = nullptr;
-        rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, &message);
-        sqlite3_free(message);
-        if (rc == SQLITE_OK) break;
-        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-            fail(db, path, "is not a usable run registry");
-        }
-        if (attempt * 10 > kBusyTimeoutMs) fail(db, path, "stayed locked");
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    exec(db, path, "PRAGMA foreign_keys = ON");
-    exec(db, path, "PRAGMA synchronous = NORMAL");
-
-    Transaction tx(db, path, true);
-    exec(db, path, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    int version = 0;
-    {
-        Statement q(db, path, "SELECT MAX(version) FROM schema_version");
-        if (q.step()) version = static_cast<int>(q.integer(0));
-    }
-    if (version > kSchemaVersion) {
-        throw Error(ErrorCode::Io,
-                    detail::concat(path, ": the run registry has schema version ", version,
-                                   ", newer than this mlstrat understands (", kSchemaVersion,
-                                   "); upgrade mlstrat"));
-    }
-    if (version < kSchemaVersion) {
-        for (int v = version; v < kSchemaVersion; ++v) exec(db, path, kMigrations[v]);
-        exec(db, path, "DELETE FROM schema_version");
-        Statement q(db, path, "INSERT INTO schema_version (version) VALUES (?)");
-        q.bind(1, std::int64_t{kSchemaVersion}).run();
-    }
-    tx.commit();
-    return registry;
-}
-
-int Registry::schema_version() const {
-    Statement q(db_.get(), path_, "SELECT MAX(version) FROM schema_version");
-    return q.step() ? static_cast<int>(q.integer(0)) : 0;
-}
-
-void Registry::add_run(const Run& run, bool replace) {
+void check_run(const Run& run) {
     check_name(run.name, "run name");
     for (const auto& [split, e] : run.errors) {
         check_name(split, "split name");
-        check_error(run.name, split, e);
+        check_value(run.name, split, "error", e);
+    }
+    for (const auto& [split, values] : run.split_metrics) {
+        check_name(split, "split name");
+        for (const auto& [metric, v] : values) {
+            check_name(metric, "metric name");
+            check_value(run.name, split, metric, v);
+        }
     }
     for (const auto& [split, n] : run.sizes) {
         check_name(split, "split name");
@@ -357,70 +36,197 @@ void Registry::add_run(const Run& run, bool replace) {
     }
     for (const auto& [metric, v] : run.metrics) {
         check_name(metric, "metric name");
-        MLSTRAT_CHECK(std::isfinite(v), "run '", run.name, "': metric ", metric, " = ", v,
-                      " is not a finite number");
+        check_value(run.name, "", metric, v);
     }
+    for (const auto& [key, v] : run.params) check_name(key, "parameter name");
+    for (const auto& [key, v] : run.tags) check_name(key, "tag name");
+}
+
+void update_field(sqlite3* db, const std::string& path, const std::string& run, const char* sql,
+                  const std::string& value) {
+    Statement q(db, path, sql);
+    q.bind(1, value).bind(2, require_id(db, path, run)).run();
+}
+
+}  // namespace
+
+void Registry::add_run(const Run& run, bool replace) {
+    check_run(run);
     sqlite3* db = db_.get();
     Transaction tx(db, path_, true);
     const std::string created = run.created.empty() ? now_utc() : run.created;
     const std::string kind = run.kind.empty() ? "manual" : run.kind;
+    const std::string finished =
+        run.finished.empty() && run.status != Status::Running ? created : run.finished;
     std::int64_t id = 0;
     if (auto existing = find_id(db, path_, run.name)) {
         MLSTRAT_CHECK(replace, "run '", run.name, "' already exists in ", path_,
                       " (pick another name, or replace it)");
+        // Replacing overwrites the values given and keeps the others: a re-run that measured
+        // fewer splits does not lose what was stored.
         id = *existing;
-        Statement update(
-            db, path_, "UPDATE runs SET created = ?, kind = ?, config = ?, notes = ? WHERE id = ?");
-        update.bind(1, created).bind(2, kind).bind(3, run.config).bind(4, run.notes).bind(5, id);
-        update.run();
-        for (const char* sql :
-             {"DELETE FROM run_errors WHERE run_id = ?", "DELETE FROM run_sizes WHERE run_id = ?",
-              "DELETE FROM run_metrics WHERE run_id = ?"}) {
-            Statement del(db, path_, sql);
-            del.bind(1, id).run();
-        }
+        Statement update(db, path_,
+                         "UPDATE runs SET created = ?, kind = ?, config = ?, notes = ?, "
+                         "status = ?, finished = ?, folder = CASE WHEN ? = '' THEN folder ELSE ? "
+                         "END, run_group = CASE WHEN ? = '' THEN run_group ELSE ? END "
+                         "WHERE id = ?");
+        update.bind(1, created).bind(2, kind).bind(3, run.config).bind(4, run.notes);
+        update.bind(5, std::string(status_name(run.status))).bind(6, finished);
+        update.bind(7, run.folder).bind(8, run.folder).bind(9, run.group).bind(10, run.group);
+        update.bind(11, id).run();
     } else {
-        Statement insert(
-            db, path_,
-            "INSERT INTO runs (name, created, kind, config, notes) VALUES (?, ?, ?, ?, ?)");
+        Statement insert(db, path_,
+                         "INSERT INTO runs (name, created, kind, config, notes, status, finished, "
+                         "folder, run_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, run.name).bind(2, created).bind(3, kind).bind(4, run.config);
-        insert.bind(5, run.notes).run();
+        insert.bind(5, run.notes).bind(6, std::string(status_name(run.status)));
+        insert.bind(7, finished).bind(8, run.folder).bind(9, run.group).run();
         id = sqlite3_last_insert_rowid(db);
     }
-    for (const auto& [split, e] : run.errors) set_error(db, path_, id, split, e);
+    for (const auto& [split, e] : run.errors) set_value(db, path_, id, split, "error", e);
+    for (const auto& [split, values] : run.split_metrics) {
+        for (const auto& [metric, v] : values) set_value(db, path_, id, split, metric, v);
+    }
     for (const auto& [split, n] : run.sizes) set_size(db, path_, id, split, n);
     for (const auto& [metric, v] : run.metrics) set_metric(db, path_, id, metric, v);
+    for (const auto& [key, v] : run.params) set_param(db, path_, id, key, v);
+    for (const auto& [key, v] : run.tags) set_tag(db, path_, id, key, v);
     tx.commit();
+    for (const auto& [split, file] : run.predictions) attach_predictions(run.name, split, file);
 }
 
 void Registry::record_error(const std::string& run, const std::string& split, double error,
                             std::uint64_t rows) {
+    record_split_metrics(run, split, {{"error", error}}, rows);
+}
+
+void Registry::record_split_metrics(const std::string& run, const std::string& split,
+                                    const std::map<std::string, double>& values,
+                                    std::optional<std::uint64_t> rows) {
     check_name(run, "run name");
     check_name(split, "split name");
-    check_error(run, split, error);
+    for (const auto& [metric, v] : values) {
+        check_name(metric, "metric name");
+        check_value(run, split, metric, v);
+    }
     sqlite3* db = db_.get();
     Transaction tx(db, path_, true);
-    std::int64_t id = ensure_run(db, path_, run);
-    set_error(db, path_, id, split, error);
-    set_size(db, path_, id, split, rows);
+    std::int64_t id = ensure_run(db, path_, run, "eval", Status::Finished);
+    for (const auto& [metric, v] : values) set_value(db, path_, id, split, metric, v);
+    if (rows) set_size(db, path_, id, split, *rows);
     tx.commit();
 }
 
 void Registry::record_metric(const std::string& run, const std::string& name, double value) {
     check_name(run, "run name");
     check_name(name, "metric name");
-    MLSTRAT_CHECK(std::isfinite(value), "run '", run, "': metric ", name, " = ", value,
-                  " is not a finite number");
+    check_value(run, "", name, value);
     sqlite3* db = db_.get();
     Transaction tx(db, path_, true);
-    std::int64_t id = ensure_run(db, path_, run);
+    std::int64_t id = ensure_run(db, path_, run, "eval", Status::Finished);
     set_metric(db, path_, id, name, value);
     tx.commit();
 }
 
+void Registry::log(const std::string& run, const LogEntry& entry) {
+    check_name(run, "run name");
+    for (const auto& m : entry.metrics) check_value(run, m.split, m.metric, m.value);
+    sqlite3* db = db_.get();
+    Transaction tx(db, path_, true);
+    std::int64_t id = ensure_run(db, path_, run, "log", Status::Running);
+    for (const auto& m : entry.metrics) {
+        // The latest value is the run's current one; with a step it also joins the curve.
+        if (m.split.empty()) {
+            set_metric(db, path_, id, m.metric, m.value);
+        } else {
+            set_value(db, path_, id, m.split, m.metric, m.value);
+        }
+        if (entry.step) {
+            Statement q(db, path_,
+                        "INSERT INTO run_steps (run_id, step, split, metric, value) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, step, split, metric) "
+                        "DO UPDATE SET value = excluded.value");
+            q.bind(1, id).bind(2, *entry.step).bind(3, m.split).bind(4, m.metric);
+            q.bind(5, m.value).run();
+        }
+    }
+    for (const auto& [key, v] : entry.params) set_param(db, path_, id, key, v);
+    for (const auto& [key, v] : entry.tags) set_tag(db, path_, id, key, v);
+    tx.commit();
+}
+
+void Registry::set_params(const std::string& run,
+                          const std::map<std::string, nlohmann::json>& params) {
+    for (const auto& [key, v] : params) check_name(key, "parameter name");
+    Transaction tx(db_.get(), path_, true);
+    const std::int64_t id = require_id(db_.get(), path_, run);
+    for (const auto& [key, v] : params) set_param(db_.get(), path_, id, key, v);
+    tx.commit();
+}
+
+void Registry::set_tags(const std::string& run, const std::map<std::string, std::string>& tags) {
+    for (const auto& [key, v] : tags) check_name(key, "tag name");
+    Transaction tx(db_.get(), path_, true);
+    const std::int64_t id = require_id(db_.get(), path_, run);
+    for (const auto& [key, v] : tags) set_tag(db_.get(), path_, id, key, v);
+    tx.commit();
+}
+
+void Registry::set_group(const std::string& run, const std::string& group) {
+    Transaction tx(db_.get(), path_, true);
+    update_field(db_.get(), path_, run, "UPDATE runs SET run_group = ? WHERE id = ?", group);
+    tx.commit();
+}
+
+void Registry::set_folder(const std::string& run, const std::string& folder) {
+    Transaction tx(db_.get(), path_, true);
+    update_field(db_.get(), path_, run, "UPDATE runs SET folder = ? WHERE id = ?", folder);
+    tx.commit();
+}
+
+void Registry::set_status(const std::string& run, Status status) {
+    Transaction tx(db_.get(), path_, true);
+    update_field(db_.get(), path_, run, "UPDATE runs SET status = ? WHERE id = ?",
+                 status_name(status));
+    if (status == Status::Finished || status == Status::Failed) {
+        update_field(db_.get(), path_, run, "UPDATE runs SET finished = ? WHERE id = ?",
+                     now_utc());
+    }
+    tx.commit();
+}
+
+void Registry::attach_predictions(const std::string& run, const std::string& split,
+                                  const std::string& path) {
+    check_name(split, "split name");
+    check_name(path, "predictions file");
+    Transaction tx(db_.get(), path_, true);
+    Statement q(db_.get(), path_,
+                "INSERT INTO run_predictions (run_id, split, path) VALUES (?, ?, ?) "
+                "ON CONFLICT (run_id, split) DO UPDATE SET path = excluded.path");
+    q.bind(1, require_id(db_.get(), path_, run)).bind(2, split).bind(3, path).run();
+    tx.commit();
+}
+
+std::vector<Step> Registry::steps(const std::string& run) const {
+    Transaction tx(db_.get(), path_, false);
+    Statement q(db_.get(), path_,
+                "SELECT step, split, metric, value FROM run_steps WHERE run_id = ? "
+                "ORDER BY step, split, metric");
+    q.bind(1, require_id(db_.get(), path_, run));
+    std::vector<Step> out;
+    while (q.step()) out.push_back({q.integer(0), q.text(1), q.text(2), q.real(3)});
+    tx.commit();
+    return out;
+}
+
 std::optional<Run> Registry::find_run(const std::string& name) const {
     Transaction tx(db_.get(), path_, false);
-    auto found = load_runs(db_.get(), path_, &name);
+    auto id = find_id(db_.get(), path_, name);
+    std::vector<Run> found;
+    if (id) {
+        std::vector<std::int64_t> ids = {*id};
+        found = load_runs(db_.get(), path_, &ids, true);
+    }
     tx.commit();
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
@@ -428,18 +234,53 @@ std::optional<Run> Registry::find_run(const std::string& name) const {
 
 std::vector<Run> Registry::runs() const {
     Transaction tx(db_.get(), path_, false);
-    auto all = load_runs(db_.get(), path_, nullptr);
+    auto all = load_runs(db_.get(), path_, nullptr, false);
     tx.commit();
     return all;
 }
 
 bool Registry::remove_run(const std::string& name) {
     Transaction tx(db_.get(), path_, true);
-    Statement q(db_.get(), path_, "DELETE FROM runs WHERE name = ?");
+    Statement q(db_.get(), path_,
+                "UPDATE runs SET status = 'deleted' WHERE name = ? AND status != 'deleted'");
     q.bind(1, name).run();
     bool removed = sqlite3_changes(db_.get()) > 0;
     tx.commit();
     return removed;
+}
+
+bool Registry::restore_run(const std::string& name) {
+    Transaction tx(db_.get(), path_, true);
+    Statement q(db_.get(), path_,
+                "UPDATE runs SET status = 'finished' WHERE name = ? AND status = 'deleted'");
+    q.bind(1, name).run();
+    bool restored = sqlite3_changes(db_.get()) > 0;
+    tx.commit();
+    return restored;
+}
+
+std::size_t Registry::purge() {
+    Transaction tx(db_.get(), path_, true);
+    Statement q(db_.get(), path_, "DELETE FROM runs WHERE status = 'deleted'");
+    q.run();
+    const auto purged = static_cast<std::size_t>(sqlite3_changes(db_.get()));
+    tx.commit();
+    return purged;
+}
+
+std::int64_t Registry::record_test_peek() {
+    Transaction tx(db_.get(), path_, true);
+    Statement q(db_.get(), path_,
+                "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE "
+                "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)");
+    q.bind(1, std::string(kTestPeeks)).run();
+    tx.commit();
+    return test_peeks();
+}
+
+std::int64_t Registry::test_peeks() const {
+    auto stored = setting(kTestPeeks);
+    return stored ? std::stoll(*stored) : 0;
 }
 
 void Registry::set_setting(const std::string& key, const std::string& value) {

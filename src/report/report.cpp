@@ -4,6 +4,8 @@
 
 #include "mlstrat/report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <utility>
@@ -71,6 +73,29 @@ Curve read_history(const std::string& run, const std::string& path, const io::Ta
     return curve;
 }
 
+// A run's curve from the registry's per-step table: train.loss, lr and the errors of train,
+// train_dev and dev at each step.
+Curve curve_from_steps(const std::string& run, const std::vector<registry::Step>& steps,
+                       const std::string& db) {
+    Curve curve;
+    curve.run = run;
+    curve.source = db + " (steps of " + run + ")";
+    for (const auto& s : steps) {
+        if (curve.epochs.empty() || curve.epochs.back().epoch != s.step) {
+            curve.epochs.push_back(Epoch{});
+            curve.epochs.back().epoch = s.step;
+        }
+        Epoch& e = curve.epochs.back();
+        if (s.split.empty() && s.metric == "lr") e.lr = s.value;
+        if (s.split == "train" && s.metric == "loss") e.loss = s.value;
+        if (s.metric != "error") continue;
+        if (s.split == "train") e.train_error = s.value;
+        if (s.split == "train_dev") e.train_dev_error = s.value;
+        if (s.split == "dev") e.dev_error = s.value;
+    }
+    return curve;
+}
+
 // select's ranking of `runs` under the project's objective and limits (dev error when the
 // project names no objective), with each run's value of every limit; nullopt and a note in
 // `report` when the ranking has no data.
@@ -78,7 +103,7 @@ std::optional<Leaderboard> rank_runs(const std::vector<registry::Run>& runs,
                                      const registry::Registry& registry, Report& report) {
     select::SelectOptions options;
     if (!registry.setting(registry::kObjective)) {
-        options.objective = select::Objective{"dev_error", select::Direction::Minimize};
+        options.objective = select::Objective{"dev.error", select::Direction::Minimize};
         report.notes.push_back(
             "The project names no optimizing metric, so runs are ranked by dev error (mlstrat "
             "project set --minimize COL or --maximize COL names one).");
@@ -89,10 +114,14 @@ std::optional<Leaderboard> rank_runs(const std::vector<registry::Run>& runs,
         return std::find(candidates.columns.begin(), candidates.columns.end(), column) !=
                candidates.columns.end();
     };
+    // A bare per-split metric is its dev value: the leaderboard chooses on dev.
+    auto column = [&](const std::string& name) {
+        return select::resolve_column(candidates.columns, name, options.on);
+    };
     std::vector<std::string> missing;
-    if (!has(options.objective->name)) missing.push_back(options.objective->name);
+    if (!has(column(options.objective->name))) missing.push_back(options.objective->name);
     for (const auto& c : options.constraints) {
-        if (!has(c.column)) missing.push_back(c.column);
+        if (!has(column(c.column))) missing.push_back(c.column);
     }
     if (!missing.empty()) {
         report.omitted.push_back({"leaderboard", "no run has a value for " + join(missing) +
@@ -110,7 +139,8 @@ std::optional<Leaderboard> rank_runs(const std::vector<registry::Run>& runs,
         std::vector<std::optional<double>> values;
         for (const auto& limit : board.limits) {
             const auto col = static_cast<std::size_t>(
-                std::find(candidates.columns.begin(), candidates.columns.end(), limit.column) -
+                std::find(candidates.columns.begin(), candidates.columns.end(),
+                          column(limit.column)) -
                 candidates.columns.begin());
             values.push_back(select::cell_value(candidates, row, col));
         }
@@ -156,6 +186,12 @@ void add_runs(const ReportOptions& options, Report& report) {
     for (const auto& run : runs) report.runs.push_back(run.name);
 
     report.leaderboard = rank_runs(runs, registry, report);
+    if (const auto peeks = registry.test_peeks(); peeks > 0) {
+        report.notes.push_back(fmt::format(
+            "The test set has been used to choose {} time{} (--on test): its error is an "
+            "optimistic estimate of the chosen run; keep a fresh test set for the final one.",
+            peeks, peeks == 1 ? "" : "s"));
+    }
 
     // The run the ladder shows: the one asked for, else the winner, else the first ranked, else
     // the latest.
@@ -191,12 +227,12 @@ void add_runs(const ReportOptions& options, Report& report) {
 
     std::vector<std::string> without;
     for (const auto& run : runs) {
+        // The registry's steps first (a run logged from any training loop), else history.csv.
+        Curve curve = curve_from_steps(run.name, registry.steps(run.name), options.db);
         const fs::path path = fs::path(options.runs_dir) / run.name / "history.csv";
-        if (!fs::exists(path)) {
-            without.push_back(run.name);
-            continue;
+        if (curve.epochs.empty() && fs::exists(path)) {
+            curve = read_history(run.name, path.string(), options.table);
         }
-        Curve curve = read_history(run.name, path.string(), options.table);
         if (curve.epochs.empty()) {
             without.push_back(run.name);
         } else {
@@ -204,11 +240,13 @@ void add_runs(const ReportOptions& options, Report& report) {
         }
     }
     if (report.curves.empty()) {
-        report.omitted.push_back({"curves", "no run has a history.csv with epochs under " +
+        report.omitted.push_back({"curves", "no run has logged steps (mlstrat runs log --step) "
+                                            "or a history.csv with epochs under " +
                                                 options.runs_dir + "/NAME/"});
     } else if (!without.empty()) {
-        report.notes.push_back("No learning curve for " + join(without) + ": no epochs in " +
-                               options.runs_dir + "/NAME/history.csv.");
+        report.notes.push_back("No learning curve for " + join(without) +
+                               ": no logged steps and no epochs in " + options.runs_dir +
+                               "/NAME/history.csv.");
     }
 }
 

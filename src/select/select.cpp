@@ -45,7 +45,26 @@ std::size_t column_index(const std::vector<std::string>& columns, const std::str
     return static_cast<std::size_t>(it - columns.begin());
 }
 
+// The test set is for the final estimate: a column read on it chooses only when asked.
+void check_not_test(const std::string& column, const std::string& on, const char* role) {
+    const bool test = column.rfind("test.", 0) == 0 || column.rfind("test_", 0) == 0;
+    MLSTRAT_CHECK(!test || on == "test", role, " '", column, "' chooses on the test set; ",
+                  registry::kTestPeekReason, ". Name the dev value, or say --on test");
+}
+
 }  // namespace
+
+std::string resolve_column(const std::vector<std::string>& columns, const std::string& name,
+                           const std::string& on) {
+    const bool bare = std::find(std::begin(registry::kSplitMetrics),
+                                std::end(registry::kSplitMetrics), name) !=
+                      std::end(registry::kSplitMetrics);
+    if (bare) {
+        const std::string on_split = on + "." + name;
+        if (std::find(columns.begin(), columns.end(), on_split) != columns.end()) return on_split;
+    }
+    return name;
+}
 
 std::optional<double> cell_value(const Candidates& c, std::size_t row, std::size_t col) {
     std::string_view text = trim(c.cells[row][col]);
@@ -216,7 +235,13 @@ Candidates candidates_from_runs(const std::vector<registry::Run>& runs, const st
             columns.push_back(name);
         }
     };
+    // SPLIT.METRIC for every per-split metric; SPLIT_error and SPLIT_rows as version 1 named
+    // them, so stored objectives keep working.
     for (const auto& run : runs) {
+        for (const auto& [split, e] : run.errors) add_column(split + ".error");
+        for (const auto& [split, values] : run.split_metrics) {
+            for (const auto& [metric, v] : values) add_column(split + "." + metric);
+        }
         for (const auto& [split, e] : run.errors) add_column(split + "_error");
         for (const auto& [split, n] : run.sizes) add_column(split + "_rows");
         for (const auto& [metric, v] : run.metrics) add_column(metric);
@@ -230,7 +255,15 @@ Candidates candidates_from_runs(const std::vector<registry::Run>& runs, const st
             auto it = std::find(columns.begin(), columns.end(), col);
             row[static_cast<std::size_t>(it - columns.begin())] = std::move(value);
         };
-        for (const auto& [split, e] : run.errors) set(split + "_error", fmt::format("{:.17g}", e));
+        for (const auto& [split, e] : run.errors) {
+            set(split + ".error", fmt::format("{:.17g}", e));
+            set(split + "_error", fmt::format("{:.17g}", e));
+        }
+        for (const auto& [split, values] : run.split_metrics) {
+            for (const auto& [metric, v] : values) {
+                set(split + "." + metric, fmt::format("{:.17g}", v));
+            }
+        }
         for (const auto& [split, n] : run.sizes) set(split + "_rows", std::to_string(n));
         for (const auto& [metric, v] : run.metrics) set(metric, fmt::format("{:.17g}", v));
         c.names.push_back(run.name);
@@ -291,12 +324,21 @@ SelectReport select(const Candidates& input, const SelectOptions& options) {
                                          options.combinations.back().name, " or --maximize ",
                                          options.combinations.back().name));
     }
+    report.on = options.on;
+    report.objective.name = resolve_column(c.columns, report.objective.name, options.on);
+    check_not_test(report.objective.name, options.on, "the optimizing metric");
     const std::size_t objective_col =
         column_index(c.columns, report.objective.name, c.source, "the optimizing metric");
     std::vector<std::size_t> constraint_cols;
     for (const auto& k : options.constraints) {
-        constraint_cols.push_back(column_index(c.columns, k.column, c.source, "--require"));
+        const std::string column = resolve_column(c.columns, k.column, options.on);
+        check_not_test(column, options.on, "--require");
+        constraint_cols.push_back(column_index(c.columns, column, c.source, "--require"));
         report.constraints.push_back(k.text);
+    }
+    if (options.on == "test") {
+        report.notes.push_back(fmt::format("Chosen on the test set, as asked (--on test): {}.",
+                                           registry::kTestPeekReason));
     }
 
     const bool maximize = report.objective.direction == Direction::Maximize;
@@ -403,7 +445,15 @@ SelectReport select_from_registry(const std::string& db, SelectOptions options) 
     MLSTRAT_CHECK(options.objective || !options.combinations.empty(),
                   "select needs the one optimizing metric: --maximize COL or --minimize COL "
                   "(or store it with mlstrat project set --maximize COL)");
-    return select(candidates_from_runs(registry.runs(), db), options);
+    auto report = select(candidates_from_runs(registry.runs(), db), options);
+    if (options.on == "test") {
+        const auto peeks = registry.record_test_peek();
+        report.notes.push_back(fmt::format(
+            "The test set of this project has now been used to choose {} time{}; its error is no "
+            "longer an unbiased estimate.",
+            peeks, peeks == 1 ? "" : "s"));
+    }
+    return report;
 }
 
 nlohmann::json SelectReport::to_json() const {
@@ -426,6 +476,7 @@ nlohmann::json SelectReport::to_json() const {
         j["lead_interval"] = {{"lo", lead_interval->first}, {"hi", lead_interval->second}};
     }
     j["lead_is_noise"] = lead_is_noise;
+    j["on"] = on;
     j["notes"] = notes;
     return j;
 }

@@ -19,6 +19,7 @@
 #include "train/net.hpp"
 #include "train/replicas.hpp"
 #if __has_include("mlstrat/registry.hpp")
+#include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
 #define MLSTRAT_HAVE_REGISTRY 1
 #endif
@@ -341,6 +342,50 @@ std::string predictions_csv(const Split& split, const Dataset& data, const torch
     }
     return out;
 }
+
+#ifdef MLSTRAT_HAVE_REGISTRY
+/// The run's registry entry, through the calls `mlstrat runs log` uses: per split every metric
+/// eval computes (read back from pred_SPLIT.csv; the error alone for multi-task runs), the
+/// config's typed parameters, the epochs as steps, the folder and its prediction files.
+void record_run(const RunRequest& request, const RunResult& result, const std::string& config_text,
+                const std::vector<EpochRow>& history, const fs::path& dir) {
+    registry::Run entry;
+    entry.name = result.name;
+    entry.kind = request.registry_kind;
+    entry.folder = dir.string();
+    entry.errors = result.errors;
+    entry.sizes = result.sizes;
+    for (const auto& [split, error] : result.errors) {
+        const fs::path pred = dir / ("pred_" + split + ".csv");
+        if (result.tasks.empty() && fs::exists(pred)) {
+            entry.split_metrics[split] = registry::split_metrics_of(metrics::evaluate(pred.string(), {}));
+            entry.split_metrics[split].erase("error");  // the one computed in training stays
+            entry.predictions[split] = pred.string();
+        } else {
+            entry.split_metrics[split]["accuracy"] = 1.0 - error;
+        }
+    }
+    entry.metrics = {{"latency_ms", result.latency_ms},
+                     {"examples_per_second", result.examples_per_second},
+                     {"seconds", result.seconds}};
+    entry.params = registry::flatten_config(config_text, (dir / "config.toml").string());
+    entry.config = config_text;
+    for (const auto& note : result.notes) entry.notes += (entry.notes.empty() ? "" : "\n") + note;
+    auto registry = registry::Registry::open(request.registry_path);
+    registry.add_run(entry, true);
+    for (const auto& row : history) {
+        registry::LogEntry step;
+        step.step = row.epoch;
+        step.metrics.push_back({"", "lr", row.lr});
+        step.metrics.push_back({"train", "loss", row.loss});
+        const double errors[] = {row.train, row.train_dev, row.dev};
+        for (std::size_t k = 0; k < std::size(kHistorySplits); ++k) {
+            if (!std::isnan(errors[k])) step.metrics.push_back({kHistorySplits[k], "error", errors[k]});
+        }
+        registry.log(result.name, step);
+    }
+}
+#endif
 
 /// The run a transfer starts from (1.2.3).
 struct TransferSource {
@@ -855,21 +900,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     io::write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
     result.files.push_back("metrics.json");
 #ifdef MLSTRAT_HAVE_REGISTRY
-    if (!request.registry_path.empty()) {
-        registry::Run entry;
-        entry.name = result.name;
-        entry.kind = request.registry_kind;
-        entry.errors = result.errors;
-        entry.sizes = result.sizes;
-        entry.metrics = {{"accuracy", result.accuracy.count("test") ? result.accuracy["test"]
-                                                                     : result.accuracy["dev"]},
-                         {"latency_ms", result.latency_ms},
-                         {"examples_per_second", result.examples_per_second},
-                         {"seconds", result.seconds}};
-        entry.config = config_text;
-        for (const auto& note : result.notes) entry.notes += (entry.notes.empty() ? "" : "\n") + note;
-        registry::Registry::open(request.registry_path).add_run(entry, true);
-    }
+    if (!request.registry_path.empty()) record_run(request, result, config_text, state.history, dir);
 #endif
     Progress done;
     done.kind = Progress::Kind::Done;

@@ -238,7 +238,7 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
     select::SelectOptions options;
     options = select::with_project_settings(std::move(options), registry);
     if (!options.objective && options.combinations.empty()) {
-        options.objective = select::Objective{"dev_error", select::Direction::Minimize};
+        options.objective = select::Objective{"dev.error", select::Direction::Minimize};
     }
     result.objective = options.objective->to_string();
     for (const auto& c : options.constraints) result.constraints.push_back(c.text);

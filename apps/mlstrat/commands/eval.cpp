@@ -242,7 +242,8 @@ void count_shard(EvalArgs& a) {
 
 void report_and_record(const EvalArgs& a, const metrics::EvalReport& report) {
     if (!a.run.empty()) {
-        registry::Registry::open(a.db).record_error(a.run, a.split, report.error, report.rows);
+        registry::Registry::open(a.db).record_split_metrics(
+            a.run, a.split, registry::split_metrics_of(report), report.rows);
     }
     if (a.json) {
         print_json(report.to_json());

@@ -24,6 +24,7 @@ struct SelectArgs {
     std::string name_col = "name";
     std::string dev_size;
     std::string ci_level = "0.95";
+    std::string on = registry::kChooseSplit;
     bool json = false;
 };
 
@@ -66,6 +67,7 @@ void run(const SelectArgs& a) {
         options.combinations.push_back(select::parse_combination(text));
     if (!a.dev_size.empty()) options.dev_size = parse_rows(a.dev_size, "--dev-size");
     options.ci_level = parse_rate(a.ci_level, "--ci-level");
+    options.on = a.on;
     auto report = a.from_registry ? select::select_from_registry(a.db, options)
                                   : select::select_from_file(a.runs, options, a.name_col);
     if (a.json) {
@@ -99,6 +101,10 @@ void add_select(CLI::App& app) {
     cmd->add_option("--dev-size", args->dev_size,
                     "dev rows the metrics were measured on: says when the lead is noise");
     cmd->add_option("--ci-level", args->ci_level, "confidence level for --dev-size")
+        ->capture_default_str();
+    cmd->add_option("--on", args->on,
+                    "the split a bare metric (accuracy, error) is read on: dev; test only to "
+                    "choose on the test set on purpose, which makes its estimate optimistic")
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
     cmd->callback([args] { run(*args); });
