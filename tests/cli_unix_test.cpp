@@ -64,4 +64,56 @@ TEST(CliUnix, HelpToAFullDiskIsAnError) {
               "mlstrat: error: standard output: the write failed (No space left on device)\n");
 }
 
+// Runs `script` with sh, `{mlstrat}` standing for the binary; its exit code, stdout and stderr.
+mlstrat::test_util::Outcome shell(const std::string& name, std::string script) {
+    const fs::path dir = scratch(name);
+    for (std::size_t at = script.find("{mlstrat}"); at != std::string::npos;
+         at = script.find("{mlstrat}")) {
+        script.replace(at, 9, MLSTRAT_BINARY);
+    }
+    const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
+    const pid_t pid =
+        spawn_command("/bin/sh", {"-c", "cd '" + dir.string() + "' && " + script}, out, err);
+    mlstrat::test_util::Outcome o;
+    o.exit_code = pid > 0 ? wait_exit_code(pid) : -1;
+    o.out = slurp(out);
+    o.err = slurp(err);
+    return o;
+}
+
+TEST(CliUnix, ADashReadsStandardInput) {
+    const auto from_file = shell("file", "{mlstrat} eval '" + kBinary + "' --json");
+    const auto piped = shell("dash", "cat '" + kBinary + "' | {mlstrat} eval - --json");
+    EXPECT_EQ(piped.exit_code, 0) << piped.err;
+    EXPECT_EQ(piped.out, from_file.out);
+    EXPECT_NE(piped.out.find("\"rows\": 5000"), std::string::npos);
+    // /dev/stdin as a pipe: eval reads the header twice (once to find the tasks).
+    const auto dev_stdin =
+        shell("devstdin", "cat '" + kBinary + "' | {mlstrat} eval /dev/stdin --json");
+    EXPECT_EQ(dev_stdin.exit_code, 0) << dev_stdin.err;
+    EXPECT_EQ(dev_stdin.out, from_file.out);
+}
+
+TEST(CliUnix, StandardInputIsNamedInErrors) {
+    const auto o = shell("empty", "printf 'label,pred\\n' | {mlstrat} eval -");
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_EQ(o.err, "mlstrat: error: stdin:2: the file has a header but no data rows\n");
+}
+
+TEST(CliUnix, OutDashWritesTheFileToStandardOutput) {
+    const std::string data = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/labels/";
+    const std::string args =
+        " labels '" + data + "digits_labels.csv' --probs '" + data + "digits_probs.npy'";
+    const auto to_stdout = shell("outdash", "{mlstrat}" + args + " --out -");
+    const auto to_file =
+        shell("outfile", "{mlstrat}" + args + " --out issues.csv >/dev/null && cat issues.csv");
+    EXPECT_EQ(to_stdout.exit_code, 0) << to_stdout.err;
+    EXPECT_EQ(to_stdout.out.rfind("index,given,suggested,self_confidence\n", 0), 0u);
+    EXPECT_EQ(to_stdout.out, to_file.out);  // the file alone, no summary
+    const auto folder = shell("folder", "{mlstrat} split '" + kBinary + "' --out -");
+    EXPECT_EQ(folder.exit_code, 2);
+    EXPECT_EQ(folder.err,
+              "mlstrat: error: --out -: standard output takes one file; split writes a folder\n");
+}
+
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/version.hpp"
+#include "std_streams.hpp"
 
 namespace mlstrat::cli {
 
@@ -150,8 +152,18 @@ int run_cli(int argc, char** argv, const std::string& version,
     std::signal(SIGPIPE, SIG_IGN);
     if (print_version_json(argc, argv, version)) return check_output(0);
 
+    std::optional<StdStreams> streams;  // `-` as standard input or output
+    auto shown = [&](const std::string& message) {
+        return streams ? streams->shown(message) : message;
+    };
     try {
-        app.parse(argc, argv);
+        streams.emplace(argc, argv);
+        std::vector<char*> args = streams->argv();
+        app.parse(static_cast<int>(args.size()), args.data());
+        if (!streams->finish()) {
+            return fail(
+                std::string("standard output: the write failed (") + std::strerror(errno) + ")", 2);
+        }
     } catch (const CLI::Success& e) {
         return check_output(app.exit(e));  // --help, --version
     } catch (const CLI::ParseError& e) {
@@ -159,13 +171,13 @@ int run_cli(int argc, char** argv, const std::string& version,
         if (argc > 1 && argv[1][0] != '-' && !is_command(app, argv[1])) {
             what = std::string("'") + argv[1] + "' is not a command";
         }
-        return fail(what + suggestion(app, argc, argv) + " (see mlstrat --help)", 2);
+        return fail(shown(what) + suggestion(app, argc, argv) + " (see mlstrat --help)", 2);
     } catch (const mlstrat::Error& e) {
-        return fail(e.what(), e.code() == mlstrat::ErrorCode::Internal ? 1 : 2);
+        return fail(shown(e.what()), e.code() == mlstrat::ErrorCode::Internal ? 1 : 2);
     } catch (const std::bad_alloc&) {
         return fail("out of memory", 1);
     } catch (const std::exception& e) {
-        return fail(std::string("internal failure: ") + e.what(), 1);
+        return fail(shown(std::string("internal failure: ") + e.what()), 1);
     }
     return check_output(0);
 }
