@@ -116,4 +116,13 @@ TEST(CliUnix, OutDashWritesTheFileToStandardOutput) {
               "mlstrat: error: --out -: standard output takes one file; split writes a folder\n");
 }
 
+TEST(CliUnix, ADashAsAValueIsNotStandardInput) {
+    const auto o = shell(
+        "sep",
+        "printf 'label,p_a,p_b\\na-b,0.9,0.8\\n,0.1,0.3\\nb,0.2,0.7\\na,0.7,0.1\\n' > t.csv && "
+        "{mlstrat} labels t.csv --prob-cols 'p_*' --multi-label --label-sep - --json");
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_NE(o.out.find("\"classes\": [\n    \"a\",\n    \"b\"\n  ]"), std::string::npos) << o.out;
+}
+
 }  // namespace

@@ -77,7 +77,9 @@ StdStreams::StdStreams(int argc, char** argv) : args_(argv, argv + argc) {
             arg = arg == "-" ? out_ : "--out=" + out_;
             continue;
         }
-        if (out_value || (arg != "-" && !is_pipe(arg))) continue;
+        // A value that may be a dash: `--label-sep -` separates labels with '-'.
+        const bool dash_value = args_[i - 1] == "--label-sep";
+        if (out_value || dash_value || (arg != "-" && !is_pipe(arg))) continue;
         const std::string spool = temp_dir() + "/input" + std::to_string(i);
         const bool from_stdin = arg == "-";
         MLSTRAT_CHECK(!from_stdin || !stdin_used, "standard input ('-') can be read only once");
