@@ -44,3 +44,25 @@ install(TARGETS mlstrat RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(MLSTRAT_WITH_TRAIN)
   install(TARGETS mlstrat-train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+
+# The man page, made from mlstrat --help by help2man (scripts/bootstrap installs it), and the bash
+# completion.
+find_program(MLSTRAT_HELP2MAN help2man)
+if(MLSTRAT_HELP2MAN)
+  set(MLSTRAT_MAN_PAGE ${PROJECT_BINARY_DIR}/man/mlstrat.1)
+  add_custom_command(
+    OUTPUT ${MLSTRAT_MAN_PAGE}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+    COMMAND ${MLSTRAT_HELP2MAN} --no-info --no-discard-stderr
+            --name "structure a machine-learning project the way the course teaches"
+            --output ${MLSTRAT_MAN_PAGE} $<TARGET_FILE:mlstrat>
+    DEPENDS mlstrat
+    COMMENT "Writing the man page mlstrat.1 (help2man)"
+    VERBATIM)
+  add_custom_target(mlstrat_man ALL DEPENDS ${MLSTRAT_MAN_PAGE})
+  install(FILES ${MLSTRAT_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+else()
+  message(WARNING "help2man is missing: no man page (scripts/bootstrap installs it)")
+endif()
+install(FILES ${PROJECT_SOURCE_DIR}/apps/mlstrat/completion.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME mlstrat)

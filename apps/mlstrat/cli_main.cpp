@@ -1,9 +1,21 @@
 #include "cli_main.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <iostream>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "mlstrat/error.hpp"
+#include "mlstrat/version.hpp"
+#include "std_streams.hpp"
 
 namespace mlstrat::cli {
 
@@ -19,6 +31,111 @@ int fail(const std::string& message, int code) {
     return code;
 }
 
+// The number of single-character edits that turn `a` into `b` (Levenshtein).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// The name among `names` nearest `typed`, when near enough to be a slip: at most a third of it.
+std::string nearest(std::string_view typed, const std::vector<std::string>& names) {
+    std::string best;
+    std::size_t best_distance = typed.size() / 3 + 1;
+    for (const auto& name : names) {
+        const std::size_t d = edit_distance(typed, name);
+        if (d < best_distance) {
+            best = name;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+// Whether `name` is one of the app's subcommands.
+bool is_command(CLI::App& app, std::string_view name) {
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == name) return true;
+    }
+    return false;
+}
+
+// " (did you mean `eval`?)" for a subcommand or option that does not exist, else "".
+std::string suggestion(CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        commands.push_back(sub->get_name());
+    }
+    if (argc < 2) return "";
+    const std::string_view first = argv[1];
+    CLI::App* command = nullptr;
+    for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == first) command = sub;
+    }
+    if (command == nullptr) {
+        if (first.empty() || first[0] == '-') return "";
+        const std::string name = nearest(first, commands);
+        return name.empty() ? "" : " (did you mean `" + name + "`?)";
+    }
+    // An option of the subcommand (or of its own subcommand) that is not one.
+    for (int i = 2; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--") break;
+        for (CLI::App* sub : command->get_subcommands([](const CLI::App*) { return true; })) {
+            if (sub->get_name() == arg) command = sub;
+        }
+        if (arg.rfind("--", 0) != 0) continue;
+        arg = arg.substr(0, arg.find('='));
+        std::vector<std::string> options;
+        bool known = false;
+        for (const CLI::Option* option : command->get_options()) {
+            for (const auto& name : option->get_lnames()) {
+                options.push_back("--" + name);
+                known = known || "--" + name == arg;
+            }
+        }
+        if (known) continue;
+        const std::string name = nearest(arg, options);
+        if (!name.empty()) return " (did you mean `" + name + "`?)";
+    }
+    return "";
+}
+
+// `mlstrat --version --json`: the version as one JSON document.
+bool print_version_json(int argc, char** argv, const std::string& version) {
+    if (argc != 3) return false;
+    const std::string_view a = argv[1], b = argv[2];
+    if (!((a == "--version" && b == "--json") || (a == "--json" && b == "--version"))) return false;
+    std::cout << nlohmann::json{{"name", "mlstrat"},
+                                {"version", MLSTRAT_VERSION},
+                                {"build", version}}
+                     .dump(2)
+              << "\n";
+    return true;
+}
+
+// What a command printed reached its reader: a full disk (/dev/full) or a closed pipe is an
+// error like any other (exit 2, one line), not a silent success.
+int check_output(int code) {
+    std::cout.flush();
+    const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+    if (failed && code == 0) {
+        const int err = errno;
+        return fail(std::string("standard output: the write failed (") + std::strerror(err) + ")",
+                    2);
+    }
+    return code;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, const std::string& version,
@@ -31,21 +148,38 @@ int run_cli(int argc, char** argv, const std::string& version,
     app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()); });
     if (!footer.empty()) app.footer(footer);
     add_commands(app);
+    // A closed pipe makes a write fail with EPIPE, reported below, instead of ending the process.
+    std::signal(SIGPIPE, SIG_IGN);
+    if (print_version_json(argc, argv, version)) return check_output(0);
 
+    std::optional<StdStreams> streams;  // `-` as standard input or output
+    auto shown = [&](const std::string& message) {
+        return streams ? streams->shown(message) : message;
+    };
     try {
-        app.parse(argc, argv);
+        streams.emplace(argc, argv);
+        std::vector<char*> args = streams->argv();
+        app.parse(static_cast<int>(args.size()), args.data());
+        if (!streams->finish()) {
+            return fail(
+                std::string("standard output: the write failed (") + std::strerror(errno) + ")", 2);
+        }
     } catch (const CLI::Success& e) {
-        return app.exit(e);  // --help, --version
+        return check_output(app.exit(e));  // --help, --version
     } catch (const CLI::ParseError& e) {
-        return fail(std::string(e.what()) + " (see mlstrat --help)", 2);
+        std::string what = e.what();
+        if (argc > 1 && argv[1][0] != '-' && !is_command(app, argv[1])) {
+            what = std::string("'") + argv[1] + "' is not a command";
+        }
+        return fail(shown(what) + suggestion(app, argc, argv) + " (see mlstrat --help)", 2);
     } catch (const mlstrat::Error& e) {
-        return fail(e.what(), e.code() == mlstrat::ErrorCode::Internal ? 1 : 2);
+        return fail(shown(e.what()), e.code() == mlstrat::ErrorCode::Internal ? 1 : 2);
     } catch (const std::bad_alloc&) {
         return fail("out of memory", 1);
     } catch (const std::exception& e) {
-        return fail(std::string("internal failure: ") + e.what(), 1);
+        return fail(shown(std::string("internal failure: ") + e.what()), 1);
     }
-    return 0;
+    return check_output(0);
 }
 
 }  // namespace mlstrat::cli

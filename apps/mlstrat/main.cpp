@@ -87,6 +87,12 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_demo(app);
             mlstrat::cli::add_report(app);
             mlstrat::cli::add_synth(app);
+            // Listed here so that --help shows them; main() hands them to mlstrat-train first.
+            app.add_subcommand("train",
+                               "Train a model from a TOML config (LibTorch): mlstrat train --help");
+            app.add_subcommand(
+                "tune",
+                "Search hyperparameters, every trial a registered run: mlstrat tune --help");
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help, mlstrat tune --help");
 }

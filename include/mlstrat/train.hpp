@@ -1,7 +1,8 @@
 #pragma once
 /// The LibTorch training engine (library mlstrat_train): the knobs of course 1.1.3 turned one at
-/// a time (orthogonalization, 1.1.1). A run reads a TOML config, trains an `mlp` or a `cnn`, and
-/// writes runs/NAME/ with the train / train-dev / dev / test errors that `mlstrat diagnose` reads.
+/// a time (orthogonalization, 1.1.1). A run reads a TOML config, trains an `mlp`, a `cnn` or an
+/// `rnn`, and writes runs/NAME/ with the train / train-dev / dev / test errors that `mlstrat
+/// diagnose` reads.
 /// Nothing outside src/train/ includes a LibTorch header; this header only declares what the
 /// rest of mlstrat may call.
 ///
@@ -386,7 +387,7 @@ struct RunResult {
 };
 
 /// Trains the model the config describes and writes runs/NAME/: config.toml, checkpoint.pt
-/// (each epoch), history.csv, model.pt, model.ts.pt (TorchScript), metrics.json and
+/// (each epoch), history.csv, model.pt, model.torchscript.pt (TorchScript), metrics.json and
 /// pred_<split>.csv. Throws Error on bad input and Error(Training) when LibTorch fails.
 RunResult train_run(const RunRequest& request, const ProgressFn& progress = {});
 

@@ -1,8 +1,8 @@
-// The tensor backend: LibTorch's thread count, OpenBLAS held at one thread, oneDNN on, and the
-// figures the benchmark prints (matmul GFLOP/s, the machine's peak).
+// The tensor backend: LibTorch's thread count, oneDNN on, and the figures the benchmark prints
+// (matmul GFLOP/s, the machine's peak). What is the process's own (the allocator, OpenBLAS's
+// threads) the program that links the library sets: mlstrat-train does in train_main.cpp.
 
 #include <dlfcn.h>
-#include <malloc.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -17,10 +17,7 @@ namespace mlstrat::train {
 
 namespace {
 
-// OpenBLAS reads OPENBLAS_NUM_THREADS when the library is loaded, which happens before main()
-// because LibTorch links libblas.so.3; setting the variable at start-up is too late. Its
-// functions are found at run time so that any libblas.so.3 (reference BLAS too) still works.
-using SetThreads = void (*)(int);
+// OpenBLAS's functions are found at run time so that any libblas.so.3 (reference BLAS too) works.
 using GetThreads = int (*)();
 using GetConfig = char* (*)();
 
@@ -37,16 +34,6 @@ nlohmann::json BackendInfo::to_json() const {
 }
 
 BackendInfo configure_backend(unsigned threads) {
-    // Every training step frees and allocates the same activation buffers (megabytes each).
-    // glibc's defaults hand such blocks back to the kernel (mmap above a threshold that grows to
-    // 32 MiB, trimming the heap's top beyond 128 KiB), so the next step pays a page fault for
-    // every 4 KiB again: 1.9 million faults and 2.6x the time of an epoch of cnn_strong.toml's
-    // model on 12,800 images here. Keep freed blocks in the process instead: mmap only the
-    // largest blocks (32 MiB is glibc's ceiling for the threshold) and never trim.
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    mallopt(M_TOP_PAD, 16 << 20);
-    if (auto set = blas_symbol<SetThreads>("openblas_set_num_threads")) set(1);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     at::set_num_threads(static_cast<int>(threads == 0 ? cores : threads));
     // Convolutions take oneDNN's path when LibTorch judges it faster (it is, for batched float

@@ -12,7 +12,8 @@ function(run)
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
 foreach(file include/mlstrat/metrics.hpp include/mlstrat/version.hpp lib/libmlstrat_core.a
-             lib/cmake/mlstrat/mlstratConfig.cmake lib/cmake/mlstrat/mlstratConfigVersion.cmake)
+             lib/cmake/mlstrat/mlstratConfig.cmake lib/cmake/mlstrat/mlstratConfigVersion.cmake
+             bin/mlstrat share/man/man1/mlstrat.1 share/bash-completion/completions/mlstrat)
   if(NOT EXISTS ${WORK}/prefix/${file})
     message(FATAL_ERROR "the install has no ${file}")
   endif()

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <iterator>
 #include <optional>
 
 #include "commands/commands.hpp"
@@ -22,9 +23,9 @@ struct DrillArgs {
     bool json = false;
 };
 
-// The answers of an --answers file: one per line, blank lines and '#' comments skipped.
-std::vector<std::string> read_answers(const std::string& path) {
-    std::string text = io::read_file(path);
+// The answers of an --answers file (or of stdin): one per line, blank lines and '#' comments
+// skipped.
+std::vector<std::string> parse_answers(const std::string& text) {
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -44,8 +45,13 @@ void run(const DrillArgs& a) {
     auto cases = diagnose::generate_drill(a.seed, a.count);
     std::optional<std::vector<std::string>> answers;
     if (!a.answers_file.empty()) {
-        answers = read_answers(a.answers_file);
+        answers = parse_answers(io::read_file(a.answers_file));
         MLSTRAT_CHECK(answers->size() >= cases.size(), a.answers_file, ": ", answers->size(),
+                      " answer(s) for ", cases.size(), " cases (one answer per line)");
+    } else if (!a.json && isatty(STDIN_FILENO) == 0) {
+        // Answers piped in are read as from a file, and too few are the same error.
+        answers = parse_answers(std::string(std::istreambuf_iterator<char>(std::cin), {}));
+        MLSTRAT_CHECK(answers->size() >= cases.size(), "stdin: ", answers->size(),
                       " answer(s) for ", cases.size(), " cases (one answer per line)");
     }
     // With --json and no --answers the drill prints its cases and their answers: a key.

@@ -287,7 +287,8 @@ void add_eval(CLI::App& app) {
     cmd->add_option("--error", args->error, "with --min-test-size: the error you expect (5%)");
     cmd->add_option("--margin", args->margin, "with --min-test-size: the half-width wanted (0.5%)");
     cmd->add_option("--run", args->run, "record the error in this registered run (with --split)");
-    cmd->add_option("--split", args->split, "the split the file holds: train, train_dev, dev, test");
+    cmd->add_option("--split", args->split, "the split the file holds: train, train_dev, dev, test")
+        ->check(CLI::IsMember({"train", "train_dev", "dev", "test"}));
     cmd->add_option("--db", args->db, "run registry for --run")->capture_default_str();
     cmd->add_option("--shard", args->shard,
                     "I/N: count only shard I (0 to N-1) of N byte ranges of the file (with "

@@ -1,0 +1,39 @@
+#pragma once
+// `-` on the command line: standard input for an input file, standard output for `--out` where a
+// command writes one file. The library reads files by name (some commands read one twice, or
+// once per pass), so standard input, or any pipe named as an input (/dev/stdin, <(...)), is first
+// copied to a temporary file; an output named `-` is written to a temporary file that is copied
+// to standard output when the command succeeds.
+
+#include <string>
+#include <vector>
+
+namespace mlstrat::cli {
+
+class StdStreams {
+ public:
+    /// Rewrites the arguments; throws Error for `--out -` on a command that writes a folder.
+    StdStreams(int argc, char** argv);
+    ~StdStreams();
+    StdStreams(const StdStreams&) = delete;
+    StdStreams& operator=(const StdStreams&) = delete;
+
+    /// The arguments to parse, with `-` and pipes replaced by the temporary files' names.
+    std::vector<char*> argv() { return argv_; }
+    /// Copies the output file to standard output (after the command succeeded); false when the
+    /// write failed.
+    bool finish();
+    /// `message` with the temporary files named as the user named them ("stdin", "stdout").
+    std::string shown(std::string message) const;
+
+ private:
+    std::string temp_dir();
+    std::vector<std::string> args_;
+    std::vector<char*> argv_;
+    std::string dir_;
+    std::vector<std::pair<std::string, std::string>> names_;  // temporary path, as shown
+    std::string out_;        // the temporary output file, when `--out -`
+    int saved_stdout_ = -1;  // standard output while the command runs with its own on /dev/null
+};
+
+}  // namespace mlstrat::cli
