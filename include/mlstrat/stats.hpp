@@ -43,4 +43,8 @@ inline void to_json(nlohmann::json& j, const Interval& ci) { j = nlohmann::json:
 /// Upper tail P[X >= x] of a chi-square distribution with `dof` degrees of freedom.
 double chi_square_sf(double x, double dof);
 
+/// The p-quantile of Student's t distribution with `dof` > 0 degrees of freedom, 0 < p < 1
+/// (0.975 with 3 dof -> 3.182446): intervals from a handful of points.
+double t_quantile(double p, double dof);
+
 }  // namespace mlstrat::stats

@@ -139,4 +139,65 @@ double chi_square_sf(double x, double dof) {
     return gamma_q(dof / 2.0, x / 2.0);
 }
 
+namespace {
+
+// Continued fraction of the regularized incomplete beta function (Numerical Recipes' betacf).
+double beta_fraction(double a, double b, double x) {
+    const double tiny = 1e-300;
+    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+    if (std::fabs(d) < tiny) d = tiny;
+    d = 1.0 / d;
+    double h = d;
+    for (int m = 1; m < 1000; ++m) {
+        const double m2 = 2.0 * m;
+        double an = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+        d = 1.0 + an * d;
+        d = std::fabs(d) < tiny ? 1.0 / tiny : 1.0 / d;
+        c = 1.0 + an / c;
+        if (std::fabs(c) < tiny) c = tiny;
+        h *= d * c;
+        an = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+        d = 1.0 + an * d;
+        d = std::fabs(d) < tiny ? 1.0 / tiny : 1.0 / d;
+        c = 1.0 + an / c;
+        if (std::fabs(c) < tiny) c = tiny;
+        const double del = d * c;
+        h *= del;
+        if (std::fabs(del - 1.0) < 1e-15) break;
+    }
+    return h;
+}
+
+// Regularized incomplete beta I_x(a, b).
+double incomplete_beta(double a, double b, double x) {
+    if (x <= 0.0) return 0.0;
+    if (x >= 1.0) return 1.0;
+    const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
+                                  a * std::log(x) + b * std::log1p(-x));
+    if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_fraction(a, b, x) / a;
+    return 1.0 - front * beta_fraction(b, a, 1.0 - x) / b;
+}
+
+// P[T <= t] for Student's t with `dof` degrees of freedom.
+double t_cdf(double t, double dof) {
+    const double tail = 0.5 * incomplete_beta(dof / 2.0, 0.5, dof / (dof + t * t));
+    return t >= 0.0 ? 1.0 - tail : tail;
+}
+
+}  // namespace
+
+double t_quantile(double p, double dof) {
+    MLSTRAT_CHECK(p > 0.0 && p < 1.0 && dof > 0.0, "t quantile needs 0 < p < 1 and dof > 0, got p ",
+                  p, " and dof ", dof);
+    if (p < 0.5) return -t_quantile(1.0 - p, dof);
+    // Bisection on the CDF, bracketed by doubling: monotone and exact to double precision.
+    double lo = 0.0, hi = 1.0;
+    while (t_cdf(hi, dof) < p) hi *= 2.0;
+    for (int i = 0; i < 200 && hi - lo > 1e-13 * std::max(1.0, hi); ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (t_cdf(mid, dof) < p ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 }  // namespace mlstrat::stats
