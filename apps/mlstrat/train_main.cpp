@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
                                  [](CLI::App& app) {
                                      mlstrat::cli::add_train(app);
                                      mlstrat::cli::add_tune(app);
+                                     mlstrat::cli::add_curve(app);
                                  });
 }

@@ -11,6 +11,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "report/assets.hpp"
+#include "report/learning_curves.hpp"
 
 namespace mlstrat::report {
 
@@ -188,6 +189,8 @@ void add_runs(const ReportOptions& options, Report& report) {
                            "human level)"});
     }
 
+    detail::add_learning_curves(options.db, report);
+
     std::vector<std::string> without;
     for (const auto& run : runs) {
         const fs::path path = fs::path(options.runs_dir) / run.name / "history.csv";
@@ -206,7 +209,7 @@ void add_runs(const ReportOptions& options, Report& report) {
         report.omitted.push_back({"curves", "no run has a history.csv with epochs under " +
                                                 options.runs_dir + "/NAME/"});
     } else if (!without.empty()) {
-        report.notes.push_back("No learning curve for " + join(without) + ": no epochs in " +
+        report.notes.push_back("No training curve for " + join(without) + ": no epochs in " +
                                options.runs_dir + "/NAME/history.csv.");
     }
 }
@@ -301,6 +304,8 @@ nlohmann::json Report::to_json() const {
         }
         j["curves"].push_back({{"run", c.run}, {"source", c.source}, {"epochs", epochs}});
     }
+    j["learning_curves"] = json::array();
+    for (const auto& c : learning_curves) j["learning_curves"].push_back(c.to_json());
     j["pred"] = pred.empty() ? json(nullptr) : json(pred);
     j["eval"] = eval ? eval->to_json() : json(nullptr);
     j["sheet"] = sheet.empty() ? json(nullptr) : json(sheet);
