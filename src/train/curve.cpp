@@ -91,6 +91,9 @@ diagnose::LearningCurve learning_curve(const CurveRequest& request,
 
     // One load of the data for every run; bad sizes fail before anything is written.
     const Dataset data = load_dataset(config);
+    MLSTRAT_CHECK(data.splits.count("dev"), request.config_path,
+                  ": a learning curve draws the dev error against the size, and the config has no "
+                  "dev split (data.dev, data.dev_size or data.split_dir)");
     const std::uint64_t total = data.splits.at("train").size();
     const Plan plan = plan_of(request, total, config.train.epochs, request.config_path);
     const auto existing = diagnose::curve_run_names(request.registry_path, name);
