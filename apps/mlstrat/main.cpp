@@ -25,7 +25,7 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 2> kTrainingCommands = {"train", "tune"};
+constexpr std::array<std::string_view, 3> kTrainingCommands = {"train", "tune", "curve"};
 
 // Replaces this process with mlstrat-train; returns only when that fails.
 int run_training(char** argv) {

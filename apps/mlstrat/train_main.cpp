@@ -41,5 +41,6 @@ int main(int argc, char** argv) {
         [](CLI::App& app) {
             mlstrat::cli::add_train(app);
             mlstrat::cli::add_tune(app);
+            mlstrat::cli::add_curve(app);
         });
 }

@@ -43,6 +43,11 @@ struct SampleOptions {
     std::string path_col;
     std::uint64_t seed = 0;
     io::TableOptions table;
+    /// The ids of the eyeball dev set (split::division_ids): when set, only rows whose `id_col`
+    /// is one of them are drawn, so the blackbox dev set stays unseen (Machine Learning
+    /// Yearning 17-19).
+    std::optional<std::vector<std::string>> eyeball_ids;
+    std::string id_col = "id";
 };
 
 /// What `sample_errors` wrote.
@@ -54,6 +59,8 @@ struct SampleReport {
     std::uint64_t sampled_correct = 0;  // correctly classified rows on the sheet
     std::vector<std::string> columns;   // the sheet's header
     std::uint64_t seed = 0;
+    /// With eyeball ids: the file's rows, of which `rows` (and `errors`) are in the eyeball set.
+    std::optional<std::uint64_t> file_rows;
 
     /// The JSON document of `mlstrat errors sample --json`.
     nlohmann::json to_json() const;

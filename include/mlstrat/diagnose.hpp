@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mlstrat/io.hpp"
+#include "mlstrat/registry.hpp"
 #include "mlstrat/stats.hpp"
 
 namespace mlstrat::diagnose {
@@ -130,6 +131,27 @@ DiagnoseInput project_input(DiagnoseInput input, const ProjectSource& source);
 /// input has none, and the project's human levels (and goal) when the input has none. Throws
 /// Error when the run is unknown or a stored setting is not a rate.
 DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source);
+
+/// How the eyeball and blackbox dev errors (split --eyeball) moved between the first and the
+/// last run that measured both (Machine Learning Yearning 17-19).
+struct EyeballDrift {
+    std::string first_run, last_run;
+    double eyeball_first = 0, eyeball_last = 0, blackbox_first = 0, blackbox_last = 0;
+    /// How much more the eyeball error fell than the blackbox error, and its interval (binomial
+    /// noise of the four errors, when their rows are known).
+    double excess = 0;
+    std::optional<stats::Interval> interval;
+    /// The eyeball error fell more than the blackbox error, beyond noise: the team has overfit
+    /// the examples it looks at.
+    bool overfit = false;
+    /// The finding with the numbers.
+    std::string message;
+};
+
+/// The drift across the registry's runs (oldest first) that have both eyeball_dev and
+/// blackbox_dev errors; empty when fewer than two runs have them.
+std::optional<EyeballDrift> eyeball_drift(const std::vector<registry::Run>& runs,
+                                          double level = 0.95);
 
 /// The pipeline question of 1.2.4: end-to-end accuracy with stages 1..k replaced by ground
 /// truth, row 0 being the system as it is.

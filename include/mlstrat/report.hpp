@@ -20,6 +20,7 @@
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
 #include "mlstrat/io.hpp"
+#include "mlstrat/learning_curve.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
@@ -54,7 +55,7 @@ struct Epoch {
     std::optional<double> lr, loss, train_error, train_dev_error, dev_error;
 };
 
-/// A run's learning curve.
+/// A run's training curve: its errors per epoch.
 struct Curve {
     std::string run;
     std::string source;  // the history.csv or the registry steps read
@@ -105,6 +106,8 @@ struct Report {
     std::string diagnosed_run;
     std::optional<diagnose::DiagnoseReport> diagnosis;
     std::vector<Curve> curves;
+    /// The learning curves `mlstrat curve` recorded: error against training-set size.
+    std::vector<diagnose::LearningCurve> learning_curves;
     std::string pred;  // the predictions evaluated
     std::optional<metrics::EvalReport> eval;
     std::string sheet;
@@ -116,7 +119,7 @@ struct Report {
     std::vector<std::string> notes;
 
     /// {title, generated, db, runs, diagnosed_run, diagnosis, leaderboard, curves, pred, eval,
-    /// sheet, tally, omitted, notes}; each part is its command's own JSON.
+    /// sheet, tally, omitted, notes, learning_curves}; each part is its command's own JSON.
     nlohmann::json to_json() const;
 };
 

@@ -35,6 +35,45 @@ inline constexpr std::size_t kParts = 4;
 /// "test", "dev", "train_dev", "train": the names in manifest.json and of the output files.
 const char* part_name(Part part);
 
+/// --eyeball (Machine Learning Yearning 17-19): the part of dev the team looks at during error
+/// analysis; the rest, the blackbox dev set, nobody looks at, so it can tell when the team has
+/// overfit the examples it studies.
+struct EyeballSize {
+    /// "auto": enough rows for about 100 errors at the expected error (5% -> 2,000).
+    bool automatic = false;
+    CountOrShare size;
+};
+
+/// Parses --eyeball: "auto", a count ("2000") or a share of dev ("20%").
+EyeballSize parse_eyeball(std::string_view text);
+
+/// The eyeball rows out of `dev_rows`. Throws Error with the numbers when none is left for the
+/// blackbox set or the eyeball set would be empty.
+std::uint64_t resolve_eyeball(const EyeballSize& eyeball, std::uint64_t dev_rows,
+                              double expected_error);
+
+/// Which dev rows (indices 0..dev_rows-1, in file order) are eyeball rows: `eyeball_rows` of
+/// them drawn by `seed`, sorted.
+std::vector<std::uint64_t> eyeball_rows(std::uint64_t dev_rows, std::uint64_t eyeball_rows,
+                                        std::uint64_t seed);
+
+/// The values of column `id_col` in part `stem` ("eyeball_dev" or "blackbox_dev") of split
+/// folder `dir`: what `errors sample` may draw from, and what a run's dev error is divided by;
+/// empty when the split has no such file.
+std::optional<std::vector<std::string>> division_ids(const std::string& dir,
+                                                     const std::string& stem,
+                                                     const std::string& id_col,
+                                                     const io::TableOptions& table = {});
+
+/// The dev set divided into eyeball_dev and blackbox_dev files (dev itself stays whole).
+struct DevDivision {
+    std::uint64_t eyeball_rows = 0, blackbox_rows = 0;
+    std::string eyeball_file, blackbox_file;
+    std::string eyeball_sha256, blackbox_sha256;
+    /// How the eyeball size was chosen.
+    std::string rule;
+};
+
 /// What `split_table` and `check_splits` read and how.
 struct SplitOptions {
     /// Dev and test sizes; unset follows the notes (see resolve_sizes).
@@ -60,8 +99,11 @@ struct SplitOptions {
     /// only near their shares. Needs sizes given as shares; excludes stratify_col.
     bool stable = false;
     std::uint64_t seed = 0;
-    /// The error at which the interval each dev/test size buys is shown.
+    /// The error at which the interval each dev/test size buys is shown (and --eyeball auto
+    /// sizes the eyeball set).
     double expected_error = 0.05;
+    /// Divide dev into eyeball_dev and blackbox_dev; unset for no division.
+    std::optional<EyeballSize> eyeball;
     double ci_level = 0.95;
     /// The chi-square p-value under which dev and test are reported as different.
     double significance = 0.05;
@@ -136,6 +178,8 @@ struct SplitReport {
     double ci_level = 0.95;
     double significance = 0.05;
     std::vector<std::string> warnings;
+    /// --eyeball: the dev set's division (split --check: the one found and checked).
+    std::optional<DevDivision> dev_division;
 
     /// The JSON document of manifest.json and of `mlstrat split --json`.
     nlohmann::json to_json() const;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <queue>
 #include <set>
+#include <unordered_set>
 
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
@@ -94,14 +95,22 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
                                         table.column(options.pred_col)};
     if (!options.path_col.empty()) columns.push_back(table.column(options.path_col));
     for (const auto& c : options.keep_cols) columns.push_back(table.column(c));
+    // The eyeball filter reads one more column, kept off the sheet.
+    const std::size_t sheet_columns = columns.size();
+    std::unordered_set<std::string> eyeball;
+    if (options.eyeball_ids) {
+        eyeball.insert(options.eyeball_ids->begin(), options.eyeball_ids->end());
+        columns.push_back(table.column(options.id_col));
+    }
 
     struct Worker {
         BottomK errors, correct;
         std::uint64_t wrong = 0;
+        std::uint64_t outside = 0;  // rows left out as not in the eyeball set
     };
     std::vector<Worker> workers;
     for (unsigned i = 0; i < table.threads(); ++i) {
-        workers.push_back({BottomK(options.errors), BottomK(options.correct), 0});
+        workers.push_back({BottomK(options.errors), BottomK(options.correct), 0, 0});
     }
     const std::uint64_t seed = options.seed;
     const std::uint64_t rows = table.scan(columns, [&](unsigned wi, const io::RowBatch& batch) {
@@ -113,6 +122,11 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
                             (label.empty() ? options.label_col : options.pred_col) +
                             "' is empty; every row needs a label and a prediction");
             }
+            if (options.eyeball_ids &&
+                !eyeball.count(std::string(batch.cell(r, sheet_columns)))) {
+                ++w.outside;
+                continue;
+            }
             const bool wrong = label != pred;
             w.wrong += wrong ? 1 : 0;
             const std::uint64_t index = batch.row_index(r);
@@ -120,19 +134,23 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
             BottomK& into = wrong ? w.errors : w.correct;
             if (!into.wants(key, index)) continue;
             Picked p{key, index, {}};
-            for (std::size_t c = 0; c < columns.size(); ++c) p.cells.emplace_back(batch.cell(r, c));
+            for (std::size_t c = 0; c < sheet_columns; ++c) p.cells.emplace_back(batch.cell(r, c));
             into.add(std::move(p));
         }
     });
     MLSTRAT_CHECK(rows > 0, where(pred_path, 2), ": the file has a header but no data rows");
 
-    std::uint64_t wrong = 0;
+    std::uint64_t wrong = 0, outside = 0;
     std::vector<BottomK> error_parts, correct_parts;
     for (auto& w : workers) {
         wrong += w.wrong;
+        outside += w.outside;
         error_parts.push_back(std::move(w.errors));
         correct_parts.push_back(std::move(w.correct));
     }
+    MLSTRAT_CHECK(!options.eyeball_ids || outside < rows, pred_path, ": no row's '",
+                  options.id_col, "' is in the eyeball dev set; are these the dev predictions "
+                  "of that split?");
     MLSTRAT_CHECK(wrong > 0 || options.errors == 0, pred_path,
                   ": every row has label = pred; there are no misclassified rows to review");
     std::vector<Picked> picked = smallest(error_parts, options.errors);
@@ -144,7 +162,8 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
     const char delim = ends_with(sheet_path, ".tsv") ? '\t' : ',';
     SampleReport report;
     report.sheet = sheet_path;
-    report.rows = rows;
+    report.rows = rows - outside;
+    if (options.eyeball_ids) report.file_rows = rows;
     report.errors = wrong;
     report.sampled_errors = n_errors;
     report.sampled_correct = picked.size() - n_errors;
@@ -185,7 +204,9 @@ nlohmann::json SampleReport::to_json() const {
             {"sampled_errors", sampled_errors},
             {"sampled_correct", sampled_correct},
             {"columns", columns},
-            {"seed", seed}};
+            {"seed", seed},
+            {"drawn_from", file_rows ? "eyeball_dev" : "all"},
+            {"file_rows", file_rows ? nlohmann::json(*file_rows) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace mlstrat::analysis

@@ -8,6 +8,22 @@
 
 namespace mlstrat::diagnose::detail {
 
+/// A count with thousands separators, rounded to `digits` significant digits (an estimate
+/// reads "about 1,300,000", not "1,335,598"); 0 keeps every digit.
+inline std::string examples(double n, int digits = 0) {
+    if (digits > 0 && n >= 1) {
+        const double unit = std::pow(10.0, std::floor(std::log10(n)) + 1 - digits);
+        n = std::round(n / unit) * unit;
+    }
+    const std::string d = fmt::format("{:.0f}", n);
+    std::string out;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        if (i > 0 && (d.size() - i) % 3 == 0) out.push_back(',');
+        out.push_back(d[i]);
+    }
+    return out;
+}
+
 inline std::string pct(double rate) {
     double v = rate * 100.0;
     if (std::fabs(v) < 5e-11) v = 0.0;

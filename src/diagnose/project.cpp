@@ -55,7 +55,14 @@ std::vector<HumanLevel> human_levels_from_settings(
 }
 
 DiagnoseReport diagnose_project(DiagnoseInput input, const ProjectSource& source) {
-    return diagnose(project_input(std::move(input), source));
+    const double level = input.ci_level;
+    DiagnoseReport report = diagnose(project_input(std::move(input), source));
+    // Overfitting the eyeball dev set shows only across runs: the registry's.
+    if (!source.db.empty() && std::filesystem::exists(source.db)) {
+        const auto drift = eyeball_drift(registry::Registry::open(source.db).runs(), level);
+        if (drift && drift->overfit) report.notes.push_back(drift->message);
+    }
+    return report;
 }
 
 DiagnoseInput project_input(DiagnoseInput input, const ProjectSource& source) {

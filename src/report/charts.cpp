@@ -7,6 +7,7 @@
 
 #include "mlstrat/report.hpp"
 #include "report/format.hpp"
+#include "report/learning_curves.hpp"
 
 namespace mlstrat::report {
 
@@ -283,7 +284,7 @@ json curves_spec(const Report& r) {
         layers.push_back({{"mark", {{"type", "rule"}, {"strokeDash", {4, 4}}, {"color", kHuman}}},
                           {"encoding", {{"y", {{"datum", *r.diagnosis->bayes_proxy}}}}}});
     }
-    json spec = base("Learning curves");
+    json spec = base("Training curves");
     spec["data"] = {{"values", rows}};
     spec["facet"] = {{"field", "run"}, {"type", "nominal"}, {"sort", runs}};
     spec["columns"] = 3;
@@ -464,6 +465,10 @@ std::vector<std::pair<std::string, nlohmann::json>> chart_specs(const Report& re
     if (report.diagnosis) out.emplace_back("ladder", ladder_spec(report));
     if (report.leaderboard) out.emplace_back("leaderboard", leaderboard_spec(report));
     if (!report.curves.empty()) out.emplace_back("curves", curves_spec(report));
+    for (std::size_t i = 0; i < report.learning_curves.size(); ++i) {
+        out.emplace_back(detail::learning_curve_chart_id(i),
+                         detail::learning_curve_spec(report.learning_curves[i]));
+    }
     if (report.eval) out.emplace_back("confusion", confusion_spec(report));
     if (report.eval && !report.eval->slices.empty()) out.emplace_back("slices", slices_spec(report));
     if (report.tally) out.emplace_back("ceilings", ceilings_spec(report));

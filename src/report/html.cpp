@@ -10,6 +10,7 @@
 #include "report/assets.hpp"
 #include "report/examples.hpp"
 #include "report/format.hpp"
+#include "report/learning_curves.hpp"
 
 namespace mlstrat::report {
 
@@ -130,7 +131,7 @@ constexpr const char* kRender = R"js(
 const char* section_title(const std::string& id) {
     if (id == "ladder") return "Where the error comes from";
     if (id == "leaderboard") return "Leaderboard";
-    if (id == "curves") return "Learning curves";
+    if (id == "curves") return "Training curves";
     if (id == "confusion") return "Confusion matrix";
     if (id == "slices") return "Error by slice";
     return "Error-analysis ceilings";
@@ -261,7 +262,7 @@ std::string leaderboard(const Report& r) {
 
 std::string curves(const Report& r) {
     if (r.curves.empty()) return omitted_line(r, "curves");
-    std::string out = "<section id=\"curves\"><h2>Learning curves</h2>\n";
+    std::string out = "<section id=\"curves\"><h2>Training curves</h2>\n";
     out += "<p class=\"lead\">Training, train-dev and dev error per epoch of each run";
     if (r.diagnosis && r.diagnosis->bayes_proxy) {
         out += "; the dashed line is human level (" + h(pct(*r.diagnosis->bayes_proxy)) + ")";
@@ -378,7 +379,8 @@ std::string render_html(const Report& r) {
     }
     page += "</p></header>\n<p id=\"report-status\" role=\"status\"></p>\n";
     page += cards(r);
-    page += ladder(r) + leaderboard(r) + curves(r) + confusion(r) + slices(r) + ceilings(r);
+    page += ladder(r) + leaderboard(r) + curves(r) + detail::learning_curves_html(r) + confusion(r) +
+            slices(r) + ceilings(r);
     page += detail::examples_html(r);
     if (!r.notes.empty()) page += "<section><h2>Notes</h2>" + list(r.notes, "notes") + "</section>\n";
     const auto versions = vega_versions();

@@ -14,6 +14,7 @@
 #include "mlstrat/parse.hpp"
 #include "report/assets.hpp"
 #include "report/examples.hpp"
+#include "report/learning_curves.hpp"
 
 namespace mlstrat::report {
 
@@ -225,6 +226,8 @@ void add_runs(const ReportOptions& options, Report& report) {
                            "human level)"});
     }
 
+    detail::add_learning_curves(options.db, report);
+
     std::vector<std::string> without;
     for (const auto& run : runs) {
         // The registry's steps first (a run logged from any training loop), else history.csv.
@@ -244,7 +247,7 @@ void add_runs(const ReportOptions& options, Report& report) {
                                             "or a history.csv with epochs under " +
                                                 options.runs_dir + "/NAME/"});
     } else if (!without.empty()) {
-        report.notes.push_back("No learning curve for " + join(without) +
+        report.notes.push_back("No training curve for " + join(without) +
                                ": no logged steps and no epochs in " + options.runs_dir +
                                "/NAME/history.csv.");
     }
@@ -342,6 +345,8 @@ nlohmann::json Report::to_json() const {
         }
         j["curves"].push_back({{"run", c.run}, {"source", c.source}, {"epochs", epochs}});
     }
+    j["learning_curves"] = json::array();
+    for (const auto& c : learning_curves) j["learning_curves"].push_back(c.to_json());
     j["pred"] = pred.empty() ? json(nullptr) : json(pred);
     j["eval"] = eval ? eval->to_json() : json(nullptr);
     j["sheet"] = sheet.empty() ? json(nullptr) : json(sheet);

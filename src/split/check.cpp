@@ -18,11 +18,7 @@ namespace fs = std::filesystem;
 
 // The file of `part` in `dir`, trying .csv, .tsv and their .gz forms; empty when none exists.
 std::string find_part(const std::string& dir, Part part) {
-    for (const char* ext : {".csv", ".tsv", ".csv.gz", ".tsv.gz"}) {
-        std::string path = dir + "/" + part_name(part) + ext;
-        if (fs::is_regular_file(path)) return path;
-    }
-    return {};
+    return detail::find_table(dir, part_name(part));
 }
 
 }  // namespace
@@ -154,6 +150,7 @@ SplitReport check_splits(const std::string& dir, const SplitOptions& options) {
     detail::finish_checks(report, label_counts[static_cast<std::size_t>(Part::Dev)],
                           label_counts[static_cast<std::size_t>(Part::Test)], options.slice_cols,
                           slice_counts, options.significance);
+    detail::check_dev_division(dir, report, options.table);
     return report;
 }
 

@@ -88,4 +88,12 @@ void finish_checks(SplitReport& report, const std::vector<std::uint64_t>& dev_la
 // The header record of a CSV/TSV file (after a UTF-8 BOM) with its line terminator, as bytes.
 std::string read_header_line(const std::string& path, std::size_t max_bytes);
 
+/// The file `stem` in `dir` as .csv, .tsv or their .gz forms; empty when none exists.
+std::string find_table(const std::string& dir, const std::string& stem);
+
+/// split --check of an eyeball / blackbox division in `dir` (when both files are there): they
+/// must hold dev's rows, each exactly once between them; what breaks that is a warning.
+void check_dev_division(const std::string& dir, SplitReport& report,
+                        const io::TableOptions& table);
+
 }  // namespace mlstrat::split::detail

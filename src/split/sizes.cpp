@@ -191,6 +191,14 @@ nlohmann::json SplitReport::to_json() const {
         leakage.groups_across_splits ? json(*leakage.groups_across_splits) : json(nullptr);
     j["checks"] = {{"dev_test_same_distribution", dist}, {"leakage", leak}};
     j["warnings"] = warnings;
+    if (dev_division) {
+        const auto& d = *dev_division;
+        j["eyeball"] = {{"rule", d.rule},
+                        {"eyeball_dev", {{"file", d.eyeball_file}, {"rows", d.eyeball_rows},
+                                         {"sha256", d.eyeball_sha256}}},
+                        {"blackbox_dev", {{"file", d.blackbox_file}, {"rows", d.blackbox_rows},
+                                          {"sha256", d.blackbox_sha256}}}};
+    }
     return j;
 }
 

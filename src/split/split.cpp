@@ -5,6 +5,7 @@
 // found with a histogram of the hashes, so no per-row sort is needed and memory stays at about
 // 10 bytes per row. The second pass copies each record's bytes to its split's file.
 
+#include <fmt/format.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -491,6 +492,21 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
         }
     }
 
+    // --eyeball: which dev rows (counted in file order) the team will look at; a size that
+    // leaves no blackbox set fails here, before any file exists.
+    std::vector<std::uint64_t> eyeball;
+    if (options.eyeball) {
+        std::uint64_t dev_rows = 0;
+        for (std::uint64_t i = 0; i < rows; ++i) dev_rows += parts[i] == kDev ? 1 : 0;
+        std::uint64_t count = 0;
+        try {
+            count = resolve_eyeball(*options.eyeball, dev_rows, options.expected_error);
+        } catch (const Error& e) {
+            throw Error(e.code(), path + ": " + e.what());
+        }
+        eyeball = eyeball_rows(dev_rows, count, options.seed);
+    }
+
     // ---- pass 2: copy every record to its split's file -----------------------------------------
     io::TableReader second(path, options.table);
     Selection sel2;
@@ -536,6 +552,16 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
         }
     };
     std::array<Output, kParts> out;
+    std::array<Output, 2> divided;  // eyeball_dev, blackbox_dev
+    std::uint64_t dev_seen = 0;
+    if (options.eyeball) {
+        for (std::size_t k = 0; k < 2; ++k) {
+            divided[k].file = std::make_unique<io::AtomicFile>(
+                out_dir + (k == 0 ? "/eyeball_dev" : "/blackbox_dev") + ext);
+            divided[k].buffer.append(header);
+            if (header.empty() || header.back() != '\n') divided[k].buffer.append(eol);
+        }
+    }
     for (std::size_t p = 0; p < kParts; ++p) {
         if (!present[p]) continue;
         out[p].file = std::make_unique<io::AtomicFile>(
@@ -571,6 +597,14 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
                 ++o.rows;
                 if (with_label) bump(o.labels, labels.intern(b.cell(r, s_label)));
                 if (!target_slots.empty() && is_target(b, r)) ++o.target_rows;
+                if (p == kDev && options.eyeball) {
+                    Output& d = divided[std::binary_search(eyeball.begin(), eyeball.end(),
+                                                           dev_seen++) ? 0 : 1];
+                    d.buffer.append(raw);
+                    d.buffer.append(eol);
+                    if (d.buffer.size() >= (std::size_t{1} << 20)) d.flush();
+                    ++d.rows;
+                }
                 if (p == kDev || p == kTest) {
                     for (std::size_t k = 0; k < s_slices.size(); ++k) {
                         bump(slice_counts[k][p == kDev ? 0 : 1],
@@ -641,6 +675,22 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     }
     for (std::size_t p = 0; p < kParts; ++p) {
         if (present[p]) out[p].file->commit();
+    }
+    if (options.eyeball) {
+        DevDivision d;
+        for (auto& o : divided) o.flush();
+        d.eyeball_rows = divided[0].rows;
+        d.blackbox_rows = divided[1].rows;
+        d.eyeball_file = "eyeball_dev" + ext;
+        d.blackbox_file = "blackbox_dev" + ext;
+        d.eyeball_sha256 = divided[0].sha.hex_digest();
+        d.blackbox_sha256 = divided[1].sha.hex_digest();
+        d.rule = options.eyeball->automatic
+                     ? fmt::format("auto: about 100 errors at an expected error of {:g}%",
+                                   options.expected_error * 100)
+                     : "--eyeball";
+        for (auto& o : divided) o.file->commit();
+        report.dev_division = d;
     }
     if (!present[kTrainDev]) fs::remove(out_dir + "/train_dev" + ext, ec);
     io::write_file_atomically(out_dir + "/manifest.json", manifest);

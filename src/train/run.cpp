@@ -18,6 +18,7 @@
 #include "train/multitask.hpp"
 #include "train/net.hpp"
 #include "train/replicas.hpp"
+#include "train/run.hpp"
 #if __has_include("mlstrat/registry.hpp")
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
@@ -476,7 +477,7 @@ constexpr const char* kEarlyStoppingNote =
     "training set less (bias) at the same time as it regularizes (variance); to turn one knob at "
     "a time prefer L2 or dropout for variance and train longer or a bigger model for bias";
 
-RunResult run(const RunRequest& request, const ProgressFn& progress) {
+RunResult run(const RunRequest& request, const ProgressFn& progress, const Dataset* preloaded) {
     const auto run_start = Clock::now();
     Config config = load_config(request.config_path, request.overrides);
     if (!request.name.empty()) config.name = request.name;
@@ -502,7 +503,9 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
     const bool writer = !group || group->rank() == 0;
 
     // Bad data fails before the run folder exists.
-    Dataset data = load_dataset(config);
+    Dataset loaded;
+    if (preloaded == nullptr) loaded = load_dataset(config);
+    const Dataset& data = preloaded != nullptr ? *preloaded : loaded;
     // Outputs: one per class, or one sigmoid per task (1.2.3).
     const std::int64_t classes =
         static_cast<std::int64_t>(data.tasks.empty() ? data.classes.size() : data.tasks.size());
@@ -838,6 +841,16 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
             result.task_errors[name][data.tasks[t]] = per_task.error[t];
             task_sizes[name][data.tasks[t]] = per_task.labelled[t];
         }
+        if (name == "dev" && data.tasks.empty()) {
+            // split --eyeball: the dev error on the part the team looks at and on the rest.
+            const auto wrong = probs.argmax(1).ne(tensors.at(name).y).to(torch::kBool).contiguous();
+            const std::vector<bool> flags(wrong.data_ptr<bool>(), wrong.data_ptr<bool>() + wrong.numel());
+            for (const auto& [part, e] : divided_dev_errors(config, data.splits.at(name), flags)) {
+                result.errors[part] = e.first;
+                result.sizes[part] = e.second;
+                errors[part] = e.first;
+            }
+        }
         const std::string file = "pred_" + name + ".csv";
         io::write_file_atomically(
             (dir / file).string(),
@@ -915,7 +928,15 @@ RunResult run(const RunRequest& request, const ProgressFn& progress) {
 
 RunResult train_run(const RunRequest& request, const ProgressFn& progress) {
     try {
-        return run(request, progress);
+        return run(request, progress, nullptr);
+    } catch (const c10::Error& e) {
+        throw Error(ErrorCode::Training, "LibTorch: " + std::string(e.what_without_backtrace()));
+    }
+}
+
+RunResult train_run_on(const RunRequest& request, const Dataset& data, const ProgressFn& progress) {
+    try {
+        return run(request, progress, &data);
     } catch (const c10::Error& e) {
         throw Error(ErrorCode::Training, "LibTorch: " + std::string(e.what_without_backtrace()));
     }

@@ -22,6 +22,7 @@ void add_synth(CLI::App& app);
 #ifdef MLSTRAT_WITH_TRAIN
 void add_train(CLI::App& app);
 void add_tune(CLI::App& app);
+void add_curve(CLI::App& app);
 #endif
 
 }  // namespace mlstrat::cli

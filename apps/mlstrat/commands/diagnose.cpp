@@ -7,7 +7,9 @@
 #include <optional>
 
 #include "commands/commands.hpp"
+#include "commands/learning_curve_table.hpp"
 #include "mlstrat/error.hpp"
+#include "mlstrat/learning_curve.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "output.hpp"
@@ -23,6 +25,7 @@ struct DiagnoseArgs {
     std::string train_size, train_dev_size, dev_size, test_size, train_target_size;
     std::string ci_level = "0.95";
     std::string run;
+    std::string curve, target;
     std::string db = registry::kDefaultPath;
     bool db_given = false;
     bool json = false;
@@ -90,7 +93,20 @@ void print_report(const diagnose::DiagnoseReport& r) {
     }
 }
 
+/// --curve: will more data help? The curve `mlstrat curve` recorded, fitted and judged.
+void run_curve(const DiagnoseArgs& a) {
+    const auto curve = diagnose::curve_from_registry(a.db, a.curve, rate(a.target, "--target"),
+                                                     parse_rate(a.ci_level, "--ci-level"));
+    if (a.json) {
+        print_json(curve.to_json());
+    } else {
+        print_learning_curve(curve);
+    }
+}
+
 void run(const DiagnoseArgs& a) {
+    if (!a.curve.empty()) return run_curve(a);
+    MLSTRAT_CHECK(a.target.empty(), "--target goes with --curve NAME");
     diagnose::DiagnoseInput in;
     for (const auto& text : a.human) in.human_levels.push_back(diagnose::parse_human_level(text));
     if (!a.human_goal.empty()) in.human_goal = a.human_goal;
@@ -150,6 +166,12 @@ void add_diagnose(CLI::App& app) {
     cmd->add_option("--ci-level", args->ci_level, "confidence level of the gap intervals")
         ->capture_default_str();
     cmd->add_option("--run", args->run, "take the errors (and sizes) from this registered run");
+    cmd->add_option("--curve", args->curve,
+                    "will more data help? read learning curve NAME (mlstrat curve) from the "
+                    "registry, fit it and say how many examples reach the target");
+    cmd->add_option("--target", args->target,
+                    "with --curve: the desired error (default: the curve's target, else the "
+                    "project's Bayes proxy)");
     cmd->add_option("--db", args->db,
                     "run registry (human levels from `project set` are read "
                     "from it when it exists)")

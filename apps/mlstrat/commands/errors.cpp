@@ -10,6 +10,8 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/review.hpp"
+
+#include "mlstrat/split.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -22,6 +24,7 @@ struct SampleArgs {
     analysis::SampleOptions options;
     std::string tags;
     std::string keep_cols;
+    std::string split_dir;
     unsigned threads = 0;
     bool json = false;
 };
@@ -78,6 +81,9 @@ void run_sample(SampleArgs& a) {
     a.options.tags = split_list(a.tags, "--tags");
     a.options.keep_cols = split_list(a.keep_cols, "--keep-cols");
     a.options.table.threads = a.threads;
+    if (!a.split_dir.empty()) {
+        a.options.eyeball_ids = split::division_ids(a.split_dir, "eyeball_dev", a.options.id_col);
+    }
     auto r = analysis::sample_errors(a.pred, a.out, a.options);
     if (a.json) {
         print_json(r.to_json());
@@ -88,7 +94,16 @@ void run_sample(SampleArgs& a) {
     if (r.sampled_correct > 0) {
         std::cout << " and " << thousands(r.sampled_correct) << " correctly classified ones";
     }
-    std::cout << " (" << thousands(r.rows) << " rows, seed " << r.seed << ")\n"
+    std::cout << " (" << thousands(r.rows) << " rows, seed " << r.seed << ")\n";
+    if (r.file_rows) {
+        std::cout << "drawn from the eyeball dev set only: " << thousands(r.rows) << " of the "
+                  << thousands(*r.file_rows)
+                  << " rows; the blackbox dev rows stay unseen (diagnose warns when the eyeball "
+                     "error falls much faster than the blackbox error)\n";
+    } else if (!a.split_dir.empty()) {
+        std::cout << a.split_dir << " has no eyeball dev set: drawn from every row\n";
+    }
+    std::cout
               << "Mark each idea's column with x, add a mark under mislabeled when the label is "
                  "wrong, then run: mlstrat errors tally "
               << r.sheet << " --error <dev error>\n";
@@ -233,6 +248,12 @@ void add_sample(CLI::App& errors) {
     cmd->add_option("--pred-col", args->options.pred_col, "column of predicted labels")
         ->capture_default_str();
     cmd->add_option("--seed", args->options.seed, "random seed")->capture_default_str();
+    cmd->add_option("--split", args->split_dir,
+                    "the split folder (mlstrat split --out): when it has an eyeball dev set, "
+                    "draw only from it, by --id-col");
+    cmd->add_option("--id-col", args->options.id_col,
+                    "with --split: the column that names an example in both files")
+        ->capture_default_str();
     cmd->add_option("--threads", args->threads, "worker threads (default: all cores)");
     cmd->add_flag("--json", args->json, "print one JSON document and nothing else");
     cmd->callback([args] { run_sample(*args); });

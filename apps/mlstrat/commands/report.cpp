@@ -67,7 +67,7 @@ void print_summary(const report::Report& r, const std::string& out, std::uint64_
             runs += (runs.empty() ? "" : ", ") + c.run + " (" + std::to_string(c.epochs.size()) +
                     " epochs)";
         }
-        std::cout << "learning curves: " << runs << "\n";
+        std::cout << "training curves: " << runs << "\n";
     }
     if (r.eval) {
         const auto& e = *r.eval;

@@ -17,7 +17,7 @@ struct SplitArgs {
     std::string data;
     std::string out;
     std::string check;
-    std::string dev, test, train_dev, target_in_train;
+    std::string dev, test, train_dev, target_in_train, eyeball;
     std::vector<std::string> targets;
     split::SplitOptions options;
     std::string expected_error = "5%";
@@ -79,6 +79,13 @@ void print_report(const split::SplitReport& r, const std::string& where_to) {
     if (r.leakage.groups_across_splits) {
         std::cout << "  groups: " << thousands(*r.leakage.groups_across_splits) << "\n";
     }
+    if (r.dev_division) {
+        const auto& d = *r.dev_division;
+        std::cout << "\ndev divided (" << d.rule << "): " << d.eyeball_file << " "
+                  << thousands(d.eyeball_rows) << " rows to look at during error analysis, "
+                  << d.blackbox_file << " " << thousands(d.blackbox_rows)
+                  << " rows nobody looks at\n";
+    }
     for (const auto& w : r.warnings) std::cout << "\nwarning: " << w << "\n";
     if (!where_to.empty()) std::cout << "\nwrote " << where_to << "/manifest.json\n";
 }
@@ -93,6 +100,7 @@ void run(SplitArgs& a) {
     if (!a.dev.empty()) o.dev = parse_count_or_share(a.dev, "--dev");
     if (!a.test.empty()) o.test = parse_count_or_share(a.test, "--test");
     if (!a.train_dev.empty()) o.train_dev = parse_count_or_share(a.train_dev, "--train-dev");
+    if (!a.eyeball.empty()) o.eyeball = split::parse_eyeball(a.eyeball);
     if (!a.target_in_train.empty()) {
         MLSTRAT_CHECK(!o.targets.empty(), "--target-in-train needs --target COL=VALUE");
         o.target_in_train = parse_count_or_share(a.target_in_train, "--target-in-train");
@@ -128,6 +136,10 @@ void add_split(CLI::App& app) {
     cmd->add_option("--test", args->test, "test size: a count (2500) or a share (1%)");
     cmd->add_option("--train-dev", args->train_dev,
                     "train-dev size, carved out of train: a count or a share of train");
+    cmd->add_option("--eyeball", args->eyeball,
+                    "divide dev into eyeball_dev (looked at in error analysis) and blackbox_dev "
+                    "(never looked at): a count, a share of dev, or auto (about 100 errors at "
+                    "--expected-error: 5% -> 2,000)");
     cmd->add_option("--id-col", args->options.id_col,
                     "column with a stable key per example (default: the row's bytes)");
     cmd->add_option("--stratify", args->options.stratify_col,
@@ -148,8 +160,9 @@ void add_split(CLI::App& app) {
                   "cut at fixed hash thresholds: appending rows never moves a row, sizes are "
                   "only near their shares");
     cmd->add_option("--seed", args->options.seed, "seed of the hash order")->capture_default_str();
-    cmd->add_option("--error", args->expected_error,
-                    "error at which to show the interval each dev/test size buys")
+    cmd->add_option("--error,--expected-error", args->expected_error,
+                    "error at which to show the interval each dev/test size buys (and --eyeball "
+                    "auto sizes the eyeball set)")
         ->capture_default_str();
     cmd->add_option("--ci-level", args->ci_level, "confidence level of intervals (0.95 or 95%)")
         ->capture_default_str();
