@@ -28,6 +28,7 @@
 #include "common/page_block.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
+#include "analysis/label_rows.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/parse.hpp"
@@ -768,6 +769,10 @@ struct LabelWorker {
     std::vector<std::pair<std::uint64_t, std::string>> ids;      // (row, id), rows ascending
 };
 
+}  // namespace
+
+namespace label_rows {
+
 // Whether a row holds valid probabilities: a distribution, or with multi-label data one
 // probability in [0, 1] per class. check_row says what is wrong when it does not.
 bool row_is_valid(const double* row, std::size_t k, double tolerance, bool multi_label) {
@@ -795,6 +800,13 @@ void check_row(const double* row, std::size_t k, double tolerance, bool multi_la
                   ": the row's probabilities sum to ", sum, ", not 1 (tolerance ", tolerance,
                   "); give softmax outputs, not logits (or --multi-label for one-vs-rest ones)");
 }
+
+}  // namespace label_rows
+
+namespace {
+
+using label_rows::check_row;
+using label_rows::row_is_valid;
 
 // The most rows whose labels and probabilities fit in this machine's memory: the room reserved
 // for them (address space only; pages are used as rows arrive).
@@ -880,6 +892,39 @@ std::vector<LabelIssue> rank_issues(const ConfidentLearning& cl, std::span<const
         }
     });
     return ranked;
+}
+
+// Confident learning on single-label rows, into `report` (rows, classes and per_class names set):
+// the confident joint, each class's rows, flagged and estimated issues, and the ranked issues.
+void rank_single_label(LabelReport& report, std::span<const std::uint32_t> labels,
+                       const ProbMatrix& probs, detail::WorkerPool& pool, const RowCheck& check) {
+    const std::size_t n = labels.size();
+    const std::size_t k = probs.classes;
+    const unsigned parts = pool.size();
+    ConfidentLearning cl = confident_learning(labels, probs, {.threads = pool.size(), .check = check});
+    report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
+    for (std::size_t g = 0; g < k; ++g) {
+        for (std::size_t t = 0; t < k; ++t) {
+            report.confident_joint[g][t] = cl.confident_joint[g * k + t];
+            if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
+        }
+    }
+    // Each part of the rows counts its rows and flagged examples per class.
+    std::vector<std::uint64_t> counts(parts * 2 * k, 0);  // per part: rows, then flagged
+    pool.run(parts, [&](unsigned part) {
+        std::uint64_t* rows = &counts[part * 2 * k];
+        for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
+            ++rows[labels[i]];
+            rows[k + labels[i]] += cl.is_issue[i];
+        }
+    });
+    for (unsigned part = 0; part < parts; ++part) {
+        for (std::size_t c = 0; c < k; ++c) {
+            report.per_class[c].rows += counts[part * 2 * k + c];
+            report.per_class[c].flagged += counts[part * 2 * k + k + c];
+        }
+    }
+    report.issues = rank_issues(cl, labels, pool);
 }
 
 }  // namespace
@@ -1137,31 +1182,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             report.issues.push_back({i, sets[i], likely, multi_label_quality(p + i * k, k, sets[i])});
         }
     } else {
-        ConfidentLearning cl = confident_learning(std::span<const std::uint32_t>(labels.data(), n),
-                                                  probs, {.threads = table.threads(), .check = check_npy});
-        report.confident_joint.assign(k, std::vector<std::int64_t>(k, 0));
-        for (std::size_t g = 0; g < k; ++g) {
-            for (std::size_t t = 0; t < k; ++t) {
-                report.confident_joint[g][t] = cl.confident_joint[g * k + t];
-                if (t != g) report.per_class[g].estimated += static_cast<std::uint64_t>(cl.confident_joint[g * k + t]);
-            }
-        }
-        // Each part of the rows counts its rows and flagged examples per class.
-        std::vector<std::uint64_t> counts(parts * 2 * k, 0);  // per part: rows, then flagged
-        pool.run(parts, [&](unsigned part) {
-            std::uint64_t* rows = &counts[part * 2 * k];
-            for (std::size_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
-                ++rows[labels[i]];
-                rows[k + labels[i]] += cl.is_issue[i];
-            }
-        });
-        for (unsigned part = 0; part < parts; ++part) {
-            for (std::size_t c = 0; c < k; ++c) {
-                report.per_class[c].rows += counts[part * 2 * k + c];
-                report.per_class[c].flagged += counts[part * 2 * k + k + c];
-            }
-        }
-        report.issues = rank_issues(cl, std::span<const std::uint32_t>(labels.data(), n), pool);
+        rank_single_label(report, std::span<const std::uint32_t>(labels.data(), n), probs, pool,
+                          check_npy);
     }
     if (multi) std::sort(report.issues.begin(), report.issues.end(), ranks_before);
     if (with_ids) {
@@ -1176,6 +1198,22 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
             report.ids.push_back(std::move(id));
         }
     }
+    return report;
+}
+
+LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
+                              const std::vector<std::string>& classes, unsigned threads,
+                              const RowCheck& check) {
+    MLSTRAT_CHECK(classes.size() == probs.classes, "there are ", classes.size(),
+                  " class names but ", probs.classes, " probability columns");
+    LabelReport report;
+    report.rows = labels.size();
+    report.classes = classes;
+    report.per_class.resize(classes.size());
+    for (std::size_t c = 0; c < classes.size(); ++c) report.per_class[c].name = classes[c];
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    detail::WorkerPool pool(threads);
+    rank_single_label(report, labels, probs, pool, check);
     return report;
 }
 
