@@ -25,6 +25,8 @@ using columns::Kind;
 constexpr std::size_t kBlock = 4096;
 constexpr std::int64_t kMaxRange = std::int64_t{1} << 22;  // value range of a table of codes
 constexpr std::size_t kRowsPerWorker = std::size_t{1} << 17;
+constexpr std::size_t kDirectValues = 4096;  // slice values coded without a presence pass
+constexpr std::size_t kDirectClasses = 64;   // classes so (a confusion matrix of 64 x 64)
 
 // Rows [first, end) of n, for part `part` of `parts`.
 std::pair<std::size_t, std::size_t> rows_of(std::size_t n, unsigned part, unsigned parts) {
@@ -125,8 +127,11 @@ class Coder {
         const std::uint64_t span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low_);
         if (span >= static_cast<std::uint64_t>(kMaxRange)) return false;
         const auto range = static_cast<std::size_t>(span + 1);
-        std::vector<std::uint8_t> present(range, 0);
-        for (const Column* c : cols_) {
+        // A small range needs no pass to find the values present: every value gets a code, and
+        // those no row holds are dropped with the counts (count_columns keeps seen ones only).
+        const std::size_t direct = cols_.size() == 1 ? kDirectValues : kDirectClasses;
+        std::vector<std::uint8_t> present(range, range <= direct ? 1 : 0);
+        for (const Column* c : range <= direct ? std::vector<const Column*>{} : cols_) {
             // Workers write only 1s into the shared table: the result does not depend on order.
             for_parts(pool, parts, c->size, [&](unsigned, std::size_t first, std::size_t end) {
                 std::int64_t buffer[kBlock];
