@@ -125,7 +125,8 @@ std::vector<HeldColumn> to_columns(const py::handle& obj, const std::string& fal
         }
         return out;
     }
-    if (py::isinstance<py::dict>(obj) || py::hasattr(obj, "keys")) {
+    const bool series = is_pandas(obj, "Series");  // has keys() and items() too: one column
+    if (!series && (py::isinstance<py::dict>(obj) || py::hasattr(obj, "keys"))) {
         py::object items = obj.attr("items")();
         for (const py::handle item : items) {
             py::tuple pair = py::reinterpret_borrow<py::tuple>(item);
@@ -134,7 +135,7 @@ std::vector<HeldColumn> to_columns(const py::handle& obj, const std::string& fal
         return out;
     }
     std::string name = fallback;
-    if (is_pandas(obj, "Series") && !obj.attr("name").is_none()) name = py::str(obj.attr("name"));
+    if (series && !obj.attr("name").is_none()) name = py::str(obj.attr("name"));
     out.push_back(to_column(obj, name));
     return out;
 }

@@ -105,6 +105,13 @@ def test_pandas_categoricals_and_series(tmp_path):
     assert_same(got, expected)
 
 
+def test_one_slice_as_a_named_series():
+    y, pred, region, _, _ = problem(n=500, seed=9)
+    by_series = mlstrat.evaluate(y, pred, slices=pd.Series(region, name="region"))
+    assert by_series == mlstrat.evaluate(y, pred, slices={"region": region})
+    assert list(mlstrat.evaluate(y, pred, slices=region)["slices"]) == ["slice"]
+
+
 def test_float_and_bool_labels_equal_cli(tmp_path):
     y, pred, *_ = problem(n=400, k=2, seed=5)
     for truth, guess in ((y.astype(float), pred.astype(float)), (y.astype(bool), pred.astype(bool))):
