@@ -110,8 +110,12 @@ TEST(Backbone, FrozenTorchScriptModuleKeepsItsWeightsAndTheNewHeadLearns) {
     EXPECT_EQ(head->weight.sizes(), (std::vector<std::int64_t>{2, 6}));
     net->eval();
     exported.eval();
+    // The export takes pixels as read and standardizes them first, as the run's data was.
     auto x = torch::rand({5, 1, 6, 6});
-    EXPECT_TRUE(torch::allclose(net->forward(x), exported.forward({x}).toTensor(), 1e-5, 1e-6));
+    auto standardized = (x - exported.attr("input_mean").toTensor()) *
+                        exported.attr("input_scale").toTensor();
+    EXPECT_TRUE(torch::allclose(net->forward(standardized), exported.forward({x}).toTensor(),
+                                1e-5, 1e-6));
 }
 
 TEST(Backbone, FineTunedTorchScriptModuleChanges) {

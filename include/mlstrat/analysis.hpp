@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstrat/columns.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/stats.hpp"
 
@@ -386,5 +387,21 @@ struct CorrectionReport {
 /// Error naming the corrections file and line; nothing is written then.
 CorrectionReport apply_corrections(const std::string& data_path, const std::string& corrections_path,
                                    const std::string& out_path, const CorrectionOptions& options);
+
+/// Confident learning on class indices already in memory (labels[i] < probs.classes), ranked
+/// as `find_label_issues` of a table ranks them; `check` sees the rows first.
+LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
+                              const std::vector<std::string>& classes, unsigned threads = 0,
+                              const RowCheck& check = {});
+
+/// The same from the caller's arrays: `labels` integers 0..K-1 (cleanlab's convention), `probs`
+/// an N x K matrix whose row i starts at byte i * row_stride and whose values are `col_stride`
+/// bytes apart, float32 or float64 (read in place when float64 and C-contiguous). Rows are
+/// checked as the file reader checks them (NaN, negative, a sum off 1 by more than
+/// `sum_tolerance`); errors name the argument and row ("pred_probs[3]: ...").
+LabelReport find_label_issues(const columns::Column& labels, const void* probs,
+                              columns::Kind prob_kind, std::size_t rows, std::size_t classes,
+                              std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
+                              double sum_tolerance = 1e-3, unsigned threads = 0);
 
 }  // namespace mlstrat::analysis

@@ -103,6 +103,8 @@ struct DiagnoseReport {
     std::optional<double> gap(Gap g) const { return gaps[static_cast<int>(g)].value; }
     /// The JSON document of `mlstrat diagnose --json`.
     nlohmann::json to_json() const;
+    /// The text `mlstrat diagnose` prints.
+    std::string to_text() const;
 };
 
 /// Whether at least one gap can be measured: two neighbouring errors of the chain human level

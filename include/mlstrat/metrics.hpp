@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstrat/columns.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/stats.hpp"
 
@@ -182,6 +183,21 @@ EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
 
 /// count_predictions then make_report.
 EvalReport evaluate(const std::string& path, const EvalOptions& options);
+
+/// The counts of in-memory columns, equal to count_predictions on a file of the same rows
+/// (labels compared by their text: 3, 2.5, True, cat). Slices are named by their columns'
+/// names; `weights` may be null; options.class_weights apply, the file options do not.
+/// `threads` 0 uses every core (a small input uses one). Throws Error naming the column and
+/// row ("y_true[12] is empty; ...").
+EvalCounts count_columns(const columns::Column& y_true, const columns::Column& y_pred,
+                         const std::vector<columns::Column>& slices, const columns::Column* weights,
+                         const EvalOptions& options, unsigned threads = 0);
+
+/// count_columns then make_report.
+EvalReport evaluate_columns(const columns::Column& y_true, const columns::Column& y_pred,
+                            const std::vector<columns::Column>& slices,
+                            const columns::Column* weights, const EvalOptions& options,
+                            unsigned threads = 0);
 
 /// Sorts names numerically when every one is a number, else by bytes (scikit-learn's order for
 /// numeric and for string labels). Returns the permutation.

@@ -100,6 +100,9 @@ struct Dataset {
     std::vector<std::string> keep_cols;
     /// Text data: token strings by id (examples are {max_len} token ids); empty otherwise.
     std::vector<std::string> vocabulary;
+    /// The standardization the inputs got (data.standardize), x' = (x - mean) * scale: one value
+    /// for every pixel of an image, one per feature of a vector; empty when none.
+    std::vector<float> input_mean, input_scale;
     /// Elements per example.
     std::int64_t example_size() const;
 };

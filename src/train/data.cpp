@@ -334,6 +334,8 @@ void standardize(Dataset& data, bool images) {
         mean[j] = static_cast<float>(m);
         inv[j] = var > 1e-12 ? static_cast<float>(1.0 / std::sqrt(var)) : 1.0f;
     }
+    data.input_mean = mean;
+    data.input_scale = inv;
     for (auto& [name, split] : data.splits) {
         for (std::size_t i = 0; i < split.x.size(); ++i) {
             const std::size_t j = (i % data.example_size()) / per;

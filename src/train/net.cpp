@@ -264,11 +264,21 @@ class ScriptWriter {
 
 }  // namespace
 
-std::string torchscript_bytes(Net& net) {
+std::string torchscript_bytes(Net& net, const std::vector<float>& mean,
+                              const std::vector<float>& scale) {
     torch::jit::Module script("mlstrat_net");
     ScriptWriter w(script);
     std::string body;
     auto line = [&](const std::string& s) { body += "        " + s + "\n"; };
+    if (!mean.empty()) {
+        // One value per pixel broadcasts over [N, C, H, W]; one per feature over [N, F].
+        auto tensor = [](const std::vector<float>& v) {
+            return torch::tensor(v, torch::kFloat32);
+        };
+        script.register_buffer("input_mean", tensor(mean));
+        script.register_buffer("input_scale", tensor(scale));
+        line("x = (x - self.input_mean) * self.input_scale");
+    }
     for (const auto& layer : net->layers()->children()) {
         if (auto* conv = layer->as<nn::Conv2d>()) {
             line("x = " + w.conv(*conv, "x"));

@@ -149,7 +149,10 @@ std::string save_module_bytes(torch::nn::Module& module);
 void load_module(torch::nn::Module& module, const std::string& path);
 
 /// The model as TorchScript bytes, loadable by Python's torch.jit.load and C++'s
-/// torch::jit::load: the same layers written as a TorchScript forward over the same weights.
-std::string torchscript_bytes(Net& net);
+/// torch::jit::load: the same layers written as a TorchScript forward over the same weights,
+/// preceded by the input standardization (x - mean) * scale when `mean` is not empty, so that
+/// the module takes the inputs as they were before it (pixels in [0, 1]).
+std::string torchscript_bytes(Net& net, const std::vector<float>& mean = {},
+                              const std::vector<float>& scale = {});
 
 }  // namespace mlstrat::train

@@ -872,7 +872,8 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const Datas
     }
     net->eval();
     io::write_file_atomically((dir / "model.pt").string(), save_module_bytes(*net));
-    io::write_file_atomically((dir / "model.torchscript.pt").string(), torchscript_bytes(net));
+    io::write_file_atomically((dir / "model.torchscript.pt").string(),
+                              torchscript_bytes(net, data.input_mean, data.input_scale));
     result.files.insert(result.files.begin(),
                         {"config.toml", "checkpoint.pt", "history.csv", "model.pt",
                          "model.torchscript.pt"});

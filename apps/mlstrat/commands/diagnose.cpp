@@ -41,58 +41,6 @@ std::optional<std::uint64_t> rows(const std::string& text, const char* what) {
     return parse_rows(text, what);
 }
 
-std::string signed_percent(double v) { return (v > 0 ? "+" : "") + percent(v); }
-
-void print_report(const diagnose::DiagnoseReport& r) {
-    if (!r.human_levels.empty()) {
-        std::string levels;
-        for (const auto& h : r.human_levels) {
-            if (!levels.empty()) levels += ", ";
-            levels += h.name + " " + percent(h.error);
-        }
-        std::cout << "human levels  " << levels << "\n";
-        std::cout << "Bayes proxy   " << percent(*r.bayes_proxy) << " (" << r.bayes_proxy_name
-                  << ")\n";
-    }
-    Table errors({"error", "value", "rows"});
-    auto row = [&](const char* name, const std::optional<double>& e,
-                   const std::optional<std::uint64_t>& n) {
-        if (e) errors.add({name, percent(*e), n ? thousands(*n) : "-"});
-    };
-    row("train", r.input.train_error, r.input.train_size);
-    row("train-dev", r.input.train_dev_error, r.input.train_dev_size);
-    row("dev", r.input.dev_error, r.input.dev_size);
-    row("test", r.input.test_error, r.input.test_size);
-    row("human (target)", r.input.human_target_error, std::nullopt);
-    row("train (target)", r.input.train_target_error, r.input.train_target_size);
-    std::cout << "\n";
-    errors.print(std::cout);
-
-    const std::string level = percent(r.input.ci_level, 0);
-    Table gaps({"gap", "value", level + " interval", ""});
-    for (const auto& name : r.ranking) {
-        for (const auto& g : r.gaps) {
-            if (name != diagnose::gap_name(g.gap)) continue;
-            std::string interval =
-                g.interval ? percent(g.interval->lo) + " to " + percent(g.interval->hi) : "-";
-            gaps.add({name, signed_percent(*g.value), interval, g.noise ? "noise" : ""});
-        }
-    }
-    for (const auto& [name, v] : r.target_gaps) gaps.add({name, signed_percent(v), "-", ""});
-    std::cout << "\n";
-    gaps.print(std::cout);
-
-    std::cout << "\nfocus: " << r.focus << "\n";
-    if (!r.tactics.empty()) {
-        std::cout << "tactics:\n";
-        for (const auto& t : r.tactics) std::cout << "  - " << t << "\n";
-    }
-    if (!r.notes.empty()) {
-        std::cout << "notes:\n";
-        for (const auto& n : r.notes) std::cout << "  - " << n << "\n";
-    }
-}
-
 /// --curve: will more data help? The curve `mlstrat curve` recorded, fitted and judged.
 void run_curve(const DiagnoseArgs& a) {
     const auto curve = diagnose::curve_from_registry(a.db, a.curve, rate(a.target, "--target"),
@@ -131,7 +79,7 @@ void run(const DiagnoseArgs& a) {
     if (a.json) {
         print_json(report.to_json());
     } else {
-        print_report(report);
+        std::cout << report.to_text();
     }
 }
 

@@ -1,0 +1,99 @@
+"""Type stubs of the mlstrat package (docs/python.md)."""
+from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Union, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from . import errors as errors
+
+__version__: str
+
+class InputError(ValueError): ...
+
+ArrayLike = npt.ArrayLike
+Rate = Union[float, str]
+
+def evaluate(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    slices: Optional[Union[Mapping[str, ArrayLike], Any]] = ...,
+    sample_weight: Optional[ArrayLike] = ...,
+    class_weight: Optional[Mapping[Any, float]] = ...,
+    positive: Optional[Any] = ...,
+    beta: float = ...,
+    ci_level: Rate = ...,
+    n_jobs: Optional[int] = ...,
+) -> dict[str, Any]: ...
+@overload
+def find_label_issues(
+    labels: ArrayLike,
+    pred_probs: ArrayLike,
+    *,
+    filter_by: Literal["prune_by_noise_rate"] = ...,
+    return_indices_ranked_by: None = ...,
+    multi_label: bool = ...,
+    frac_noise: float = ...,
+    num_to_remove_per_class: None = ...,
+    min_examples_per_class: int = ...,
+    confident_joint: None = ...,
+    n_jobs: Optional[int] = ...,
+    verbose: bool = ...,
+) -> npt.NDArray[np.bool_]: ...
+@overload
+def find_label_issues(
+    labels: ArrayLike,
+    pred_probs: ArrayLike,
+    *,
+    filter_by: Literal["prune_by_noise_rate"] = ...,
+    return_indices_ranked_by: Literal["self_confidence"],
+    multi_label: bool = ...,
+    frac_noise: float = ...,
+    num_to_remove_per_class: None = ...,
+    min_examples_per_class: int = ...,
+    confident_joint: None = ...,
+    n_jobs: Optional[int] = ...,
+    verbose: bool = ...,
+) -> npt.NDArray[np.int64]: ...
+def label_issues_report(
+    labels: ArrayLike,
+    pred_probs: ArrayLike,
+    *,
+    class_names: Optional[Sequence[Any]] = ...,
+    sum_tolerance: float = ...,
+    n_jobs: Optional[int] = ...,
+) -> dict[str, Any]: ...
+
+class DiagnoseReport(dict[str, Any]):
+    def __init__(self, document: Mapping[str, Any], text: str) -> None: ...
+
+def diagnose(
+    *,
+    human: Optional[Union[Rate, Mapping[str, Rate], Sequence[Union[str, float]]]] = ...,
+    human_goal: Optional[str] = ...,
+    train: Optional[Rate] = ...,
+    train_dev: Optional[Rate] = ...,
+    dev: Optional[Rate] = ...,
+    test: Optional[Rate] = ...,
+    human_target: Optional[Rate] = ...,
+    train_target: Optional[Rate] = ...,
+    sizes: Optional[Mapping[str, int]] = ...,
+    ci_level: Rate = ...,
+) -> DiagnoseReport: ...
+def ceiling(
+    stages: Union[str, Mapping[str, Rate], Iterable[tuple[str, Rate]]],
+    *,
+    rows: Optional[int] = ...,
+    ci_level: Rate = ...,
+) -> dict[str, Any]: ...
+def select(
+    table: Union[str, Mapping[str, Sequence[Any]], Any],
+    *,
+    maximize: Optional[str] = ...,
+    minimize: Optional[str] = ...,
+    require: Iterable[str] = ...,
+    combine: Iterable[str] = ...,
+    dev_size: Optional[int] = ...,
+    name_col: str = ...,
+    ci_level: Rate = ...,
+) -> dict[str, Any]: ...
