@@ -664,18 +664,6 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     }
     detail::finish_checks(report, out[kDev].labels, out[kTest].labels, options.slice_cols,
                   slice_counts, options.significance);
-    // The manifest's text before any file is put in place: a label that is not UTF-8 fails here,
-    // and leaves no folder it created.
-    std::string manifest;
-    try {
-        manifest = io::json_text(report.to_json(), path, 2) + "\n";
-    } catch (const Error&) {
-        if (!out_dir_existed) fs::remove(out_dir, ec);
-        throw;
-    }
-    for (std::size_t p = 0; p < kParts; ++p) {
-        if (present[p]) out[p].file->commit();
-    }
     if (options.eyeball) {
         DevDivision d;
         for (auto& o : divided) o.flush();
@@ -689,8 +677,22 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
                      ? fmt::format("auto: about 100 errors at an expected error of {:g}%",
                                    options.expected_error * 100)
                      : "--eyeball";
-        for (auto& o : divided) o.file->commit();
         report.dev_division = d;
+    }
+    // The manifest's text before any file is put in place: a label that is not UTF-8 fails here,
+    // and leaves no folder it created.
+    std::string manifest;
+    try {
+        manifest = io::json_text(report.to_json(), path, 2) + "\n";
+    } catch (const Error&) {
+        if (!out_dir_existed) fs::remove(out_dir, ec);
+        throw;
+    }
+    for (std::size_t p = 0; p < kParts; ++p) {
+        if (present[p]) out[p].file->commit();
+    }
+    if (options.eyeball) {
+        for (auto& o : divided) o.file->commit();
     }
     if (!present[kTrainDev]) fs::remove(out_dir + "/train_dev" + ext, ec);
     io::write_file_atomically(out_dir + "/manifest.json", manifest);
