@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "commands/runs_table.hpp"
+#include "commands/runs/table.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/parse.hpp"

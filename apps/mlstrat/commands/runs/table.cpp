@@ -1,6 +1,6 @@
 // mlstrat runs list / export / show: the registry printed as a table, CSV or JSON.
 
-#include "commands/runs_table.hpp"
+#include "commands/runs/table.hpp"
 
 #include <algorithm>
 #include <iostream>

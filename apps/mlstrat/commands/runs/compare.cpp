@@ -1,7 +1,7 @@
 // mlstrat runs compare A B: the parameters that differ, every metric side by side, and whether B
 // is really better than A on the same dev examples.
 
-#include "commands/runs_table.hpp"
+#include "commands/runs/table.hpp"
 
 #include <iostream>
 
