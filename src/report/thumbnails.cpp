@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "io/idx_images.hpp"
 #include "mlstrat/error.hpp"
 
 namespace mlstrat::report::detail {
@@ -96,19 +97,11 @@ Thumbnailer::Pixels Thumbnailer::idx_image(const std::string& file, const std::s
     auto it = idx_files_.find(path);
     if (it == idx_files_.end()) {
         io::IdxArray a = io::read_idx(path);
-        MLSTRAT_CHECK(a.dims.size() == 3 || (a.dims.size() == 4 && (a.dims[3] == 1 || a.dims[3] == 3)),
-                      at, ": ", path, " is not an IDX images file ([N, H, W] or [N, H, W, C] with ",
-                      "C 1 or 3)");
+        io::check_idx_images(a, path, at);
         it = idx_files_.emplace(path, std::move(a)).first;
     }
     const io::IdxArray& a = it->second;
-    const bool digits = !index.empty() && index.size() < 10 &&
-                        index.find_first_not_of("0123456789") == std::string::npos;
-    MLSTRAT_CHECK(digits, at, ": bad image reference '", file, "#", index,
-                  "': after '#' comes the 0-based image number");
-    const std::uint64_t n = std::stoull(index);
-    MLSTRAT_CHECK(n < a.dims[0], at, ": image #", n, " of ", path, " does not exist (", a.dims[0],
-                  " images, numbered from 0)");
+    const std::uint64_t n = io::idx_image_number(a, path, index, at);
     Pixels p;
     p.height = static_cast<int>(a.dims[1]);
     p.width = static_cast<int>(a.dims[2]);
