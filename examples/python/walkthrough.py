@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """A PyTorch training loop on Fashion-MNIST in Python, measured with mlstrat in the same process:
-the single-number metric with slices, the gaps against human level, likely label errors, and the
-TorchScript model of `mlstrat train` fed raw pixels. docs/python.md explains each call.
+each epoch logged to the run registry, the single-number metric with slices, the gaps against
+human level, and likely label errors. docs/python.md explains each call.
 
-    /usr/bin/python3 examples/python/walkthrough.py [--epochs 2] [--train-rows 20000]
+    /usr/bin/python3 examples/python/walkthrough.py [--epochs 2] [--train-rows 20000] \
+        [--db mlstrat.db] [--name walkthrough-mlp]
+
+The run lands in the registry file the CLI uses: `mlstrat runs show walkthrough-mlp`,
+`mlstrat runs compare`, and `mlstrat report --out report.html` (its training curves) read it.
 
 Needs the module built and importable (scripts/test or scripts/demo do it) and Debian's
 dataset-fashion-mnist. Takes about a minute on two cores.
@@ -35,6 +39,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--train-rows", type=int, default=20000)
+    parser.add_argument("--db", default="mlstrat.db", help="the run registry file")
+    parser.add_argument("--name", default="walkthrough-mlp", help="the run's name")
+    parser.add_argument("--lr", type=float, default=1e-3)
     args = parser.parse_args()
     torch.manual_seed(0)
 
@@ -48,24 +55,38 @@ def main():
     # A small MLP, trained with Adam; each epoch measured on train and dev with mlstrat.
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
                                 torch.nn.Linear(128, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
     def predict(split):
         with torch.no_grad():
             return torch.softmax(model(torch.from_numpy(splits[split][0])), 1).numpy()
 
-    for epoch in range(1, args.epochs + 1):
-        order = torch.randperm(len(tx))
-        for start in range(0, len(tx), 128):
-            batch = order[start:start + 128]
-            optimizer.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(tx[batch]), ty[batch])
-            loss.backward()
-            optimizer.step()
-        errors = {s: mlstrat.evaluate(splits[s][1], predict(s).argmax(1))["error"]
-                  for s in ("train", "dev")}
-        print(f"epoch {epoch}: train error {errors['train']:.2%}, dev error {errors['dev']:.2%}")
+    # The run is logged to the registry: status running, finished when the block ends (failed if
+    # it raises); each epoch's errors and loss join its curves.
+    registry = mlstrat.Registry(args.db)
+    config = {"model": {"widths": [128]}, "optim": {"name": "adam", "lr": args.lr},
+              "epochs": args.epochs, "data": {"train_rows": args.train_rows}}
+    with registry.run(args.name, params=config) as run:
+        for epoch in range(1, args.epochs + 1):
+            order = torch.randperm(len(tx))
+            total = 0.0
+            for start in range(0, len(tx), 128):
+                batch = order[start:start + 128]
+                optimizer.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(tx[batch]), ty[batch])
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(batch)
+            errors = {s: mlstrat.evaluate(splits[s][1], predict(s).argmax(1))["error"]
+                      for s in ("train", "dev")}
+            run.log(epoch, train_error=errors["train"], dev_error=errors["dev"],
+                    train_loss=total / len(tx))
+            print(f"epoch {epoch}: train error {errors['train']:.2%}, "
+                  f"dev error {errors['dev']:.2%}")
+        # The dev predictions, by row of the official test set: `mlstrat runs compare` pairs
+        # them with another run's.
+        run.predictions("dev", np.arange(5000), splits["dev"][1], predict("dev"), classes=CLASSES)
 
     # The single-number metric on dev, with a slice: how bright the image is (a proxy for the
     # kind of garment photo), and the class that must never be wrong weighted 10x.
@@ -99,6 +120,13 @@ def main():
     for i in ranked[:5]:
         print(f"  #{i}: labeled {CLASSES[dev_y[i]]}, the model says "
               f"{CLASSES[dev_probs[i].argmax()]} ({dev_probs[i].max():.0%})")
+
+    # The registry as a table: this run next to every other one, best dev error first.
+    print()
+    print(registry.runs(sort="dev.error", columns=["name", "status", "train.error", "dev.error",
+                                                    "param.optim.lr"]).to_string(index=False))
+    print(f"\nmlstrat report --db {args.db} --run {args.name} --out report.html  "
+          f"# the curves just logged, the ladder, the confusion matrix")
 
 
 if __name__ == "__main__":

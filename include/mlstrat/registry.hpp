@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mlstrat/columns.hpp"
 #include "mlstrat/stats.hpp"
 
 struct sqlite3;
@@ -194,6 +195,12 @@ MetricValue parse_metric_value(std::string_view text);
 /// array ("[32, 64]"), else the text. Throws Error for an empty key. Pure.
 std::pair<std::string, nlohmann::json> parse_param(std::string_view text);
 
+/// A metric named as a keyword argument: "dev_error" is dev.error (the longest per-split metric
+/// the name ends with, after '_'), "dev.error" and "lr" as parse_key reads them. Throws Error for
+/// a per-split metric without its split, a key that is no metric, or a value that is not finite.
+/// Pure.
+MetricValue keyword_metric(std::string_view keyword, double value);
+
 /// Every `runs log` flag parsed into one entry (--metric, --param, --tag K=V, --step). Pure.
 LogEntry parse_log(const std::vector<std::string>& metrics, const std::vector<std::string>& params,
                    const std::vector<std::string>& tags, std::optional<std::int64_t> step);
@@ -237,6 +244,17 @@ std::string runs_csv(const std::vector<Run>& runs, const std::vector<Key>& colum
 
 /// Every metric `mlstrat eval` computes for one split, by name (error, accuracy, macro_f1...).
 std::map<std::string, double> split_metrics_of(const metrics::EvalReport& report);
+
+/// Writes a run's predictions file for one split (id, label, pred, p_CLASS per class: the
+/// columns `mlstrat train` writes and `runs compare` pairs by id), atomically. An integral label
+/// is a class index, another label a class name; pred is the most probable class (the first of
+/// equals); probability (i, c) is the float32 or float64 at probs + i * row_stride + c *
+/// class_stride bytes. Throws Error naming the argument for different lengths, an empty or
+/// repeated id, a label that is no class, or a value that is not a probability.
+void write_predictions(const std::string& path, const columns::Column& ids,
+                       const columns::Column& labels, const std::vector<std::string>& classes,
+                       const void* probs, columns::Kind kind, std::ptrdiff_t row_stride,
+                       std::ptrdiff_t class_stride);
 
 /// McNemar's exact test on paired predictions: the two-sided p-value that two models are
 /// equally often right where exactly one of them is (`only_a_right` vs `only_b_right`). Pure.

@@ -14,11 +14,12 @@ GIL is released while the library computes. See docs/python.md.
 
 from . import _mlstrat
 from . import errors
+from .registry import Registry, Run
 from ._mlstrat import InputError, __version__
 
 __all__ = [
     "InputError", "__version__", "evaluate", "find_label_issues", "label_issues_report",
-    "diagnose", "DiagnoseReport", "ceiling", "select", "errors",
+    "diagnose", "DiagnoseReport", "ceiling", "select", "errors", "Registry", "Run",
 ]
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import errors as errors
+from .registry import Registry as Registry, Run as Run
 
 __version__: str
 

@@ -183,4 +183,44 @@ double to_rate(const py::handle& value, const std::string& what) {
     return parse_rate(fmt::format("{}", v), what);
 }
 
+nlohmann::json to_json(const py::handle& value, const std::string& what) {
+    if (value.is_none()) return nullptr;
+    if (PyBool_Check(value.ptr())) return value.cast<bool>();
+    if (py::hasattr(value, "dtype") && py::hasattr(value, "item") &&
+        py::len(value.attr("shape")) == 0) {
+        return to_json(value.attr("item")(), what);  // a NumPy scalar
+    }
+    if (PyLong_Check(value.ptr())) return value.cast<std::int64_t>();
+    if (PyFloat_Check(value.ptr())) {
+        const double v = value.cast<double>();
+        MLSTRAT_CHECK(std::isfinite(v), what, ": ", v, " is not a finite number");
+        return v;
+    }
+    if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value) ||
+        py::hasattr(value, "tolist")) {
+        py::object items = py::hasattr(value, "tolist") ? value.attr("tolist")()
+                                                        : py::reinterpret_borrow<py::object>(value);
+        nlohmann::json out = nlohmann::json::array();
+        for (const py::handle item : items) out.push_back(to_json(item, what));
+        return out;
+    }
+    return std::string(py::str(value));  // anything else by its text (a path, an enum)
+}
+
+py::array probability_matrix(const py::handle& pred_probs) {
+    py::array probs = py::module_::import("numpy").attr("asarray")(pred_probs);
+    if (probs.ndim() != 2) {
+        std::string shape = py::str(probs.attr("shape"));
+        throw Error("pred_probs must be two-dimensional (examples x classes), not of shape " + shape);
+    }
+    const char kind = probs.dtype().kind();
+    MLSTRAT_CHECK(kind == 'f' || kind == 'i' || kind == 'u', "pred_probs has dtype ",
+                  std::string(py::str(probs.dtype())), "; give float32 or float64 probabilities");
+    if (kind != 'f' || (probs.dtype().itemsize() != 4 && probs.dtype().itemsize() != 8)) {
+        probs = probs.attr("astype")("float64");
+    }
+    return probs;
+}
+
 }  // namespace mlstrat::python

@@ -42,4 +42,12 @@ std::string label_text(const py::handle& value);
 /// A rate given as a number (0.08) or as text ("8%" or "0.08"), named `what` in errors.
 double to_rate(const py::handle& value, const std::string& what);
 
+/// A parameter's value as JSON: None, bool, int, float (finite), str, a list or array of them;
+/// anything else by its text. `what` names it in errors.
+nlohmann::json to_json(const py::handle& value, const std::string& what);
+
+/// The probabilities as the strided float32/float64 matrix the library reads (float16 and
+/// integers widened); InputError unless two-dimensional and numeric.
+py::array probability_matrix(const py::handle& pred_probs);
+
 }  // namespace mlstrat::python

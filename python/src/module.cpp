@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "bindings.hpp"
 #include "convert.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
@@ -63,22 +64,6 @@ py::object evaluate(const py::handle& y_true, const py::handle& y_pred, const py
                      .to_json();
     }
     return to_python(report);
-}
-
-// The probabilities as the strided float matrix the library reads (float16 and integers widened).
-py::array probability_matrix(const py::handle& pred_probs) {
-    py::array probs = py::module_::import("numpy").attr("asarray")(pred_probs);
-    if (probs.ndim() != 2) {
-        std::string shape = py::str(probs.attr("shape"));
-        throw Error("pred_probs must be two-dimensional (examples x classes), not of shape " + shape);
-    }
-    const char kind = probs.dtype().kind();
-    MLSTRAT_CHECK(kind == 'f' || kind == 'i' || kind == 'u', "pred_probs has dtype ",
-                  std::string(py::str(probs.dtype())), "; give float32 or float64 probabilities");
-    if (kind != 'f' || (probs.dtype().itemsize() != 4 && probs.dtype().itemsize() != 8)) {
-        probs = probs.attr("astype")("float64");
-    }
-    return probs;
 }
 
 analysis::LabelReport label_report(const py::handle& labels, const py::handle& pred_probs,
@@ -353,4 +338,5 @@ PYBIND11_MODULE(_mlstrat, m) {
           py::arg("min_rows") = 100, py::arg("max_depth") = 3, py::arg("top") = 10,
           py::arg("label_col") = "label", py::arg("pred_col") = "pred",
           py::arg("ci_level") = 0.95);
+    add_registry(m);
 }

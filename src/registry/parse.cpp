@@ -261,4 +261,28 @@ Query parse_query(const std::vector<std::string>& where, std::string_view sort, 
     return q;
 }
 
+MetricValue keyword_metric(std::string_view keyword, double value) {
+    // dev_error -> dev.error: the longest per-split metric the keyword ends with, after '_'.
+    std::string name(keyword);
+    if (name.find('.') == std::string::npos) {
+        std::string_view best;
+        for (std::string_view metric : kSplitMetrics) {
+            const bool ends = name.size() > metric.size() + 1 && name.ends_with(metric) &&
+                              name[name.size() - metric.size() - 1] == '_';
+            if (ends && metric.size() > best.size()) best = metric;
+        }
+        if (!best.empty()) {
+            name = name.substr(0, name.size() - best.size() - 1) + "." + std::string(best);
+        }
+    }
+    const Key key = parse_key(name);
+    MLSTRAT_CHECK(key.kind == Key::Kind::SplitMetric || key.kind == Key::Kind::Metric, "'",
+                  keyword, "' names ", key.text(),
+                  ", which is not a metric (SPLIT_METRIC such as dev_error, or METRIC such as lr)");
+    MLSTRAT_CHECK(key.split_given, "'", keyword, "': say which split ", key.name,
+                  " was measured on (", kChooseSplit, "_", key.name, ")");
+    MLSTRAT_CHECK(std::isfinite(value), "'", keyword, "': ", value, " is not a finite number");
+    return {key.kind == Key::Kind::SplitMetric ? key.split : "", key.name, value};
+}
+
 }  // namespace mlstrat::registry
