@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstrat/columns.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/stats.hpp"
@@ -192,6 +193,26 @@ struct SplitReport {
 /// when every one is complete. Invariant: the splits are disjoint and cover every input row.
 SplitReport split_table(const std::string& path, const std::string& out_dir,
                         const SplitOptions& options);
+
+/// The rows of a table held in memory, one value per row in each column given.
+struct RowColumns {
+    /// Each row's key, hashed to place it: its id, or its record as a CSV file holds it (without
+    /// the line end), as split_table hashes a row without --id-col. May be null with groups.
+    const columns::Column* keys = nullptr;
+    /// Each row's group (SplitOptions::group_col names it), or null.
+    const columns::Column* groups = nullptr;
+    /// Each row's --stratify class (SplitOptions::stratify_col names it), or null.
+    const columns::Column* stratify = nullptr;
+    /// The column of each SplitOptions::targets pair, in the same order.
+    std::vector<const columns::Column*> targets;
+};
+
+/// The part of every row (in order) that split_table gives the same rows in a file, by the same
+/// code: the sizes, strata, groups and hash order of `options` (eyeball, checks and files
+/// aside). Throws the errors split_table throws, with `source` and the column's NAME[ROW] in
+/// place of FILE:LINE.
+std::vector<Part> assign_parts(const RowColumns& rows, const SplitOptions& options,
+                               const std::string& source);
 
 /// Runs the distribution and leakage checks on splits made elsewhere: `dir` holds train, dev,
 /// test and optionally train_dev, as .csv or .tsv (optionally .gz).

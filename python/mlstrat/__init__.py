@@ -15,11 +15,12 @@ GIL is released while the library computes. See docs/python.md.
 from . import _mlstrat
 from . import errors
 from .registry import Registry, Run
+from .splits import split
 from ._mlstrat import InputError, __version__
 
 __all__ = [
     "InputError", "__version__", "evaluate", "find_label_issues", "label_issues_report",
-    "diagnose", "DiagnoseReport", "ceiling", "select", "errors", "Registry", "Run",
+    "diagnose", "DiagnoseReport", "ceiling", "select", "errors", "Registry", "Run", "split",
 ]
 
 

@@ -6,6 +6,7 @@ import numpy.typing as npt
 
 from . import errors as errors
 from .registry import Registry as Registry, Run as Run
+from .splits import split as split
 
 __version__: str
 

@@ -8,4 +8,7 @@ namespace mlstrat::python {
 /// The class _mlstrat.Registry: the run registry file the CLI's `runs` commands use.
 void add_registry(pybind11::module_& m);
 
+/// _mlstrat.split: the rows of each part `mlstrat split` makes, from columns in memory.
+void add_split(pybind11::module_& m);
+
 }  // namespace mlstrat::python

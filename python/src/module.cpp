@@ -339,4 +339,5 @@ PYBIND11_MODULE(_mlstrat, m) {
           py::arg("label_col") = "label", py::arg("pred_col") = "pred",
           py::arg("ci_level") = 0.95);
     add_registry(m);
+    add_split(m);
 }
