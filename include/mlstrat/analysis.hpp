@@ -404,4 +404,14 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
                               std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
                               double sum_tolerance = 1e-3, unsigned threads = 0);
 
+/// Multi-label confident learning on the caller's arrays, as cleanlab's
+/// `find_label_issues(labels, pred_probs, multi_label=True)`: bit c of `label_sets[i]` is set when
+/// example i is given class c; `probs` an N x K matrix of one-vs-rest probabilities (each in
+/// [0, 1], rows need not sum to 1) laid out as above. Rows are checked as `labels
+/// --multi-label` checks them; errors name the row ("pred_probs[3]: ...").
+LabelReport find_multi_label_issues(std::span<const std::uint64_t> label_sets, const void* probs,
+                                    columns::Kind prob_kind, std::size_t classes,
+                                    std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
+                                    unsigned threads = 0);
+
 }  // namespace mlstrat::analysis

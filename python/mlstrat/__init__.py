@@ -52,12 +52,17 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
     """Likely label errors by confident learning: what cleanlab's ``find_label_issues`` returns
     for the same arguments.
 
-    labels: 1-D integer class indices 0..K-1. pred_probs: N x K out-of-sample probabilities
-        (float32 or float64; float64 C-contiguous is read without a copy).
+    labels: 1-D integer class indices 0..K-1; with ``multi_label=True``, one list of class
+        indices per example (``[[0, 2], [], [1]]``), as cleanlab takes them.
+    pred_probs: N x K out-of-sample probabilities (float32 or float64; float64 C-contiguous is
+        read without a copy); with multi_label, one-vs-rest probabilities, each in [0, 1].
     return_indices_ranked_by: None returns a boolean mask of the flagged examples;
         ``"self_confidence"`` returns their indices, least confident in the given label first.
 
-    Only cleanlab's defaults of filter_by, multi_label, frac_noise, num_to_remove_per_class,
+    multi_label: confident learning one class against the rest, as cleanlab's
+        ``multi_label=True``; ranked by cleanlab's multi-label label quality.
+
+    Only cleanlab's defaults of filter_by, frac_noise, num_to_remove_per_class,
     min_examples_per_class and confident_joint are supported (others raise InputError).
     """
     return _mlstrat.find_label_issues(
@@ -69,15 +74,17 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
 
 
 def label_issues_report(labels, pred_probs, *, class_names=None, sum_tolerance=1e-3,
-                        n_jobs=None):
+                        multi_label=False, n_jobs=None):
     """The document of ``mlstrat labels --json`` for the same labels and probabilities: rows,
     classes, per class the rows, flagged and estimated issues, the confident joint, and the
     issues (index, given, suggested, self_confidence) least confident first.
 
     class_names: names of the K classes, in the order of the columns of pred_probs.
+    multi_label: labels are lists of class indices (``mlstrat labels --multi-label``).
     """
     return _mlstrat.label_issues_report(labels, pred_probs, class_names=class_names,
-                                        sum_tolerance=sum_tolerance, n_jobs=n_jobs)
+                                        sum_tolerance=sum_tolerance, multi_label=multi_label,
+                                        n_jobs=n_jobs)
 
 
 class DiagnoseReport(dict):

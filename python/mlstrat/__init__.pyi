@@ -63,6 +63,7 @@ def label_issues_report(
     *,
     class_names: Optional[Sequence[Any]] = ...,
     sum_tolerance: float = ...,
+    multi_label: bool = ...,
     n_jobs: Optional[int] = ...,
 ) -> dict[str, Any]: ...
 

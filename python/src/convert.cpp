@@ -212,7 +212,8 @@ py::array probability_matrix(const py::handle& pred_probs) {
     py::array probs = py::module_::import("numpy").attr("asarray")(pred_probs);
     if (probs.ndim() != 2) {
         std::string shape = py::str(probs.attr("shape"));
-        throw Error("pred_probs must be two-dimensional (examples x classes), not of shape " + shape);
+        throw Error("pred_probs must be two-dimensional (examples x classes), not of shape " +
+                    shape);
     }
     const char kind = probs.dtype().kind();
     MLSTRAT_CHECK(kind == 'f' || kind == 'i' || kind == 'u', "pred_probs has dtype ",

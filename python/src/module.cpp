@@ -78,14 +78,51 @@ analysis::LabelReport label_report(const py::handle& labels, const py::handle& p
                                        probs.strides(0), probs.strides(1), sum_tolerance, threads);
 }
 
+// cleanlab's multi-label labels (one list of class indices per example) as bit sets.
+std::vector<std::uint64_t> label_sets(const py::handle& labels, std::size_t classes) {
+    std::vector<std::uint64_t> sets;
+    std::size_t i = 0;
+    for (const py::handle example : labels) {
+        MLSTRAT_CHECK(!py::isinstance<py::str>(example) && py::hasattr(example, "__iter__"),
+                      "labels[", i, "] is ", std::string(py::str(example)),
+                      "; with multi_label=True each example's labels are a list of class indices");
+        std::uint64_t set = 0;
+        for (const py::handle c : example) {
+            const long k = py::reinterpret_borrow<py::object>(c).cast<long>();
+            MLSTRAT_CHECK(k >= 0 && static_cast<std::size_t>(k) < classes, "labels[", i, "] holds ",
+                          k, "; labels must be class indices 0 to ", classes - 1,
+                          " (one per column of pred_probs)");
+            set |= std::uint64_t{1} << k;
+        }
+        sets.push_back(set);
+        ++i;
+    }
+    return sets;
+}
+
+analysis::LabelReport multi_label_report(const py::handle& labels, const py::handle& pred_probs,
+                                         unsigned threads) {
+    py::array probs = probability_matrix(pred_probs);
+    const auto rows = static_cast<std::size_t>(probs.shape(0));
+    const auto classes = static_cast<std::size_t>(probs.shape(1));
+    MLSTRAT_CHECK(classes <= 64, "pred_probs has ", classes,
+                  " columns; multi-label data may have at most 64 classes");
+    const std::vector<std::uint64_t> sets = label_sets(labels, classes);
+    MLSTRAT_CHECK(sets.size() == rows, "labels has ", sets.size(), " rows but pred_probs has ",
+                  rows, "; they must be aligned row by row");
+    const auto kind =
+        probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
+    py::gil_scoped_release release;
+    return analysis::find_multi_label_issues(sets, probs.data(), kind, classes, probs.strides(0),
+                                             probs.strides(1), threads);
+}
+
 // Arguments of cleanlab's find_label_issues that only their defaults are supported for.
-void check_cleanlab_defaults(const std::string& filter_by, bool multi_label, double frac_noise,
+void check_cleanlab_defaults(const std::string& filter_by, double frac_noise,
                              const py::handle& num_to_remove_per_class, int min_examples_per_class,
                              const py::handle& confident_joint) {
     MLSTRAT_CHECK(filter_by == "prune_by_noise_rate", "filter_by='", filter_by,
                   "' is not supported: mlstrat flags what cleanlab's 'prune_by_noise_rate' flags");
-    MLSTRAT_CHECK(!multi_label, "multi_label=True is not supported from Python yet: use "
-                                "`mlstrat labels --multi-label`");
     MLSTRAT_CHECK(frac_noise == 1.0, "frac_noise=", frac_noise, " is not supported (only 1.0)");
     MLSTRAT_CHECK(num_to_remove_per_class.is_none(), "num_to_remove_per_class is not supported");
     MLSTRAT_CHECK(min_examples_per_class == 1, "min_examples_per_class=", min_examples_per_class,
@@ -100,15 +137,17 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
                              const py::handle& num_to_remove_per_class, int min_examples_per_class,
                              const py::handle& confident_joint, const py::handle& n_jobs,
                              bool /*verbose*/) {
-    check_cleanlab_defaults(filter_by, multi_label, frac_noise, num_to_remove_per_class,
-                            min_examples_per_class, confident_joint);
+    check_cleanlab_defaults(filter_by, frac_noise, num_to_remove_per_class, min_examples_per_class,
+                            confident_joint);
     std::string rank;
     if (!ranked_by.is_none()) {
         rank = ranked_by.cast<std::string>();
         MLSTRAT_CHECK(rank == "self_confidence", "return_indices_ranked_by='", rank,
                       "' is not supported: give 'self_confidence' or None");
     }
-    const analysis::LabelReport report = label_report(labels, pred_probs, 1e-3, threads_of(n_jobs));
+    const analysis::LabelReport report =
+        multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
+                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs));
     if (!rank.empty()) {
         py::array_t<std::int64_t> ranked(static_cast<py::ssize_t>(report.issues.size()));
         auto out = ranked.mutable_unchecked<1>();
@@ -126,8 +165,10 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
 
 py::object label_issues_report(const py::handle& labels, const py::handle& pred_probs,
                                const py::handle& class_names, double sum_tolerance,
-                               const py::handle& n_jobs) {
-    analysis::LabelReport report = label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs));
+                               bool multi_label, const py::handle& n_jobs) {
+    analysis::LabelReport report =
+        multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
+                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs));
     if (!class_names.is_none()) {
         std::vector<std::string> names;
         for (const py::handle name : class_names) names.push_back(label_text(name));
@@ -317,7 +358,7 @@ PYBIND11_MODULE(_mlstrat, m) {
           py::arg("n_jobs") = py::none(), py::arg("verbose") = false);
     m.def("label_issues_report", &label_issues_report, py::arg("labels"), py::arg("pred_probs"),
           py::kw_only(), py::arg("class_names") = py::none(), py::arg("sum_tolerance") = 1e-3,
-          py::arg("n_jobs") = py::none());
+          py::arg("multi_label") = false, py::arg("n_jobs") = py::none());
     m.def("diagnose", &diagnose, py::kw_only(), py::arg("human") = py::none(),
           py::arg("human_goal") = py::none(), py::arg("train") = py::none(),
           py::arg("train_dev") = py::none(), py::arg("dev") = py::none(),

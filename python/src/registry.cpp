@@ -36,8 +36,7 @@ void flatten_params(const py::handle& params, const std::string& prefix,
 // Python threads share the handle.
 class RegistryHandle {
  public:
-    explicit RegistryHandle(const std::string& path)
-        : registry_(open(path)) {}
+    explicit RegistryHandle(const std::string& path) : registry_(open(path)) {}
 
     std::string path() const { return registry_.path(); }
 
@@ -51,7 +50,8 @@ class RegistryHandle {
             try {
                 v = py::reinterpret_borrow<py::object>(value).cast<double>();
             } catch (const py::cast_error&) {
-                throw Error("'" + name + "': '" + std::string(py::str(value)) + "' is not a number");
+                throw Error("'" + name + "': '" + std::string(py::str(value)) +
+                            "' is not a number");
             }
             entry.metrics.push_back(registry::keyword_metric(name, v));
         }
@@ -88,11 +88,12 @@ class RegistryHandle {
             for (py::ssize_t c = 0; c < probs.shape(1); ++c) names.push_back(std::to_string(c));
         } else {
             for (const py::handle name : classes) names.push_back(label_text(name));
-            MLSTRAT_CHECK(names.size() == static_cast<std::size_t>(probs.shape(1)), "classes names ",
-                          names.size(), " classes but pred_probs has ", probs.shape(1), " columns");
+            MLSTRAT_CHECK(names.size() == static_cast<std::size_t>(probs.shape(1)),
+                          "classes names ", names.size(), " classes but pred_probs has ",
+                          probs.shape(1), " columns");
         }
-        const auto kind = probs.dtype().itemsize() == 4 ? columns::Kind::Float32
-                                                        : columns::Kind::Float64;
+        const auto kind =
+            probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
         locked([&] {
             MLSTRAT_CHECK(registry_.find_run(run), "no run named '", run, "'");
             registry::write_predictions(path, id_column.column, labels.column, names, probs.data(),
@@ -113,7 +114,8 @@ class RegistryHandle {
         if (columns.is_none()) {
             keys = registry::all_columns(runs);
         } else {
-            for (const py::handle c : columns) keys.push_back(registry::parse_key(std::string(py::str(c))));
+            for (const py::handle c : columns)
+                keys.push_back(registry::parse_key(std::string(py::str(c))));
         }
         py::dict table;
         py::list order;
@@ -183,8 +185,8 @@ void add_registry(py::module_& m) {
         .def("predictions", &RegistryHandle::predictions, py::arg("run"), py::arg("split"),
              py::arg("path"), py::arg("ids"), py::arg("y_true"), py::arg("pred_probs"),
              py::arg("classes") = py::none())
-        .def("query", &RegistryHandle::query, py::arg("where"), py::arg("sort"),
-             py::arg("limit"), py::arg("include_deleted"), py::arg("columns") = py::none())
+        .def("query", &RegistryHandle::query, py::arg("where"), py::arg("sort"), py::arg("limit"),
+             py::arg("include_deleted"), py::arg("columns") = py::none())
         .def("find", &RegistryHandle::find, py::arg("name"))
         .def("steps", &RegistryHandle::steps, py::arg("run"));
 }

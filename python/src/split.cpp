@@ -78,8 +78,8 @@ py::dict split_rows(const py::handle& keys, const std::string& key_name, const p
         indices[static_cast<std::size_t>(parts[i])].push_back(static_cast<std::int64_t>(i));
     }
     py::dict out;
-    for (split::Part p : {split::Part::Train, split::Part::TrainDev, split::Part::Dev,
-                          split::Part::Test}) {
+    for (split::Part p :
+         {split::Part::Train, split::Part::TrainDev, split::Part::Dev, split::Part::Test}) {
         if (p == split::Part::TrainDev && !options.train_dev) continue;
         const auto& v = indices[static_cast<std::size_t>(p)];
         py::array_t<std::int64_t> a(static_cast<py::ssize_t>(v.size()));
@@ -93,9 +93,9 @@ py::dict split_rows(const py::handle& keys, const std::string& key_name, const p
 
 void add_split(py::module_& m) {
     m.def("split", &split_rows, py::arg("keys"), py::arg("key_name"), py::arg("groups"),
-          py::arg("group_name"), py::arg("stratify"), py::arg("stratify_name"),
-          py::arg("targets"), py::arg("dev"), py::arg("test"), py::arg("train_dev"),
-          py::arg("target_in_train"), py::arg("stable"), py::arg("seed"));
+          py::arg("group_name"), py::arg("stratify"), py::arg("stratify_name"), py::arg("targets"),
+          py::arg("dev"), py::arg("test"), py::arg("train_dev"), py::arg("target_in_train"),
+          py::arg("stable"), py::arg("seed"));
 }
 
 }  // namespace mlstrat::python

@@ -276,8 +276,8 @@ MetricValue keyword_metric(std::string_view keyword, double value) {
         }
     }
     const Key key = parse_key(name);
-    MLSTRAT_CHECK(key.kind == Key::Kind::SplitMetric || key.kind == Key::Kind::Metric, "'",
-                  keyword, "' names ", key.text(),
+    MLSTRAT_CHECK(key.kind == Key::Kind::SplitMetric || key.kind == Key::Kind::Metric, "'", keyword,
+                  "' names ", key.text(),
                   ", which is not a metric (SPLIT_METRIC such as dev_error, or METRIC such as lr)");
     MLSTRAT_CHECK(key.split_given, "'", keyword, "': say which split ", key.name,
                   " was measured on (", kChooseSplit, "_", key.name, ")");

@@ -65,8 +65,9 @@ double required_share(const std::optional<CountOrShare>& size, const char* flag)
 std::array<std::array<double, 3>, 2> stable_shares(const SplitOptions& o) {
     double t = 0.0, d = 0.0;
     if (o.targets.empty()) {
-        MLSTRAT_CHECK(o.dev || o.test, "--stable needs --dev and --test as shares (1%); the "
-                                       "notes' default sizes change with the number of rows");
+        MLSTRAT_CHECK(o.dev || o.test,
+                      "--stable needs --dev and --test as shares (1%); the "
+                      "notes' default sizes change with the number of rows");
         d = required_share(o.dev ? o.dev : o.test, o.dev ? "--dev" : "--test");
         t = required_share(o.test ? o.test : o.dev, o.test ? "--test" : "--dev");
     } else {
@@ -102,10 +103,10 @@ std::array<std::array<double, 3>, 2> stable_shares(const SplitOptions& o) {
 // The nested cuts of every stratum at its exact cumulative counts. A histogram of each
 // stratum's hashes (about 8 rows a bucket) finds the bucket holding each cut; only the hashes
 // in those buckets are then collected and sorted.
-std::vector<std::array<Cut, 3>> exact_cuts(const Chunked<std::uint64_t>& hashes,
-                                           const StratumIds& row_stratum, std::uint64_t rows,
-                                           const std::vector<std::uint64_t>& stratum_rows,
-                                           const std::vector<std::array<std::uint64_t, 3>>& counts) {
+std::vector<std::array<Cut, 3>> exact_cuts(
+    const Chunked<std::uint64_t>& hashes, const StratumIds& row_stratum, std::uint64_t rows,
+    const std::vector<std::uint64_t>& stratum_rows,
+    const std::vector<std::array<std::uint64_t, 3>>& counts) {
     const std::size_t S = stratum_rows.size();
     std::vector<unsigned> bits(S, 0);
     std::vector<std::uint64_t> offset(S + 1, 0);
@@ -157,10 +158,10 @@ std::vector<std::array<Cut, 3>> exact_cuts(const Chunked<std::uint64_t>& hashes,
             std::sort(v.begin(), v.end());
             // The run of equal hashes (one key) that holds position `count`.
             const std::size_t at = probe.count - probe.before;
-            const std::size_t start = static_cast<std::size_t>(
-                std::lower_bound(v.begin(), v.end(), v[at]) - v.begin());
-            const std::size_t end = static_cast<std::size_t>(
-                std::upper_bound(v.begin(), v.end(), v[at]) - v.begin());
+            const std::size_t start =
+                static_cast<std::size_t>(std::lower_bound(v.begin(), v.end(), v[at]) - v.begin());
+            const std::size_t end =
+                static_cast<std::size_t>(std::upper_bound(v.begin(), v.end(), v[at]) - v.begin());
             cuts[s][j].value = v[at];
             cuts[s][j].inclusive = before_cut(probe.before + start, end - start, probe.count);
             std::vector<std::uint64_t>().swap(v);
@@ -199,16 +200,14 @@ std::uint64_t keys_in_several_parts(const Chunked<std::uint64_t>& hashes,
         const std::size_t at = slot(hashes[i]);
         if (masks[at] != 0) masks[at] |= static_cast<std::uint8_t>(1u << largest);
     }
-    return static_cast<std::uint64_t>(std::count_if(masks.begin(), masks.end(), [](std::uint8_t m) {
-        return (m & (m - 1)) != 0;
-    }));
+    return static_cast<std::uint64_t>(std::count_if(
+        masks.begin(), masks.end(), [](std::uint8_t m) { return (m & (m - 1)) != 0; }));
 }
 
 }  // namespace
 
 Assigner::Assigner(const SplitOptions& options)
-    : options_(options),
-      by_group_(!options.group_col.empty()),
+    : options_(options), by_group_(!options.group_col.empty()),
       stratified_(!options.stratify_col.empty()) {
     MLSTRAT_CHECK(!(options.stable && stratified_),
                   "--stable cuts at fixed hash thresholds and cannot keep class proportions "
@@ -228,7 +227,8 @@ bool Assigner::add(std::string_view key, std::string_view stratum_class, bool ta
     }
     const std::uint64_t h = XXH3_64bits_withSeed(key.data(), key.size(), options_.seed);
     if (by_group_) {
-        auto [it, fresh] = group_index_.try_emplace(h, static_cast<std::uint32_t>(group_hash_.size()));
+        auto [it, fresh] =
+            group_index_.try_emplace(h, static_cast<std::uint32_t>(group_hash_.size()));
         if (fresh) {
             group_hash_.push_back(h);
             group_rows_.push_back(0);
@@ -254,8 +254,8 @@ Assignment Assigner::finish(const std::string& source) {
         for (const auto& [column, value] : options_.targets) {
             list += (list.empty() ? "" : ", ") + column + "=" + value;
         }
-        MLSTRAT_CHECK(target_rows_ > 0, source, ": --target ", list, " matches none of the ",
-                      rows, " rows");
+        MLSTRAT_CHECK(target_rows_ > 0, source, ": --target ", list, " matches none of the ", rows,
+                      " rows");
     }
     Assignment out;
     out.rows = rows;
@@ -274,7 +274,7 @@ Assignment Assigner::finish(const std::string& source) {
         pool_parts[0] = sizes.rows;
     } else {
         auto cr = controlled_round({sizes.target_in_train, rows - target_rows_},
-                                           {sizes.rows[kTrainDev], sizes.rows[kTrain]});
+                                   {sizes.rows[kTrainDev], sizes.rows[kTrain]});
         pool_parts[1] = {sizes.rows[kTest], sizes.rows[kDev], cr[0], cr[1]};
         pool_parts[0] = {0, 0, cr[2], cr[3]};
     }
@@ -290,8 +290,8 @@ Assignment Assigner::finish(const std::string& source) {
         }
         if (members.empty()) continue;
         const auto& parts = pool_parts[pool];
-        const int fed = static_cast<int>(std::count_if(parts.begin(), parts.end(),
-                                                       [](std::uint64_t n) { return n > 0; }));
+        const int fed = static_cast<int>(
+            std::count_if(parts.begin(), parts.end(), [](std::uint64_t n) { return n > 0; }));
         if (stratified_ && !by_group_ && fed > 1) {
             for (std::size_t m = 0; m < members.size(); ++m) {
                 MLSTRAT_CHECK(totals[m] >= 2, source, ": --stratify ", options_.stratify_col,
@@ -316,9 +316,9 @@ Assignment Assigner::finish(const std::string& source) {
         if (options_.stable) {
             for (std::size_t g = 0; g < G; ++g) {
                 const auto& sh = shares_[stratum_pool_[group_stratum_[g]]];
-                group_part[g] = static_cast<std::uint8_t>(part_of(
-                    {threshold_cut(sh[0]), threshold_cut(sh[1]), threshold_cut(sh[2])},
-                    group_hash_[g]));
+                group_part[g] = static_cast<std::uint8_t>(
+                    part_of({threshold_cut(sh[0]), threshold_cut(sh[1]), threshold_cut(sh[2])},
+                            group_hash_[g]));
             }
         } else {
             std::vector<std::vector<std::uint32_t>> by_stratum(S);
@@ -363,54 +363,6 @@ Assignment Assigner::finish(const std::string& source) {
         out.keys_in_several_parts = crossing;
     }
     return out;
-
 }
 
 }  // namespace mlstrat::split::detail
-
-namespace mlstrat::split {
-
-std::vector<Part> assign_parts(const RowColumns& rows, const SplitOptions& options,
-                               const std::string& source) {
-    const columns::Column* first = rows.keys ? rows.keys : rows.groups;
-    MLSTRAT_CHECK(first, source, ": give each row a key (an id or its bytes) or a group");
-    MLSTRAT_CHECK(rows.targets.size() == options.targets.size(), source,
-                  ": one column per --target");
-    const std::size_t n = first->size;
-    std::vector<const columns::Column*> given = {rows.keys, rows.groups, rows.stratify};
-    given.insert(given.end(), rows.targets.begin(), rows.targets.end());
-    for (const columns::Column* c : given) {
-        MLSTRAT_CHECK(!c || c->size == n, c ? c->name : "", " has ", c ? c->size : 0,
-                      " values but ", first->name, " has ", n);
-    }
-    MLSTRAT_CHECK(n > 0, source, ": no rows to split");
-    detail::Assigner assigner(options);
-    std::string key, group, stratum_class;
-    for (std::size_t i = 0; i < n; ++i) {
-        bool target = false;
-        for (std::size_t t = 0; t < rows.targets.size() && !target; ++t) {
-            target = rows.targets[t]->text_of(i) == options.targets[t].second;
-        }
-        if (rows.stratify) stratum_class = rows.stratify->text_of(i);
-        if (rows.groups) {
-            group = rows.groups->text_of(i);
-            MLSTRAT_CHECK(!group.empty(), rows.groups->place(i), ": column '", options.group_col,
-                          "' is empty; every row needs a group");
-            MLSTRAT_CHECK(assigner.add(group, stratum_class, target), rows.groups->place(i),
-                          ": group '", group, "' (column '", options.group_col,
-                          "') has rows both matching and not matching --target; a group must "
-                          "land in one split, and dev and test hold target rows only");
-        } else {
-            key = rows.keys->text_of(i);
-            MLSTRAT_CHECK(options.id_col.empty() || !key.empty(), rows.keys->place(i),
-                          ": column '", options.id_col, "' is empty; every row needs an id");
-            assigner.add(key, stratum_class, target);
-        }
-    }
-    const detail::Assignment placed = assigner.finish(source);
-    std::vector<Part> parts(n);
-    for (std::size_t i = 0; i < n; ++i) parts[i] = static_cast<Part>(placed.parts[i]);
-    return parts;
-}
-
-}  // namespace mlstrat::split

@@ -59,7 +59,9 @@ class StratumIds {
         }
         ++size_;
     }
-    std::uint32_t operator[](std::uint64_t i) const { return wide_ ? wide_ids_[i] : narrow_ids_[i]; }
+    std::uint32_t operator[](std::uint64_t i) const {
+        return wide_ ? wide_ids_[i] : narrow_ids_[i];
+    }
     void reset() {
         narrow_ids_.reset();
         wide_ids_.reset();

@@ -1,0 +1,72 @@
+"""mlstrat.find_label_issues(multi_label=True) against the stored cleanlab fixtures
+(tests/data/labels/cleanlab_multilabel_cases.json and tags_expected.json, made by
+make_fixtures.py with cleanlab's find_label_issues(..., multi_label=True)), and
+label_issues_report(multi_label=True) against `mlstrat labels --multi-label --json`."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlstrat
+from conftest import data_path, run_cli
+
+
+def cases():
+    with open(data_path("labels", "cleanlab_multilabel_cases.json")) as f:
+        return json.load(f)
+
+
+def test_every_cleanlab_multilabel_case():
+    for case in cases():
+        labels, probs = case["labels"], np.array(case["probs"])
+        mask = mlstrat.find_label_issues(labels, probs, multi_label=True)
+        assert mask.dtype == bool and mask.shape == (len(labels),)
+        assert np.flatnonzero(mask).tolist() == sorted(case["issues"])
+        ranked = mlstrat.find_label_issues(labels, probs, multi_label=True,
+                                           return_indices_ranked_by="self_confidence")
+        assert ranked.tolist() == case["issues"]
+        report = mlstrat.label_issues_report(labels, probs, multi_label=True)
+        assert report["confident_joint"] == case["confident_joint"]
+
+
+def tags():
+    table = pd.read_csv(data_path("labels", "tags.csv"), keep_default_na=False,
+                        float_precision="round_trip")
+    names = ["indoor", "person", "dog", "car"]
+    labels = [[names.index(t) for t in cell.split("|") if t] for cell in table.label]
+    probs = table[["p_" + n for n in names]].to_numpy()
+    return labels, probs, names
+
+
+def test_tags_in_every_layout_and_report_equals_cli():
+    labels, probs, names = tags()
+    with open(data_path("labels", "tags_expected.json")) as f:
+        expected = json.load(f)
+    as_arrays = [np.array(l, dtype=np.int8) for l in labels]
+    for given, p in [(labels, probs), (as_arrays, np.asfortranarray(probs)),
+                     (tuple(map(tuple, labels)), probs.astype(np.float32).astype(np.float64))]:
+        ranked = mlstrat.find_label_issues(given, p, multi_label=True,
+                                           return_indices_ranked_by="self_confidence")
+        assert ranked.tolist() == expected["issues"]
+    report = mlstrat.label_issues_report(labels, probs, multi_label=True, class_names=names)
+    cli = run_cli("labels", data_path("labels", "tags.csv"), "--multi-label", "--prob-cols", "p_*", "--json")
+    cli_without_ids = {k: v for k, v in cli.items() if k != "ids"}
+    for issue in cli_without_ids.get("issues", []):
+        issue.pop("id", None)
+    assert {k: v for k, v in report.items() if k in cli_without_ids} == cli_without_ids
+
+
+def test_bad_multilabel_input_raises():
+    probs = np.array([[0.9, 0.2], [0.1, 0.7]])
+    with pytest.raises(mlstrat.InputError, match=r"labels\[1\] holds 2; labels must be class indices 0 to 1"):
+        mlstrat.find_label_issues([[0], [2]], probs, multi_label=True)
+    with pytest.raises(mlstrat.InputError, match=r"labels\[0\] is 1; with multi_label=True"):
+        mlstrat.find_label_issues([1, 0], probs, multi_label=True)
+    with pytest.raises(mlstrat.InputError, match="labels has 3 rows but pred_probs has 2"):
+        mlstrat.find_label_issues([[0], [1], []], probs, multi_label=True)
+    with pytest.raises(mlstrat.InputError,
+                       match=r"pred_probs\[1\]: probability 2 of the row is 1.5; one-vs-rest"):
+        mlstrat.find_label_issues([[0], [1]], np.array([[0.9, 0.2], [0.1, 1.5]]), multi_label=True)
+    with pytest.raises(mlstrat.InputError, match=r"pred_probs\[0\]: probability 1 of the row is NaN"):
+        mlstrat.find_label_issues([[0], [1]], np.array([[np.nan, 0.2], [0.1, 0.5]]), multi_label=True)
