@@ -17,6 +17,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/parse.hpp"
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::analysis {
 
@@ -135,9 +136,7 @@ std::string describe(const std::vector<Constraint>& constraints,
             parts.push_back(name + " not in {" + list + "}");
         }
     }
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : " AND ") + p;
-    return out;
+    return text::join(parts, " AND ");
 }
 
 // Pass 0 state of one worker for one feature.
