@@ -182,7 +182,7 @@ struct Cohort {
 };
 
 /// Everything `mlstrat errors slices` reports.
-struct SliceReport {
+struct CohortReport {
     std::uint64_t rows = 0;
     std::uint64_t errors = 0;
     double error = 0.0;
@@ -199,7 +199,7 @@ struct SliceReport {
 /// Fits a shallow decision tree to the error indicator with histogram splits, streaming the
 /// file once per level so memory does not grow with the number of rows. A split is kept only
 /// when both sides have min_rows rows and their errors differ significantly.
-SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& options);
+CohortReport find_error_slices(const std::string& pred_path, const SliceOptions& options);
 
 // ---------------------------------------------------------------------------------------------
 // labels

@@ -150,7 +150,7 @@ struct FeatureScan {
 
 }  // namespace
 
-SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& options) {
+CohortReport find_error_slices(const std::string& pred_path, const SliceOptions& options) {
     MLSTRAT_CHECK(!options.features.empty(), "errors slices needs at least one feature column");
     MLSTRAT_CHECK(options.min_rows >= 1, "--min-rows must be at least 1");
     MLSTRAT_CHECK(options.max_depth >= 1 && options.max_depth <= 8, "--max-depth must be 1 to 8");
@@ -214,7 +214,7 @@ SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& 
         w.rows += batch.size();
     });
 
-    SliceReport report;
+    CohortReport report;
     report.min_rows = options.min_rows;
     report.ci_level = options.ci_level;
     report.passes = 1;
@@ -457,7 +457,7 @@ SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& 
     return report;
 }
 
-nlohmann::json SliceReport::to_json() const {
+nlohmann::json CohortReport::to_json() const {
     using nlohmann::json;
     json j;
     j["rows"] = rows;
