@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "analysis/labels/prob_matrix.hpp"
 #include "fuzz_input.hpp"
 #include "mlstrat/analysis.hpp"
 

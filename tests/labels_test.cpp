@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/labels/confident_learning.hpp"
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"

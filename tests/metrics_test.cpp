@@ -235,6 +235,19 @@ TEST(Eval, MinTestSize) {
     EXPECT_GT(half(static_cast<double>(a.rows - 1)), 0.005);
 }
 
+TEST(Eval, WilsonBoundsAreExactAtNoneAndAll) {
+    // With 0 errors the interval starts at exactly 0, with n errors it ends at exactly 1: JSON
+    // prints 0.0 and 1.0, not a rounding residue such as 2.7755575615628914e-17 (n = 5).
+    for (int n = 1; n <= 2000; ++n) {
+        const double rows = n;
+        EXPECT_EQ(mlstrat::stats::wilson_interval(0.0, rows, 0.95).lo, 0.0) << n;
+        EXPECT_EQ(mlstrat::stats::wilson_interval(rows, rows, 0.95).hi, 1.0) << n;
+    }
+    // By hand: with no successes the upper bound is z^2 / (n + z^2); scipy.stats.norm.ppf(0.975)
+    // gives z, and 3.8414588 / 8.8414588 = 0.43448246478317476.
+    EXPECT_NEAR(mlstrat::stats::wilson_interval(0.0, 5.0, 0.95).hi, 0.43448246478317476, 1e-12);
+}
+
 TEST(Eval, ChiSquareTail) {
     // scipy.stats.chi2.sf(3.84145882069, 1) = 0.05; chi2.sf(10, 4) = 0.040427681994512
     EXPECT_NEAR(mlstrat::stats::chi_square_sf(3.841458820694124, 1), 0.05, 1e-10);

@@ -182,7 +182,7 @@ struct Cohort {
 };
 
 /// Everything `mlstrat errors slices` reports.
-struct SliceReport {
+struct CohortReport {
     std::uint64_t rows = 0;
     std::uint64_t errors = 0;
     double error = 0.0;
@@ -199,88 +199,10 @@ struct SliceReport {
 /// Fits a shallow decision tree to the error indicator with histogram splits, streaming the
 /// file once per level so memory does not grow with the number of rows. A split is kept only
 /// when both sides have min_rows rows and their errors differ significantly.
-SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& options);
+CohortReport find_error_slices(const std::string& pred_path, const SliceOptions& options);
 
 // ---------------------------------------------------------------------------------------------
 // labels
-
-class NpyFile;
-
-/// Predicted probabilities: row i holds P(class k | example i) for k < classes. They are either in
-/// memory (`data()[i * classes + k]`) or, from `open_npy`, left in their file and read a piece at
-/// a time by each pass, which on a large file costs less than mapping it: every page first
-/// touched through a mapping costs a fault, a copy into a small reused buffer does not.
-struct ProbMatrix {
-    std::size_t rows = 0;
-    std::size_t classes = 0;
-    /// The values when owned; empty when `mapped` points elsewhere or they are in `file`.
-    std::vector<double> probs;
-    /// Keeps the memory `mapped` points into alive.
-    std::shared_ptr<const void> mapping;
-    const double* mapped = nullptr;
-    /// The file the values are read from, for a matrix from open_npy.
-    std::shared_ptr<const NpyFile> file;
-
-    /// The row-major values, for a matrix in memory (not one from open_npy).
-    const double* data() const;
-    /// Rows [first, first + count), row-major: where they lie when in memory, else read into
-    /// `buffer`.
-    const double* read_rows(std::size_t first, std::size_t count, std::vector<double>& buffer) const;
-};
-
-/// The confident-learning estimate behind `find_label_issues`.
-struct ConfidentLearning {
-    std::vector<double> thresholds;          // per class: mean P(k) over examples labeled k
-    std::vector<std::int64_t> confident_joint;  // calibrated, [given * K + true]
-    std::vector<std::uint8_t> is_issue;      // per example, 1 when flagged
-    std::vector<std::uint32_t> suggested;    // per example: its most probable class (the first of equals)
-    std::vector<double> given_probability;   // per example: P(given label)
-    /// Cells (given, true) whose examples to flag were searched for exactly, in two more passes,
-    /// because the sample's guess of where their cut falls was too high (or there was no guess).
-    std::size_t cells_searched = 0;
-};
-
-/// `check` sees every piece of rows [first, first + count) before anything uses them, and throws
-/// to reject them; the exception of the lowest rows wins.
-using RowCheck = std::function<void(std::size_t first, const double* rows, std::size_t count)>;
-
-struct ConfidentLearningOptions {
-    /// Workers for the passes over the rows (0: every core); the result does not depend on them.
-    unsigned threads = 0;
-    RowCheck check = {};
-    /// Rows sampled to guess, for each (given, true) cell, a margin that more examples reach than
-    /// the cell flags, so that one pass both counts the confident joint and keeps the candidates
-    /// to flag. 0: no guesses; every cell is searched exactly.
-    std::size_t sample_rows = std::size_t{1} << 15;
-};
-
-/// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
-/// the same examples as cleanlab's `find_label_issues(labels, pred_probs)` with its defaults.
-/// `labels[i]` is a class index below probs.classes.
-ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
-                                     const ConfidentLearningOptions& options = {});
-
-/// Multi-label confident learning, one class against the rest, as cleanlab's
-/// `find_label_issues(labels, pred_probs, multi_label=True)`: for each class c, confident learning
-/// on the two-class problem (without c, with c) with probabilities (1 - P(c), P(c)). Bit c of
-/// `label_sets[i]` is set when example i is given class c (at most 64 classes); the probabilities
-/// are one per class, each in [0, 1]. Returns one two-class result per class; an example is an
-/// issue when it is one for some class.
-std::vector<ConfidentLearning> confident_learning_multi_label(
-    std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads = 0);
-
-/// The label quality of a multi-label example, cleanlab's default score: the per-class
-/// self-confidences (P(c) when given c, else 1 - P(c)) sorted from highest to lowest and
-/// averaged exponentially, s = 0.8 * s_next + 0.2 * s, so the worst classes weigh most.
-double multi_label_quality(const double* probs, std::size_t classes, std::uint64_t label_set);
-
-/// Opens an N x K float32 or float64 array in a `.npy` file (C order, little-endian) and checks
-/// its header and size; the values stay in the file (ProbMatrix::read_rows reads them). Throws
-/// Error naming the file for anything else.
-ProbMatrix open_npy(const std::string& path);
-
-/// The same array read into memory.
-ProbMatrix read_npy(const std::string& path);
 
 /// What `find_label_issues` reads.
 struct LabelOptions {
@@ -387,12 +309,6 @@ struct CorrectionReport {
 /// Error naming the corrections file and line; nothing is written then.
 CorrectionReport apply_corrections(const std::string& data_path, const std::string& corrections_path,
                                    const std::string& out_path, const CorrectionOptions& options);
-
-/// Confident learning on class indices already in memory (labels[i] < probs.classes), ranked
-/// as `find_label_issues` of a table ranks them; `check` sees the rows first.
-LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
-                              const std::vector<std::string>& classes, unsigned threads = 0,
-                              const RowCheck& check = {});
 
 /// The same from the caller's arrays: `labels` integers 0..K-1 (cleanlab's convention), `probs`
 /// an N x K matrix whose row i starts at byte i * row_stride and whose values are `col_stride`

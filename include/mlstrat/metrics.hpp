@@ -101,7 +101,7 @@ struct SliceValue {
 };
 
 /// Errors of every value of one slice column, their unweighted average and the worst value.
-struct SliceReport {
+struct SliceColumn {
     std::string column;
     std::vector<SliceValue> values;  // sorted by value
     double average_error = 0.0;      // unweighted mean over values
@@ -130,7 +130,7 @@ struct EvalReport {
     Average macro, micro, weighted;
     /// confusion[true][pred], indexed like `classes`.
     std::vector<std::vector<std::uint64_t>> confusion;
-    std::vector<SliceReport> slices;
+    std::vector<SliceColumn> slices;
     std::optional<BinaryMetrics> binary;
     double beta = 1.0;
     double ci_level = 0.95;

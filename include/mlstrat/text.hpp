@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlstrat::text {
@@ -16,6 +17,24 @@ namespace mlstrat::text {
 /// 0.0823 -> "8.23%".
 inline std::string percent(double rate, int decimals = 2) {
     return fmt::format("{:.{}f}%", rate * 100.0, decimals);
+}
+
+/// 0.08 -> "8%", 0.0823 -> "8.23%", 0.123456 -> "12.35%": four significant digits, no trailing
+/// zeros (a rounding residue below 5e-13 prints as 0%).
+inline std::string percent_short(double rate) {
+    double v = rate * 100.0;
+    if (v < 5e-11 && v > -5e-11) v = 0.0;
+    return fmt::format("{:.4g}%", v);
+}
+
+/// {"a", "b", "c"} and ", " -> "a, b, c".
+inline std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) out += sep;
+        out += parts[i];
+    }
+    return out;
 }
 
 /// 1234567 -> "1,234,567".

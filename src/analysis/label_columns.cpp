@@ -9,10 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/labels/confident_learning.hpp"
 #include "analysis/labels/issues.hpp"
+#include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
-#include "common/worker_pool.hpp"
 
 namespace mlstrat::analysis {
 

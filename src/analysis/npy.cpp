@@ -11,6 +11,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "analysis/labels/prob_matrix.hpp"
 #include "common/page_block.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"

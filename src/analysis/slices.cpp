@@ -17,6 +17,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/parse.hpp"
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::analysis {
 
@@ -135,9 +136,7 @@ std::string describe(const std::vector<Constraint>& constraints,
             parts.push_back(name + " not in {" + list + "}");
         }
     }
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : " AND ") + p;
-    return out;
+    return text::join(parts, " AND ");
 }
 
 // Pass 0 state of one worker for one feature.
@@ -151,7 +150,7 @@ struct FeatureScan {
 
 }  // namespace
 
-SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& options) {
+CohortReport find_error_slices(const std::string& pred_path, const SliceOptions& options) {
     MLSTRAT_CHECK(!options.features.empty(), "errors slices needs at least one feature column");
     MLSTRAT_CHECK(options.min_rows >= 1, "--min-rows must be at least 1");
     MLSTRAT_CHECK(options.max_depth >= 1 && options.max_depth <= 8, "--max-depth must be 1 to 8");
@@ -215,7 +214,7 @@ SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& 
         w.rows += batch.size();
     });
 
-    SliceReport report;
+    CohortReport report;
     report.min_rows = options.min_rows;
     report.ci_level = options.ci_level;
     report.passes = 1;
@@ -458,7 +457,7 @@ SliceReport find_error_slices(const std::string& pred_path, const SliceOptions& 
     return report;
 }
 
-nlohmann::json SliceReport::to_json() const {
+nlohmann::json CohortReport::to_json() const {
     using nlohmann::json;
     json j;
     j["rows"] = rows;

@@ -8,12 +8,13 @@
 
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::analysis {
 
 namespace {
 
-std::string pct(double rate) { return fmt::format("{:.2f}%", rate * 100.0); }
+std::string pct(double rate) { return text::percent(rate); }
 
 std::string lower(std::string_view text) {
     std::string out(text);

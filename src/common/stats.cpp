@@ -57,7 +57,11 @@ Interval wilson_interval(double successes, double n, double level) {
     double denom = 1.0 + z2 / n;
     double centre = (p + z2 / (2.0 * n)) / denom;
     double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
-    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+    // With no successes the lower bound is exactly 0 (and with all, the upper exactly 1); the
+    // subtraction above leaves a rounding residue such as 2.8e-17 that JSON would print.
+    double lo = successes <= 0.0 ? 0.0 : std::max(0.0, centre - half);
+    double hi = successes >= n ? 1.0 : std::min(1.0, centre + half);
+    return {lo, hi};
 }
 
 Interval difference_interval(double p1, double n1, double p2, double n2, double level) {

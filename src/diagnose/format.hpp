@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <string>
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::diagnose::detail {
 
@@ -24,10 +25,6 @@ inline std::string examples(double n, int digits = 0) {
     return out;
 }
 
-inline std::string pct(double rate) {
-    double v = rate * 100.0;
-    if (std::fabs(v) < 5e-11) v = 0.0;
-    return fmt::format("{:.4g}%", v);
-}
+inline std::string pct(double rate) { return text::percent_short(rate); }
 
 }  // namespace mlstrat::diagnose::detail

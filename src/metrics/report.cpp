@@ -175,7 +175,7 @@ EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
     }
 
     for (const auto& s : counts.slices) {
-        SliceReport sr;
+        SliceColumn sr;
         sr.column = s.column;
         std::vector<std::size_t> vo = natural_order(s.values);
         for (std::size_t i : vo) {

@@ -14,6 +14,7 @@
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/stats.hpp"
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::registry {
 
@@ -40,8 +41,6 @@ std::unordered_map<std::string, bool> read_correct(const std::string& path) {
     MLSTRAT_CHECK(!out.empty(), path, ": no predictions (the file has a header but no rows)");
     return out;
 }
-
-std::string signed_pct(double v) { return fmt::format("{:.2f}%", v * 100.0); }
 
 }  // namespace
 
@@ -100,14 +99,14 @@ std::string verdict(const std::string& a, const std::string& b, const PairedTest
             "a tie within noise: {} and {} differ by {} ({} to {}; McNemar p = {:.3g}, {} "
             "examples where exactly one is right). A bigger dev set can tell them apart — "
             "mlstrat eval --min-test-size.",
-            a, b, signed_pct(std::fabs(t.difference)), signed_pct(t.interval.lo),
-            signed_pct(t.interval.hi), t.p_value, t.only_a_right + t.only_b_right);
+            a, b, text::percent(std::fabs(t.difference)), text::percent(t.interval.lo),
+            text::percent(t.interval.hi), t.p_value, t.only_a_right + t.only_b_right);
     }
     const bool b_better = t.difference > 0;
     const double lo = b_better ? t.interval.lo : -t.interval.hi;
     const double hi = b_better ? t.interval.hi : -t.interval.lo;
     return fmt::format("{} is better by {} ({} to {}; McNemar p = {:.3g}).", b_better ? b : a,
-                       signed_pct(std::fabs(t.difference)), signed_pct(lo), signed_pct(hi),
+                       text::percent(std::fabs(t.difference)), text::percent(lo), text::percent(hi),
                        t.p_value);
 }
 

@@ -9,6 +9,7 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::registry {
 
@@ -73,7 +74,7 @@ std::string group_verdict(const std::string& a, const std::string& b, const std:
                                 : 1.0;
     const double half = stats::student_t_quantile(0.5 + level / 2.0, dof) * se;
     const double lo = diff - half, hi = diff + half;
-    auto pct = [](double v) { return fmt::format("{:.2f}%", v * 100.0); };
+    const auto pct = [](double v) { return text::percent(v); };
     if (lo <= 0.0 && hi >= 0.0) {
         return fmt::format(
             "a tie within noise: the mean {} of {} ({} seeds) and {} ({} seeds) differ by {} "

@@ -7,11 +7,12 @@
 #include <regex>
 #include <string>
 #include <string_view>
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::report::detail {
 
 /// 0.05962 -> "5.96%".
-inline std::string rate(double v) { return fmt::format("{:.2f}%", v * 100.0); }
+inline std::string rate(double v) { return text::percent(v); }
 
 /// Whether a leaderboard column holds rates: train_error, dev_error...
 inline bool is_rate_column(std::string_view column) {

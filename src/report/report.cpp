@@ -12,6 +12,7 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
+#include "mlstrat/text.hpp"
 #include "report/assets.hpp"
 #include "report/examples.hpp"
 #include "report/learning_curves.hpp"
@@ -21,12 +22,6 @@ namespace mlstrat::report {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-    return out;
-}
 
 // A run's history.csv: `epoch` is required, the other columns are read when present.
 Curve read_history(const std::string& run, const std::string& path, const io::TableOptions& table) {
@@ -125,7 +120,7 @@ std::optional<Leaderboard> rank_runs(const std::vector<registry::Run>& runs,
         if (!has(column(c.column))) missing.push_back(c.column);
     }
     if (!missing.empty()) {
-        report.omitted.push_back({"leaderboard", "no run has a value for " + join(missing) +
+        report.omitted.push_back({"leaderboard", "no run has a value for " + text::join(missing) +
                                                      ", which the project's objective or limits "
                                                      "need"});
         return std::nullopt;
@@ -247,7 +242,7 @@ void add_runs(const ReportOptions& options, Report& report) {
                                             "or a history.csv with epochs under " +
                                                 options.runs_dir + "/NAME/"});
     } else if (!without.empty()) {
-        report.notes.push_back("No training curve for " + join(without) +
+        report.notes.push_back("No training curve for " + text::join(without) +
                                ": no logged steps and no epochs in " + options.runs_dir +
                                "/NAME/history.csv.");
     }

@@ -10,6 +10,7 @@
 #include "mlstrat/io.hpp"
 #include "mlstrat/report.hpp"
 #include "mlstrat/review.hpp"
+#include "mlstrat/text.hpp"
 #include "report/review_cards.hpp"
 #include "report/review_page.hpp"
 
@@ -134,7 +135,7 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
                  {"mislabeled_col", mislabeled},
                  {"comments_col", comments},
                  {"worth_fixing_share", analysis::kWorthFixingShare},
-                 {"error_text", options.error ? fmt::format("{:.2f}%", *options.error * 100.0) : ""},
+                 {"error_text", options.error ? text::percent(*options.error) : ""},
                  {"cards", std::move(cards)}};
     const std::string title =
         options.title.empty() ? "Error analysis: " + name.string() : options.title;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "analysis/labels/prob_matrix.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/review.hpp"
 #include "report/review_cards.hpp"

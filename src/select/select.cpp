@@ -10,6 +10,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/stats.hpp"
+#include "mlstrat/text.hpp"
 
 namespace mlstrat::select {
 
@@ -28,20 +29,11 @@ const char* op_text(Constraint::Op op) {
 
 std::string number_text(double v) { return fmt::format("{:g}", v); }
 
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-    std::string out;
-    for (const auto& p : parts) {
-        if (!out.empty()) out += sep;
-        out += p;
-    }
-    return out;
-}
-
 std::size_t column_index(const std::vector<std::string>& columns, const std::string& name,
                          const std::string& source, const char* role) {
     auto it = std::find(columns.begin(), columns.end(), name);
     MLSTRAT_CHECK(it != columns.end(), source, ": no column '", name, "' for ", role,
-                  " (columns: ", join(columns, ", "), ")");
+                  " (columns: ", text::join(columns), ")");
     return static_cast<std::size_t>(it - columns.begin());
 }
 
@@ -376,7 +368,7 @@ SelectReport select(const Candidates& input, const SelectOptions& options) {
         report.notes.push_back(fmt::format(
             "No model meets every satisficing limit ({}): there is no winner; relax a limit or "
             "build a model that meets them.",
-            join(report.constraints, ", ")));
+            text::join(report.constraints)));
         return report;
     }
     const auto& best = report.ranking[0];

@@ -193,7 +193,7 @@ void run_tally(TallyArgs& a) {
     }
 }
 
-void print_slices(const analysis::SliceReport& r) {
+void print_slices(const analysis::CohortReport& r) {
     const std::string level = percent(r.ci_level, 0);
     std::cout << "rows " << thousands(r.rows) << ", errors " << thousands(r.errors) << ", error "
               << percent(r.error) << " (" << level << " CI " << percent(r.error_ci.lo) << " to "

@@ -7,6 +7,7 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/text.hpp"
 #include "mlstrat/train.hpp"
 #include "output.hpp"
 
@@ -21,17 +22,11 @@ struct TuneArgs {
     bool quiet = false;
 };
 
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-    return out;
-}
-
 void print_result(const train::TuneResult& r) {
     std::cout << "tune " << r.name << ": " << r.leaderboard.size() << " trials, "
               << (r.halving ? "successive halving" : "random search") << "\n";
     std::cout << "objective: " << r.objective << "\n";
-    if (!r.constraints.empty()) std::cout << "satisficing: " << join(r.constraints, ", ") << "\n";
+    if (!r.constraints.empty()) std::cout << "satisficing: " << text::join(r.constraints) << "\n";
     if (r.halving) {
         for (std::size_t i = 0; i < r.rungs.size(); ++i) {
             std::cout << "rung " << i + 1 << ": " << r.rungs[i].trials.size() << " trials x "
@@ -48,8 +43,8 @@ void print_result(const train::TuneResult& r) {
                trial.value ? fmt::format("{:.4g}", *trial.value) : "-",
                dev != trial.errors.end() ? percent(dev->second) : "-",
                fmt::format("{:.3f}", trial.latency_ms),
-               trial.feasible ? "yes" : "no: " + join(trial.violations, "; "),
-               join(trial.overrides, " ")});
+               trial.feasible ? "yes" : "no: " + text::join(trial.violations, "; "),
+               text::join(trial.overrides, " ")});
     }
     t.print(std::cout);
     if (r.best) {
@@ -67,8 +62,8 @@ void run(TuneArgs& a, CLI::App* cmd) {
         if (a.quiet) return;
         const auto dev = t.errors.find("dev");
         std::cerr << t.name << " (" << r.epochs << " epochs): "
-                  << (dev != t.errors.end() ? "dev error " + percent(dev->second) : "done")
-                  << "  " << join(t.overrides, " ") << "\n";
+                  << (dev != t.errors.end() ? "dev error " + percent(dev->second) : "done") << "  "
+                  << text::join(t.overrides, " ") << "\n";
     });
     if (a.json) {
         print_json(result.to_json());

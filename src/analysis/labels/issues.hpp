@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/labels/confident_learning.hpp"
 #include "common/interner.hpp"
 #include "common/page_block.hpp"
 #include "common/worker_pool.hpp"

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/labels/confident_learning.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
 
