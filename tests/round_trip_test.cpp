@@ -242,4 +242,74 @@ TEST(RoundTrip, ErrorsPageExportIsTalliedAsMarked) {
     }
 }
 
+TEST(RoundTrip, LabelPageExportIsAppliedAsJudged) {
+    // Random verdicts (wrong with a fix, right, unsure, none) and comments stored as the label
+    // page keeps them; the page's script exports the corrections, and labels apply changes
+    // exactly the labels judged wrong.
+    if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
+    mlstrat::test_util::TempDir tmp;
+    const std::vector<std::string> classes = {"cat", "dog big", "\xc3\xa9-bird"};
+    const std::vector<std::string> comments = {"", "blurry, maybe", "a \"quote\"", "line\nbreak"};
+    std::mt19937 rng(17);
+    std::string data = "id,label,p_cat,p_dog big,p_\xc3\xa9-bird\n";
+    std::map<std::string, std::string> label_of;
+    for (int i = 0; i < 90; ++i) {
+        const std::size_t given = rng() % 3;
+        // A tenth of the rows are confidently another class: the issues labels flags.
+        const std::size_t likely = i % 10 == 3 ? (given + 1 + rng() % 2) % 3 : given;
+        std::vector<double> p(3, 0.05);
+        p[likely] = 0.9;
+        const std::string id = fmt::format("id, {}", i);
+        label_of[id] = classes[given];
+        data += fmt::format("{},{},{},{},{}\n", mlstrat::io::quote_field(id), classes[given], p[0], p[1], p[2]);
+    }
+    const std::string data_path = tmp.file("data.csv", data);
+    const std::string page = tmp.file("labels.html");
+    auto o = run_mlstrat({"labels", data_path, "--prob-cols", "p_*", "--id-col", "id", "--review", page},
+                         tmp.path());
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const std::string html = mlstrat::test_util::slurp(page);
+    const auto open = html.find("id=\"review-data\">");
+    ASSERT_NE(open, std::string::npos);
+    const auto start = html.find('>', open) + 1;
+    const json cards = json::parse(html.substr(start, html.find("</script>", start) - start))["cards"];
+    ASSERT_GE(cards.size(), 5u);
+
+    std::uint64_t changed_in_all = 0;
+    for (int round = 0; round < 3; ++round) {
+        json state = {{"extra", json::array()}, {"cards", json::array()}};
+        std::map<std::string, std::string> want = label_of;
+        std::uint64_t changed = 0, judged = 0;
+        for (const auto& card : cards) {
+            static const char* const kVerdicts[] = {"", "wrong", "right", "unsure"};
+            const std::string v = kVerdicts[rng() % 4];
+            const std::string fix = classes[rng() % 3];
+            const std::string id = card["id"];
+            if (v == "wrong" && fix != label_of.at(id)) {
+                want[id] = fix;
+                ++changed;
+            }
+            judged += !v.empty();
+            state["cards"].push_back({{"v", v}, {"fix", fix}, {"c", comments[rng() % comments.size()]}});
+        }
+        const std::string state_path = tmp.file("state.json", state.dump());
+        const std::string corrections = tmp.file("corrections.csv");
+        const std::string command = fmt::format("node {}/tests/review_export.js {} {} > {}",
+                                                MLSTRAT_SOURCE_DIR, page, state_path, corrections);
+        ASSERT_EQ(std::system(command.c_str()), 0) << command;
+        ASSERT_EQ(read_rows(corrections).size(), judged);
+        const std::string fixed = tmp.file("fixed.csv");
+        o = run_mlstrat({"labels", "apply", data_path, "--corrections", corrections, "--out", fixed,
+                         "--json"},
+                        tmp.path());
+        if (judged == 0) continue;  // nothing to apply: an empty corrections file
+        ASSERT_EQ(o.exit_code, 0) << o.err;
+        EXPECT_EQ(json::parse(o.out)["changed"], changed);
+        changed_in_all += changed;
+        for (const auto& row : read_rows(fixed)) EXPECT_EQ(row.at("label"), want.at(row.at("id")));
+        std::filesystem::remove(fixed);
+    }
+    EXPECT_GT(changed_in_all, 0u);
+}
+
 }  // namespace
