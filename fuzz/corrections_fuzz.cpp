@@ -71,7 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         applied = true;
     });
     if (!applied) {
-        if (std::filesystem::exists(out)) mlstrat::fuzz::finding("a refused correction left a file");
+        if (std::filesystem::exists(out))
+            mlstrat::fuzz::finding("a refused correction left a file");
         return 0;
     }
     mlstrat::io::TableOptions plain;
@@ -89,7 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t r = 0; r < before.rows.size(); ++r) {
         for (std::size_t c = 0; c < before.header.size(); ++c) {
             if (c != label && after.rows[r][c] != before.rows[r][c]) {
-                mlstrat::fuzz::finding("row " + std::to_string(r) + ": a cell other than the label changed");
+                mlstrat::fuzz::finding("row " + std::to_string(r) +
+                                       ": a cell other than the label changed");
             }
         }
         changed += after.rows[r][label] != before.rows[r][label];

@@ -38,8 +38,8 @@ std::vector<std::vector<std::string>> parts_of(const std::string& input) {
 
 /// Finds `run` with `--where TEXT`, else reports a finding.
 void found_by(const Registry& registry, const std::string& run, const std::string& text) {
-    const auto runs = mlstrat::fuzz::expect_no_error(
-        [&] { return registry.query(parse_query({text}, "", 0)); });
+    const auto runs =
+        mlstrat::fuzz::expect_no_error([&] { return registry.query(parse_query({text}, "", 0)); });
     for (const auto& r : runs) {
         if (r.name == run) return;
     }
@@ -82,14 +82,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     if (!logged) return 0;
 
-    const Run run = mlstrat::fuzz::expect_no_error([&] { return registry->find_run(name); })
-                        .value();
+    const Run run =
+        mlstrat::fuzz::expect_no_error([&] { return registry->find_run(name); }).value();
     std::map<std::pair<std::string, std::string>, double> last;
     for (const auto& m : entry.metrics) last[{m.split, m.metric}] = m.value;
     for (const auto& [key, value] : last) {
         const auto& [split, metric] = key;
-        const auto stored = split.empty() ? (run.metrics.count(metric) ? run.metrics.at(metric) : NAN)
-                                          : run.split_value(split, metric).value_or(NAN);
+        const auto stored = split.empty()
+                                ? (run.metrics.count(metric) ? run.metrics.at(metric) : NAN)
+                                : run.split_value(split, metric).value_or(NAN);
         if (!(stored == value)) {
             mlstrat::fuzz::finding(fmt::format("{}.{} = {:.17g} was logged, {:.17g} stored", split,
                                                metric, value, stored));
@@ -108,11 +109,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (const auto& [key, value] : entry.params) {
         if (!run.params.count(key) || run.params.at(key) != value) {
-            mlstrat::fuzz::finding("param." + key + " = " + value.dump(-1, ' ', false,
-                nlohmann::json::error_handler_t::replace) + " was logged, another value stored");
+            mlstrat::fuzz::finding(
+                "param." + key + " = " +
+                value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                " was logged, another value stored");
         }
         if (value.is_number()) {
-            found_by(*registry, name, "param." + key + fmt::format("={:.17g}", value.get<double>()));
+            found_by(*registry, name,
+                     "param." + key + fmt::format("={:.17g}", value.get<double>()));
         }
     }
     if (run.tags != entry.tags) mlstrat::fuzz::finding("the tags stored are not those logged");

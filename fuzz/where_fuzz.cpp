@@ -18,13 +18,20 @@ using namespace mlstrat::registry;
 
 const char* op_text(Condition::Op op) {
     switch (op) {
-        case Condition::Op::Less: return "<";
-        case Condition::Op::LessEqual: return "<=";
-        case Condition::Op::Equal: return "=";
-        case Condition::Op::NotEqual: return "!=";
-        case Condition::Op::GreaterEqual: return ">=";
-        case Condition::Op::Greater: return ">";
-        case Condition::Op::Glob: return "~";
+        case Condition::Op::Less:
+            return "<";
+        case Condition::Op::LessEqual:
+            return "<=";
+        case Condition::Op::Equal:
+            return "=";
+        case Condition::Op::NotEqual:
+            return "!=";
+        case Condition::Op::GreaterEqual:
+            return ">=";
+        case Condition::Op::Greater:
+            return ">";
+        case Condition::Op::Glob:
+            return "~";
     }
     return "=";
 }
@@ -36,13 +43,20 @@ bool same_key(const Key& a, const Key& b) {
 
 bool holds(double v, Condition::Op op, double n) {
     switch (op) {
-        case Condition::Op::Less: return v < n;
-        case Condition::Op::LessEqual: return v <= n;
-        case Condition::Op::Equal: return v == n;
-        case Condition::Op::NotEqual: return v != n;
-        case Condition::Op::GreaterEqual: return v >= n;
-        case Condition::Op::Greater: return v > n;
-        case Condition::Op::Glob: return true;
+        case Condition::Op::Less:
+            return v < n;
+        case Condition::Op::LessEqual:
+            return v <= n;
+        case Condition::Op::Equal:
+            return v == n;
+        case Condition::Op::NotEqual:
+            return v != n;
+        case Condition::Op::GreaterEqual:
+            return v >= n;
+        case Condition::Op::Greater:
+            return v > n;
+        case Condition::Op::Glob:
+            return true;
     }
     return true;
 }
@@ -125,8 +139,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
         }
     }
-    if (query.sort && (query.sort->kind == Key::Kind::SplitMetric ||
-                       query.sort->kind == Key::Kind::Metric)) {
+    if (query.sort &&
+        (query.sort->kind == Key::Kind::SplitMetric || query.sort->kind == Key::Kind::Metric)) {
         // Runs with the key first, in order; those without it last.
         bool missing = false;
         double last = query.descending ? INFINITY : -INFINITY;

@@ -35,12 +35,18 @@ constexpr int kVictimSteps = 12;  // steps the killed one tries
 
 /// The `runs log` of one step of writer `w`: two metrics and a parameter in one write.
 std::vector<std::string> log_args(const std::string& db, int w, int step) {
-    return {"runs",     "log",
-            fmt::format("w{}", w), "--step",
-            std::to_string(step),  "--metric",
-            fmt::format("dev.loss={}.{:03}", w, step), "--metric",
-            fmt::format("train.loss={}.{:03}", step, w), "--param",
-            fmt::format("last_step={}", step), "--db",
+    return {"runs",
+            "log",
+            fmt::format("w{}", w),
+            "--step",
+            std::to_string(step),
+            "--metric",
+            fmt::format("dev.loss={}.{:03}", w, step),
+            "--metric",
+            fmt::format("train.loss={}.{:03}", step, w),
+            "--param",
+            fmt::format("last_step={}", step),
+            "--db",
             db};
 }
 
@@ -163,7 +169,8 @@ TEST(RegistryFaults, EightLoggersOneKilledKeepEveryAcknowledgedWrite) {
         const Round& round = rounds.back();
         // Every acknowledged write is there.
         for (const auto& row : round.acknowledged) {
-            EXPECT_TRUE(round.rows.count(row)) << "round " << r << ": acknowledged, missing: " << row;
+            EXPECT_TRUE(round.rows.count(row))
+                << "round " << r << ": acknowledged, missing: " << row;
         }
         // Nothing else but whole killed writes: a step of the killed writer has both its rows.
         for (int s = 0; s < kVictimSteps; ++s) {

@@ -44,15 +44,22 @@ std::vector<std::map<std::string, std::string>> read_rows(const std::string& pat
 /// What `runs list --json` shows of `key` for one run (null when the run has none).
 json shown(const json& run, const mlstrat::registry::Key& key) {
     using Kind = mlstrat::registry::Key::Kind;
-    const auto at = [](const json& j, const std::string& k) { return j.contains(k) ? j.at(k) : json(); };
+    const auto at = [](const json& j, const std::string& k) {
+        return j.contains(k) ? j.at(k) : json();
+    };
     switch (key.kind) {
-        case Kind::Field: return at(run, key.name);
-        case Kind::SplitMetric: return at(at(run, "splits"), key.split).is_null()
-                                           ? json()
-                                           : at(run["splits"][key.split], key.name);
-        case Kind::Metric: return at(run["metrics"], key.name);
-        case Kind::Param: return at(run["params"], key.name);
-        case Kind::Tag: return at(run["tags"], key.name);
+        case Kind::Field:
+            return at(run, key.name);
+        case Kind::SplitMetric:
+            return at(at(run, "splits"), key.split).is_null()
+                       ? json()
+                       : at(run["splits"][key.split], key.name);
+        case Kind::Metric:
+            return at(run["metrics"], key.name);
+        case Kind::Param:
+            return at(run["params"], key.name);
+        case Kind::Tag:
+            return at(run["tags"], key.name);
     }
     return {};
 }
@@ -63,11 +70,11 @@ TEST(RoundTrip, RunsExportHoldsWhatRunsListShows) {
     // Texts CSV must quote (commas, quotes, line breaks, spaces at the ends) and numbers that
     // print long.
     const std::vector<std::string> texts = {"adam", "a, b", "say \"hi\"", "two\nlines", " padded ",
-                                            "é ü", "x=y", "", "1e5x"};
-    const std::vector<std::string> numbers = {"0.1", "0.30000000000000004", "1e-300", "-0",
-                                              "123456.789", "2.5e10", "7"};
-    const std::vector<std::string> params = {"[32, 64]", "true", "12", "9007199254740993",
-                                             "'quoted'", "{ depth = 3 }", "-1.5e-7"};
+                                            "é ü",  "x=y",  "",           "1e5x"};
+    const std::vector<std::string> numbers = {
+        "0.1", "0.30000000000000004", "1e-300", "-0", "123456.789", "2.5e10", "7"};
+    const std::vector<std::string> params = {
+        "[32, 64]", "true", "12", "9007199254740993", "'quoted'", "{ depth = 3 }", "-1.5e-7"};
     std::mt19937 rng(2026);
     const auto pick = [&](const auto& v) { return v[rng() % v.size()]; };
     for (int r = 0; r < 8; ++r) {
@@ -78,11 +85,14 @@ TEST(RoundTrip, RunsExportHoldsWhatRunsListShows) {
             static const char* const kMetrics[] = {"dev.error=0.{}", "test.accuracy={}",
                                                    "latency_ms={}", "train_dev.loss={}"};
             const std::string value = i == 0 ? std::to_string(rng() % 1000) : pick(numbers);
-            if (rng() % 4 != 0) args.push_back("--metric"), args.push_back(fmt::format(fmt::runtime(kMetrics[i]), value));
+            if (rng() % 4 != 0)
+                args.push_back("--metric"),
+                    args.push_back(fmt::format(fmt::runtime(kMetrics[i]), value));
         }
         for (int i = 0; i < 3; ++i) {
             args.push_back("--param");
-            args.push_back(fmt::format("p{}={}", rng() % 4, rng() % 2 ? pick(texts) : pick(params)));
+            args.push_back(
+                fmt::format("p{}={}", rng() % 4, rng() % 2 ? pick(texts) : pick(params)));
             args.push_back("--tag");
             args.push_back(fmt::format("t{}={}", rng() % 3, pick(texts)));
         }
@@ -94,7 +104,8 @@ TEST(RoundTrip, RunsExportHoldsWhatRunsListShows) {
     const json runs = json::parse(listed.out)["runs"];
     ASSERT_EQ(runs.size(), 8u);
     const std::string csv = tmp.file("export.csv");
-    const auto exported = run_mlstrat({"runs", "export", "--csv", "--out", csv, "--db", db}, tmp.path());
+    const auto exported =
+        run_mlstrat({"runs", "export", "--csv", "--out", csv, "--db", db}, tmp.path());
     ASSERT_EQ(exported.exit_code, 0) << exported.err;
 
     const auto rows = read_rows(csv);
@@ -135,8 +146,9 @@ TEST(RoundTrip, CorrectionsAsThePageExportsThemApplyExactly) {
         std::string data = "id,text,label\n";
         for (std::size_t i = 0; i < n; ++i) {
             given[i] = labels[rng() % labels.size()];
-            data += fmt::format("id{},{},{}\n", i, mlstrat::io::quote_field(fmt::format("row, {}", i)),
-                                mlstrat::io::quote_field(given[i]));
+            data +=
+                fmt::format("id{},{},{}\n", i, mlstrat::io::quote_field(fmt::format("row, {}", i)),
+                            mlstrat::io::quote_field(given[i]));
         }
         std::vector<std::string> want = given;
         std::string corrections = "index,id,given,suggested,decision,label,comment\n";
@@ -151,8 +163,11 @@ TEST(RoundTrip, CorrectionsAsThePageExportsThemApplyExactly) {
                 want[i] = fix;
                 ++changed;
             }
-            std::vector<std::string> fields = {std::to_string(i), by_id ? fmt::format("id{}", i) : "",
-                                               given[i], fix, decision, label, "a \"note\", maybe"};
+            std::vector<std::string> fields = {
+                std::to_string(i),  by_id ? fmt::format("id{}", i) : "",
+                given[i],           fix,
+                decision,           label,
+                "a \"note\", maybe"};
             for (std::size_t f = 0; f < fields.size(); ++f) {
                 if (f > 0) corrections += ',';
                 corrections += mlstrat::io::quote_field(fields[f]);
@@ -184,7 +199,8 @@ TEST(RoundTrip, ErrorsPageExportIsTalliedAsMarked) {
     if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
     mlstrat::test_util::TempDir tmp;
     const std::vector<std::string> labels = {"cat", "dog, big", "say \"hi\"", "two\nlines", "é"};
-    const std::vector<std::string> comments = {"", "blurry, maybe", "a \"quote\"", "line\nbreak", "x"};
+    const std::vector<std::string> comments = {"", "blurry, maybe", "a \"quote\"", "line\nbreak",
+                                               "x"};
     const std::vector<std::string> tags = {"blurry", "great cat", "filter"};
     std::mt19937 rng(18);
     for (int round = 0; round < 4; ++round) {
@@ -199,8 +215,9 @@ TEST(RoundTrip, ErrorsPageExportIsTalliedAsMarked) {
             do {
                 pred[i] = labels[rng() % labels.size()];
             } while (pred[i] == label[i]);
-            sheet += fmt::format("{},{},{},{},,,,,\n", i * 3, mlstrat::io::quote_field(fmt::format("text, {}", i)),
-                                 mlstrat::io::quote_field(label[i]), mlstrat::io::quote_field(pred[i]));
+            sheet += fmt::format(
+                "{},{},{},{},,,,,\n", i * 3, mlstrat::io::quote_field(fmt::format("text, {}", i)),
+                mlstrat::io::quote_field(label[i]), mlstrat::io::quote_field(pred[i]));
             json marks = json::object();
             for (const std::string tag : {"blurry", "great cat", "filter", "new one"}) {
                 const bool on = rng() % 2 == 0;
@@ -209,8 +226,8 @@ TEST(RoundTrip, ErrorsPageExportIsTalliedAsMarked) {
             }
             const bool m = rng() % 3 == 0;
             mislabeled += m;
-            state["cards"].push_back({{"t", marks}, {"m", m}, {"n", false},
-                                      {"c", comments[rng() % comments.size()]}});
+            state["cards"].push_back(
+                {{"t", marks}, {"m", m}, {"n", false}, {"c", comments[rng() % comments.size()]}});
         }
         const std::string sheet_path = tmp.file("sheet.csv", sheet);
         const std::string page = tmp.file("page.html");
@@ -261,18 +278,21 @@ TEST(RoundTrip, LabelPageExportIsAppliedAsJudged) {
         p[likely] = 0.9;
         const std::string id = fmt::format("id, {}", i);
         label_of[id] = classes[given];
-        data += fmt::format("{},{},{},{},{}\n", mlstrat::io::quote_field(id), classes[given], p[0], p[1], p[2]);
+        data += fmt::format("{},{},{},{},{}\n", mlstrat::io::quote_field(id), classes[given], p[0],
+                            p[1], p[2]);
     }
     const std::string data_path = tmp.file("data.csv", data);
     const std::string page = tmp.file("labels.html");
-    auto o = run_mlstrat({"labels", data_path, "--prob-cols", "p_*", "--id-col", "id", "--review", page},
-                         tmp.path());
+    auto o =
+        run_mlstrat({"labels", data_path, "--prob-cols", "p_*", "--id-col", "id", "--review", page},
+                    tmp.path());
     ASSERT_EQ(o.exit_code, 0) << o.err;
     const std::string html = mlstrat::test_util::slurp(page);
     const auto open = html.find("id=\"review-data\">");
     ASSERT_NE(open, std::string::npos);
     const auto start = html.find('>', open) + 1;
-    const json cards = json::parse(html.substr(start, html.find("</script>", start) - start))["cards"];
+    const json cards =
+        json::parse(html.substr(start, html.find("</script>", start) - start))["cards"];
     ASSERT_GE(cards.size(), 5u);
 
     std::uint64_t changed_in_all = 0;
@@ -290,7 +310,8 @@ TEST(RoundTrip, LabelPageExportIsAppliedAsJudged) {
                 ++changed;
             }
             judged += !v.empty();
-            state["cards"].push_back({{"v", v}, {"fix", fix}, {"c", comments[rng() % comments.size()]}});
+            state["cards"].push_back(
+                {{"v", v}, {"fix", fix}, {"c", comments[rng() % comments.size()]}});
         }
         const std::string state_path = tmp.file("state.json", state.dump());
         const std::string corrections = tmp.file("corrections.csv");
@@ -299,9 +320,9 @@ TEST(RoundTrip, LabelPageExportIsAppliedAsJudged) {
         ASSERT_EQ(std::system(command.c_str()), 0) << command;
         ASSERT_EQ(read_rows(corrections).size(), judged);
         const std::string fixed = tmp.file("fixed.csv");
-        o = run_mlstrat({"labels", "apply", data_path, "--corrections", corrections, "--out", fixed,
-                         "--json"},
-                        tmp.path());
+        o = run_mlstrat(
+            {"labels", "apply", data_path, "--corrections", corrections, "--out", fixed, "--json"},
+            tmp.path());
         if (judged == 0) continue;  // nothing to apply: an empty corrections file
         ASSERT_EQ(o.exit_code, 0) << o.err;
         EXPECT_EQ(json::parse(o.out)["changed"], changed);
