@@ -192,6 +192,24 @@ TEST(RoundTrip, CorrectionsAsThePageExportsThemApplyExactly) {
     }
 }
 
+TEST(RoundTrip, CorrectionsCopyAHeaderOnlyFileAsItStands) {
+    // Found by fuzz/corrections_fuzz.cpp: a file that is only a header ending in a CR was read
+    // with the CR in the last column's name (a row ending the file in a CR loses it), and
+    // labels apply added a line feed, which made it a CRLF: read back, the name had changed.
+    mlstrat::test_util::TempDir tmp;
+    const std::string fix =
+        tmp.file("fix.csv", "index,id,given,suggested,decision,label,comment\n");
+    for (const std::string data : {"id,label\r", "id,label", "id,label\r\n", "id,label\n"}) {
+        const std::string path = tmp.file("data.csv", data), out = tmp.file("out.csv");
+        EXPECT_EQ(mlstrat::io::TableReader(path).header(),
+                  (std::vector<std::string>{"id", "label"}));
+        const auto report = mlstrat::analysis::apply_corrections(path, fix, out, {});
+        EXPECT_EQ(report.rows, 0u);
+        EXPECT_EQ(mlstrat::test_util::slurp(out), data);
+        std::filesystem::remove(out);
+    }
+}
+
 TEST(RoundTrip, ErrorsPageExportIsTalliedAsMarked) {
     // Random marks, comments and new tags stored as the page keeps them in the browser; the
     // page's script exports them (tests/review_export.js runs it under node), and errors tally

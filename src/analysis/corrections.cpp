@@ -27,7 +27,7 @@ struct Correction {
 };
 
 // The header record as it stands at the start of the file (a byte order mark included), and the
-// line terminator it ends with.
+// line terminator it ends with (none when the header is the whole file).
 std::pair<std::string, std::string> raw_header(const std::string& path) {
     auto source = io::open_bytes(path);
     std::string bytes;
@@ -42,7 +42,9 @@ std::pair<std::string, std::string> raw_header(const std::string& path) {
             }
         }
         const std::size_t n = source->read(buffer, sizeof buffer);
-        if (n == 0) return {bytes, "\n"};
+        // No line break: the header is the whole file, and is copied as it stands (a line
+        // break added after a trailing CR would make it a CRLF and change the last name).
+        if (n == 0) return {bytes, ""};
         bytes.append(buffer, n);
     }
 }
