@@ -134,4 +134,18 @@ TEST(RegistryParse, QueriesSortDescendingWithAMinus) {
     EXPECT_TRUE(parse_query({"status=deleted"}, "", 0).include_deleted);
 }
 
+TEST(RegistryParse, LoggedValuesAreOnesTheRegistryCanHold) {
+    // Found by fuzz/log_fuzz.cpp: a NaN or infinite parameter was stored as null, and text that
+    // is not UTF-8 made `runs log` (a parameter) or `runs list --json` (a tag) fail inside the
+    // JSON library instead of saying what is wrong.
+    for (const char* bad : {"x=nan", "x=inf", "x=-inf", "x=[1, nan]", "x={ a = [inf] }"}) {
+        EXPECT_THROW(parse_param(bad), mlstrat::Error) << bad;
+    }
+    EXPECT_EQ(parse_param("x='nan'").second, nlohmann::json("nan"));  // quoted: the word
+    EXPECT_THROW(parse_param("x=\xff"), mlstrat::Error);
+    EXPECT_THROW(parse_log({}, {"x=caf\xe9"}, {}, std::nullopt), mlstrat::Error);
+    EXPECT_THROW(parse_log({}, {}, {"owner=\xff"}, std::nullopt), mlstrat::Error);
+    EXPECT_EQ(parse_log({}, {}, {"owner=\xc3\xa9"}, std::nullopt).tags.at("owner"), "\xc3\xa9");
+}
+
 }  // namespace

@@ -272,7 +272,11 @@ py::object select_models(const py::handle& table, const py::handle& maximize,
     std::vector<std::vector<std::string>> by_column;
     for (const auto& [name, cells] : columns) {
         candidates.columns.push_back(py::str(name));
-        by_column.push_back(cells.cast<std::vector<std::string>>());
+        // Cell by cell, so that text UTF-8 cannot hold raises Python's UnicodeEncodeError, as
+        // everywhere else, rather than pybind11's "Unable to cast".
+        std::vector<std::string> column;
+        for (const py::handle cell : cells) column.emplace_back(py::str(cell));
+        by_column.push_back(std::move(column));
     }
     MLSTRAT_CHECK(!by_column.empty(), "table has no columns");
     std::size_t name_at = 0;

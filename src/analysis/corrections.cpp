@@ -27,7 +27,7 @@ struct Correction {
 };
 
 // The header record as it stands at the start of the file (a byte order mark included), and the
-// line terminator it ends with.
+// line terminator it ends with (none when the header is the whole file).
 std::pair<std::string, std::string> raw_header(const std::string& path) {
     auto source = io::open_bytes(path);
     std::string bytes;
@@ -42,7 +42,9 @@ std::pair<std::string, std::string> raw_header(const std::string& path) {
             }
         }
         const std::size_t n = source->read(buffer, sizeof buffer);
-        if (n == 0) return {bytes, "\n"};
+        // No line break: the header is the whole file, and is copied as it stands (a line
+        // break added after a trailing CR would make it a CRLF and change the last name).
+        if (n == 0) return {bytes, ""};
         bytes.append(buffer, n);
     }
 }
@@ -81,7 +83,9 @@ std::map<std::string, Correction> read_corrections(const std::string& path, bool
         std::string key = by_id ? r.id : r.index;
         if (!by_id) {
             const auto n = try_parse_number(r.index);
-            MLSTRAT_CHECK(n && *n >= 0 && *n == static_cast<double>(static_cast<std::uint64_t>(*n)),
+            // In range before the cast: converting 1e300 to an integer is undefined.
+            MLSTRAT_CHECK(n && *n >= 0 && *n < 0x1p64 &&
+                              *n == static_cast<double>(static_cast<std::uint64_t>(*n)),
                           at, ": index '", r.index, "' is not a row number (0, 1, 2...)");
             key = std::to_string(static_cast<std::uint64_t>(*n));
         }
@@ -177,7 +181,10 @@ CorrectionReport apply_corrections(const std::string& data_path, const std::stri
     }
 
     // Pass 2: the copy.
-    const auto [header, terminator] = raw_header(data_path);
+    // Not a structured binding: clang before 16 (the fuzz build) cannot capture one in a lambda.
+    const auto raw = raw_header(data_path);
+    const std::string& header = raw.first;
+    const std::string& terminator = raw.second;
     io::TableReader table(data_path, options.table);
     const std::size_t label_col = table.column(options.label_col);
     const char delimiter = table.delimiter();

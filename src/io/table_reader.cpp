@@ -76,6 +76,8 @@ TableReader::TableReader(std::string path, TableOptions options)
     if (!record.empty() && record.back() == '\n') {
         terminator = 1;
         if (record.size() >= 2 && record[record.size() - 2] == '\r') terminator = 2;
+    } else if (!record.empty() && record.back() == '\r' && end == buffer_.size()) {
+        terminator = 1;  // a CR ending the file ends the header, as it ends a row
     }
     record.remove_suffix(terminator);
     if (record.empty()) throw Error(where(path_, 1) + ": the header row is empty");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "mlstrat/error.hpp"
+#include "mlstrat/json_text.hpp"
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 
@@ -55,6 +56,17 @@ nlohmann::json json_of(const toml::node& node) {
     if (auto t = node.as_time()) text << *t;
     if (auto dt = node.as_date_time()) text << *dt;
     return text.str();
+}
+
+// Throws Error when `value` holds a NaN or an infinity, which the registry would store as null.
+void check_finite(const nlohmann::json& value, std::string_view text) {
+    if (value.is_number_float()) {
+        MLSTRAT_CHECK(std::isfinite(value.get<double>()), "--param: '", text,
+                      "' is not a finite number (quote it to keep it as text)");
+    }
+    if (value.is_structured()) {
+        for (const auto& item : value) check_finite(item, text);
+    }
 }
 
 void flatten(const toml::table& table, const std::string& prefix,
@@ -211,6 +223,8 @@ std::pair<std::string, nlohmann::json> parse_param(std::string_view text) {
     } catch (const toml::parse_error&) {
         // Not a TOML value: the text itself ("adam", "resnet-50").
     }
+    check_finite(typed, text);
+    io::json_text(typed, "--param " + std::string(trim(name)));  // the registry stores it as JSON
     return {std::string(trim(name)), typed};
 }
 
@@ -223,6 +237,7 @@ LogEntry parse_log(const std::vector<std::string>& metrics, const std::vector<st
     for (const auto& t : tags) {
         auto [k, v] = split_assignment(t, "--tag");
         check_part(trim(k), t);
+        io::json_text(nlohmann::json(v), "--tag " + std::string(trim(k)));  // runs list --json
         entry.tags[std::string(trim(k))] = v;
     }
     MLSTRAT_CHECK(!step || *step >= 0, "--step must be 0 or more, got ", *step);

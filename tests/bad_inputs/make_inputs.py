@@ -178,3 +178,4 @@ write("corrections_data.csv", "id,label\na,cat\nb,dog\nc,cat\n")
 FIX = "index,id,given,suggested,decision,label,comment\n0,a,cat,dog,wrong,dog,\n"
 write("corrections_unknown_id.csv", FIX + "5,zz,cat,dog,wrong,dog,\n")
 write("corrections_unknown_label.csv", FIX + "1,b,dog,cat,wrong,cow,\n")
+write("corrections_index_huge.csv", FIX + "1e300,,dog,cat,wrong,cat,\n")  # fuzz/findings/corrections
