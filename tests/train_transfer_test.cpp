@@ -104,16 +104,16 @@ TEST(TrainTransfer, FineTuningBeatsScratchByMoreThanTheSeedsSpread) {
     write_points(dir / "a_train.csv", 2000, 11, 0.0);
     write_points(dir / "b_train.csv", 600, 12, 0.08);
     write_points(dir / "b_dev.csv", 400, 13, 0.08);
-    const std::string common = std::string("threads = 1\n") + kModel +
-                               "[optim]\nlr = 0.01\n[train]\nbatch_size = 16\n";
-    std::ofstream(dir / "a.toml") << "name = \"a\"\n[data]\ntrain = \"a_train.csv\"\n"
+    const std::string common =
+        std::string(kModel) + "[optim]\nlr = 0.01\n[train]\nbatch_size = 16\n";
+    std::ofstream(dir / "a.toml") << "name = \"a\"\nthreads = 1\n[data]\ntrain = \"a_train.csv\"\n"
                                      "standardize = false\n"
                                   << common << "epochs = 20\n";
     RunRequest pre;
     pre.config_path = (dir / "a.toml").string();
     pre.runs_dir = (dir / "runs").string();
     ASSERT_TRUE(train_run(pre).complete);
-    std::ofstream(dir / "b.toml") << "name = \"b\"\n[data]\ntrain = \"b_train.csv\"\n"
+    std::ofstream(dir / "b.toml") << "name = \"b\"\nthreads = 1\n[data]\ntrain = \"b_train.csv\"\n"
                                      "dev = \"b_dev.csv\"\nstandardize = false\n"
                                   << common << "epochs = 10\n";
     TransferStudyRequest request;
