@@ -154,9 +154,10 @@ TEST(TrainRun, CnnLearnsBarsAndWritesTheRunFolder) {
 
 TEST(TrainRun, PredictionsReadBackToTheModelsFloats) {
     auto dir = image_project("pred_floats");
-    auto r = run_config(dir, "floats",
-                        image_config("[model]\nkind = \"cnn\"\nwidths = [4]\nfc = [8]\n"
-                                     "[train]\nepochs = 1\nbatch_size = 32\neval_batch_size = 512\n"));
+    auto r =
+        run_config(dir, "floats",
+                   image_config("[model]\nkind = \"cnn\"\nwidths = [4]\nfc = [8]\n"
+                                "[train]\nepochs = 1\nbatch_size = 32\neval_batch_size = 512\n"));
     ASSERT_TRUE(r.complete);
     const auto run = dir / "runs" / "floats";
     // The model as saved, on the dev split as loaded for training (standardized), in one batch

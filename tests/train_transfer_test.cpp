@@ -66,9 +66,10 @@ TEST(TrainSeeds, RecordsAGroupAndItsMean) {
     auto dir = temp_dir("seeds");
     write_points(dir / "train.csv", 300, 1, 0.0);
     write_points(dir / "dev.csv", 200, 2, 0.0);
-    std::ofstream(dir / "pts.toml") << "name = \"pts\"\nthreads = 1\n[data]\ntrain = \"train.csv\"\n"
-                                       "dev = \"dev.csv\"\n"
-                                    << kModel << "[train]\nepochs = 3\n";
+    std::ofstream(dir / "pts.toml")
+        << "name = \"pts\"\nthreads = 1\n[data]\ntrain = \"train.csv\"\n"
+           "dev = \"dev.csv\"\n"
+        << kModel << "[train]\nepochs = 3\n";
     SeedsRequest request;
     request.run.config_path = (dir / "pts.toml").string();
     request.run.runs_dir = (dir / "runs").string();
@@ -90,8 +91,8 @@ TEST(TrainSeeds, RecordsAGroupAndItsMean) {
     // The registry holds the three runs in one group with the same mean.
     auto registry = mlstrat::registry::Registry::open(request.run.registry_path);
     const auto runs = registry.runs();
-    const auto groups = mlstrat::registry::summarize_groups(
-        runs, {mlstrat::registry::parse_key("dev.error")});
+    const auto groups =
+        mlstrat::registry::summarize_groups(runs, {mlstrat::registry::parse_key("dev.error")});
     ASSERT_EQ(groups.size(), 1u);
     EXPECT_EQ(groups[0].group, "pts");
     EXPECT_EQ(groups[0].runs.size(), 3u);
@@ -132,8 +133,8 @@ TEST(TrainTransfer, FineTuningBeatsScratchByMoreThanTheSeedsSpread) {
     EXPECT_EQ(scratch.n, 3u);
     // More than the seeds' spread: the means are apart by more than both standard deviations.
     EXPECT_GT(scratch.mean - fine.mean, fine.sd + scratch.sd)
-        << "fine-tuned " << fine.mean << " ± " << fine.sd << ", scratch " << scratch.mean
-        << " ± " << scratch.sd;
+        << "fine-tuned " << fine.mean << " ± " << fine.sd << ", scratch " << scratch.mean << " ± "
+        << scratch.sd;
     EXPECT_TRUE(s.pays) << s.verdict;
     EXPECT_GT(s.gain_interval.lo, 0.0);
     EXPECT_NE(s.verdict.find("transfer pays"), std::string::npos) << s.verdict;
@@ -179,12 +180,12 @@ TEST(TrainTransfer, FrozenHeadReachesTheConvergedLinearHead) {
     const double weight_decay = 0.01;
     const std::string script =
         std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/train/frozen_head_oracle.py";
-    const std::string cmd =
-        "/usr/bin/python3 " + script + " " + dir.string() + " 0.01 2>/dev/null";
+    const std::string cmd = "/usr/bin/python3 " + script + " " + dir.string() + " 0.01 2>/dev/null";
     if (std::system(cmd.c_str()) != 0 || !fs::exists(dir / "oracle.json")) {
         GTEST_SKIP() << "needs Debian's python3 with torch and scikit-learn";
     }
-    const auto oracle = nlohmann::json::parse(mlstrat::io::read_file((dir / "oracle.json").string()));
+    const auto oracle =
+        nlohmann::json::parse(mlstrat::io::read_file((dir / "oracle.json").string()));
     // One epoch of SGD leaves the head far from converged; the solve must finish the job.
     std::ofstream(dir / "frozen.toml")
         << "seed = 3\nthreads = 1\n[data]\ntrain = \"train.csv\"\nstandardize = false\n"
@@ -209,6 +210,7 @@ TEST(TrainTransfer, FrozenHeadReachesTheConvergedLinearHead) {
     // Tolerance: float32 features and weights against scikit-learn's float64 solve.
     EXPECT_NEAR(loss, oracle["loss"].get<double>(), 1e-5);
     bool noted = false;
-    for (const auto& note : result.notes) noted |= note.find("head was solved") != std::string::npos;
+    for (const auto& note : result.notes)
+        noted |= note.find("head was solved") != std::string::npos;
     EXPECT_TRUE(noted);
 }

@@ -60,17 +60,20 @@ std::vector<GroupSummary> summarize_groups(const std::vector<Run>& runs,
 }
 
 stats::Interval welch_difference(const SeedSummary& a, const SeedSummary& b, double level) {
-    MLSTRAT_CHECK(a.n >= 2 && b.n >= 2, "an interval on a difference of means needs at least two "
-                  "seeds on each side (", a.n, " and ", b.n, ")");
+    MLSTRAT_CHECK(a.n >= 2 && b.n >= 2,
+                  "an interval on a difference of means needs at least two "
+                  "seeds on each side (",
+                  a.n, " and ", b.n, ")");
     // Welch: the difference of means with the Welch-Satterthwaite degrees of freedom.
     const double va = a.sd * a.sd / static_cast<double>(a.n);
     const double vb = b.sd * b.sd / static_cast<double>(b.n);
     const double diff = a.mean - b.mean;
     const double se = std::sqrt(va + vb);
-    const double dof = se > 0.0 ? (va + vb) * (va + vb) /
-                                      (va * va / static_cast<double>(a.n - 1) +
-                                       vb * vb / static_cast<double>(b.n - 1))
-                                : 1.0;
+    const double dof =
+        se > 0.0
+            ? (va + vb) * (va + vb) /
+                  (va * va / static_cast<double>(a.n - 1) + vb * vb / static_cast<double>(b.n - 1))
+            : 1.0;
     const double half = stats::student_t_quantile(0.5 + level / 2.0, dof) * se;
     return {diff - half, diff + half};
 }

@@ -77,8 +77,8 @@ HeadFit fit_head(Net& net, const torch::Tensor& x, const torch::Tensor& y, doubl
         auto loss = objective(features, y, w, b, weight_decay);
         loss.backward();
         fit.loss = loss.item<double>();
-        const double grad = std::max(w.grad().abs().max().item<double>(),
-                                     b.grad().abs().max().item<double>());
+        const double grad =
+            std::max(w.grad().abs().max().item<double>(), b.grad().abs().max().item<double>());
         if (grad <= kHeadTolerance) {
             fit.converged = true;
             break;
@@ -92,8 +92,8 @@ HeadFit fit_head(Net& net, const torch::Tensor& x, const torch::Tensor& y, doubl
     return fit;
 }
 
-double head_objective(Net& net, const torch::Tensor& x, const torch::Tensor& y,
-                      double weight_decay, std::int64_t batch) {
+double head_objective(Net& net, const torch::Tensor& x, const torch::Tensor& y, double weight_decay,
+                      std::int64_t batch) {
     const auto features = features_of(net, x, batch);
     auto head = head_of(net);
     torch::NoGradGuard no_grad;

@@ -34,7 +34,7 @@ HeadFit fit_head(Net& net, const torch::Tensor& x, const torch::Tensor& y, doubl
                  std::int64_t batch, std::int64_t max_evaluations = 3000);
 
 /// The objective fit_head minimizes, for the head as it is.
-double head_objective(Net& net, const torch::Tensor& x, const torch::Tensor& y,
-                      double weight_decay, std::int64_t batch);
+double head_objective(Net& net, const torch::Tensor& x, const torch::Tensor& y, double weight_decay,
+                      std::int64_t batch);
 
 }  // namespace mlstrat::train

@@ -122,7 +122,9 @@ bool pools_by_two(const nn::AnyModule& layer) {
 
 }  // namespace
 
-torch::Tensor NetImpl::forward(torch::Tensor x) { return forward_layers(std::move(x), layers_->size()); }
+torch::Tensor NetImpl::forward(torch::Tensor x) {
+    return forward_layers(std::move(x), layers_->size());
+}
 
 torch::Tensor NetImpl::features(torch::Tensor x) {
     return forward_layers(std::move(x), layers_->size() - 1);
@@ -135,8 +137,8 @@ torch::Tensor NetImpl::forward_layers(torch::Tensor x, std::size_t count) {
     // (train/relu_pool.hpp): the same numbers and gradients, in less time.
     for (auto layer = layers_->begin(); layer != stop; ++layer) {
         const auto next = layer + 1;
-        if (next != stop && layer->ptr()->as<nn::ReLU>() != nullptr &&
-            pools_by_two(*next) && relu_max_pool2_applies(x)) {
+        if (next != stop && layer->ptr()->as<nn::ReLU>() != nullptr && pools_by_two(*next) &&
+            relu_max_pool2_applies(x)) {
             x = relu_max_pool2(x);
             layer = next;
             continue;

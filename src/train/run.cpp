@@ -339,7 +339,8 @@ std::string predictions_csv(const Split& split, const Dataset& data, const torch
         out += io::quote_field(split.ids[i]) + "," + io::quote_field(classes[split.y[i]]) + "," +
                io::quote_field(classes[pa[i]]);
         for (std::size_t k = 0; k < kw; ++k) (out += ',') += io::quote_field(split.kept[i * kw + k]);
-        for (std::int64_t k = 0; k < probs.size(1); ++k) out += fmt::format(",{}", p[i][k]);  // shortest text that reads back to the float
+        for (std::int64_t k = 0; k < probs.size(1); ++k)
+            out += fmt::format(",{}", p[i][k]);  // shortest text that reads back to the float
         out += "\n";
     }
     return out;
@@ -827,8 +828,8 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const Datas
     if (source && config.transfer.freeze == "all-but-head") {
         // A linear head on frozen features is a convex problem: solve it, so that frozen and
         // fine-tuned runs compare like for like whatever train.epochs is.
-        const HeadFit fit = fit_head(net, train.x, train.y, config.optim.weight_decay,
-                                     loop.eval_batch_size);
+        const HeadFit fit =
+            fit_head(net, train.x, train.y, config.optim.weight_decay, loop.eval_batch_size);
         result.notes.push_back(fmt::format(
             "transfer.freeze = all-but-head: the head was solved on the frozen features after the "
             "epochs (L-BFGS, {} evaluations, train loss {:.6g}{})",

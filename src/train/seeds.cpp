@@ -19,9 +19,8 @@ std::vector<std::int64_t> parse_seeds(const std::string& text, const std::string
     std::size_t start = 0;
     for (;;) {
         const std::size_t comma = text.find(',', start);
-        const std::string_view item =
-            trim(std::string_view(text).substr(start, comma == std::string::npos ? std::string::npos
-                                                                                   : comma - start));
+        const std::string_view item = trim(std::string_view(text).substr(
+            start, comma == std::string::npos ? std::string::npos : comma - start));
         MLSTRAT_CHECK(!item.empty(), what, ": '", text, "' has an empty item (give e.g. 1,2,3)");
         std::int64_t seed = 0;
         const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), seed);
@@ -55,13 +54,16 @@ SeedsResult train_seeds(const SeedsRequest& request, const ProgressFn& progress)
         for (const auto& r : result.runs) {
             if (r.errors.count(split)) values.push_back(r.errors.at(split));
         }
-        if (!values.empty()) result.errors[split] = registry::summarize_seeds(values, request.level);
+        if (!values.empty())
+            result.errors[split] = registry::summarize_seeds(values, request.level);
     }
     return result;
 }
 
 nlohmann::json SeedsResult::to_json() const {
-    nlohmann::json j = {{"group", group}, {"seeds", seeds}, {"runs", nlohmann::json::array()},
+    nlohmann::json j = {{"group", group},
+                        {"seeds", seeds},
+                        {"runs", nlohmann::json::array()},
                         {"errors", nlohmann::json::object()}};
     for (const auto& r : runs) j["runs"].push_back(r.to_json());
     for (const auto& [split, s] : errors) j["errors"][split] = s.to_json();

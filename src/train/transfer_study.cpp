@@ -29,8 +29,10 @@ std::string mean_sd(const registry::SeedSummary& s) {
 
 /// Fails before anything trains when the study could not compare like for like.
 void check_request(const TransferStudyRequest& r) {
-    MLSTRAT_CHECK(r.seeds.size() >= 2, "a transfer study needs at least two seeds (the interval "
-                  "on the gain comes from their spread), got ", r.seeds.size());
+    MLSTRAT_CHECK(r.seeds.size() >= 2,
+                  "a transfer study needs at least two seeds (the interval "
+                  "on the gain comes from their spread), got ",
+                  r.seeds.size());
     MLSTRAT_CHECK(!r.labels_per_class.empty(), "a transfer study needs labels per class");
     for (const auto n : r.labels_per_class) {
         MLSTRAT_CHECK(n >= 1, "labels per class must be 1 or more, got ", n);
@@ -40,13 +42,14 @@ void check_request(const TransferStudyRequest& r) {
     const Config target = load_config(r.config_path, r.overrides);
     MLSTRAT_CHECK(target.transfer.from.empty(), r.config_path,
                   ": key 'transfer.from': the study sets it per arm; leave [transfer] out");
-    const fs::path folder = fs::is_directory(r.source) ? fs::path(r.source)
-                                                       : fs::path(r.source).parent_path();
+    const fs::path folder =
+        fs::is_directory(r.source) ? fs::path(r.source) : fs::path(r.source).parent_path();
     MLSTRAT_CHECK(fs::exists(r.source), r.source, ": no such run folder or model");
     if (fs::exists(folder / "config.toml")) {
         const Config source = load_config((folder / "config.toml").string());
         MLSTRAT_CHECK(source.model == target.model, r.config_path,
-                      ": [model] differs from the source run's (", (folder / "config.toml").string(),
+                      ": [model] differs from the source run's (",
+                      (folder / "config.toml").string(),
                       "): scratch would not train the model fine-tuning starts from");
     }
 }
@@ -54,15 +57,16 @@ void check_request(const TransferStudyRequest& r) {
 std::string size_verdict(const TransferSize& s, std::size_t seeds, double level) {
     const auto& fine = s.arms.at("fine-tuned");
     const auto& scratch = s.arms.at("scratch");
-    std::string text = fmt::format(
-        "{} labels per class: fine-tuned {}, scratch {} (mean ± sd over {} seeds); ",
-        s.labels_per_class, mean_sd(fine), mean_sd(scratch), seeds);
+    std::string text =
+        fmt::format("{} labels per class: fine-tuned {}, scratch {} (mean ± sd over {} seeds); ",
+                    s.labels_per_class, mean_sd(fine), mean_sd(scratch), seeds);
     const std::string interval = fmt::format("{:.0f}% interval {} to {}, Welch", level * 100,
                                              pct(s.gain_interval.lo), pct(s.gain_interval.hi));
     if (s.pays) {
-        text += fmt::format("starting from task A lowers the error by {} ({}) — more than the "
-                            "seeds' noise: transfer pays.",
-                            pct(s.gain), interval);
+        text += fmt::format(
+            "starting from task A lowers the error by {} ({}) — more than the "
+            "seeds' noise: transfer pays.",
+            pct(s.gain), interval);
     } else if (s.gain_interval.hi < 0.0) {
         text += fmt::format("starting from task A raises the error by {} ({}): transfer hurts.",
                             pct(-s.gain), interval);
@@ -147,8 +151,7 @@ TransferStudy transfer_study(const TransferStudyRequest& request,
         study.sizes.push_back(std::move(size));
     }
     study.verdict = study_verdict(study.sizes);
-    study.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    study.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return study;
 }
 
@@ -165,8 +168,12 @@ nlohmann::json TransferSize::to_json() const {
 }
 
 nlohmann::json TransferStudy::to_json() const {
-    nlohmann::json j = {{"source", source}, {"split", split},     {"seeds", seeds},
-                        {"level", level},   {"verdict", verdict}, {"seconds", seconds},
+    nlohmann::json j = {{"source", source},
+                        {"split", split},
+                        {"seeds", seeds},
+                        {"level", level},
+                        {"verdict", verdict},
+                        {"seconds", seconds},
                         {"sizes", nlohmann::json::array()}};
     for (const auto& s : sizes) j["sizes"].push_back(s.to_json());
     return j;

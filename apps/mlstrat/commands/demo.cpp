@@ -59,15 +59,15 @@ struct Plan {
     std::int64_t min_slice_rows = 0;
     const char* transfer_labels = "";  // labels per class of the transfer study
     const char* transfer_seeds = "";
-    std::int64_t transfer_dev = 0;     // app dev images the transfer study compares on
+    std::int64_t transfer_dev = 0;  // app dev images the transfer study compares on
 };
 
 Plan plan_for(const std::string& size) {
     if (size == "quick")
         return {3000, 2000, 400, 300, 1500, 3, 1, 1, 1, 3, 40, 50, "5,20", "1,2", 300};
     if (size == "full")
-        return {40000, 20000, 4000, 4000, 20000, 3, 2, 2, 2, 10, 100, 200, "10,30,100", "1,2,3",
-                2000};
+        return {40000, 20000, 4000, 4000, 20000,       3,       2,   2,
+                2,     10,    100,  200,  "10,30,100", "1,2,3", 2000};
     throw Error("--size must be full or quick, got '" + size + "'");
 }
 
@@ -746,15 +746,17 @@ class Demo {
         write_table(dir_ / "data" / "app_dev_sample.csv", dev);
         auto data = [](const std::string& train_file) {
             return "[data]\nformat = \"csv\"\nimage_col = \"image\"\nlabel_col = \"label\"\n"
-                   "id_col = \"id\"\ntrain = \"" + train_file +
-                   "\"\ndev = \"../data/app_dev_sample.csv\"\n";
+                   "id_col = \"id\"\ntrain = \"" +
+                   train_file + "\"\ndev = \"../data/app_dev_sample.csv\"\n";
         };
-        write_config("web", config("Task A: the CNN on the web images alone.",
-                                   data("../data/web_train.csv"), kCnnModel, plan_.pretrain_epochs));
-        write_config("app_few", config("Task B: the app images, few labels per class (the study sets "
-                                       "data.per_class and the seeds).",
-                                       data("../data/app_train.csv"), kCnnModel, plan_.finetune_epochs,
-                                       "", 32));
+        write_config(
+            "web", config("Task A: the CNN on the web images alone.", data("../data/web_train.csv"),
+                          kCnnModel, plan_.pretrain_epochs));
+        write_config(
+            "app_few",
+            config("Task B: the app images, few labels per class (the study sets "
+                   "data.per_class and the seeds).",
+                   data("../data/app_train.csv"), kCnnModel, plan_.finetune_epochs, "", 32));
         auto spaced = [](std::string list) {  // "10,30,100" -> "10, 30, 100"
             for (auto at = list.find(','); at != std::string::npos; at = list.find(',', at + 2))
                 list.replace(at, 1, ", ");
@@ -769,11 +771,13 @@ class Demo {
             "a sample of dev.",
             thousands(web.rows.size()), thousands(app.rows.size()), spaced(plan_.transfer_labels),
             spaced(plan_.transfer_seeds), thousands(dev.rows.size())));
-        json pre = runner_.run({"train", "configs/web.toml", "--name", "web", "--db", "transfer.db"},
-                               "train-web");
-        std::vector<std::string> args = {"transfer", "configs/app_few.toml", "--from", "runs/web",
-                                         "--labels-per-class", plan_.transfer_labels, "--seeds",
-                                         plan_.transfer_seeds, "--db", "transfer.db"};
+        json pre = runner_.run(
+            {"train", "configs/web.toml", "--name", "web", "--db", "transfer.db"}, "train-web");
+        std::vector<std::string> args = {
+            "transfer",   "configs/app_few.toml", "--from",
+            "runs/web",   "--labels-per-class",   plan_.transfer_labels,
+            "--seeds",    plan_.transfer_seeds,   "--db",
+            "transfer.db"};
         if (args_.threads > 0) {
             args.push_back("--threads");
             args.push_back(std::to_string(args_.threads));

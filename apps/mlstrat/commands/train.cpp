@@ -138,15 +138,15 @@ std::vector<std::int64_t> seeds_of(const TrainArgs& a, CLI::App* cmd) {
     const bool seeds = cmd->count("--seeds") > 0, repeats = cmd->count("--repeats") > 0;
     if (!seeds && !repeats) return {};
     MLSTRAT_CHECK(!(seeds && repeats), "--seeds and --repeats both choose the seeds; give one");
-    MLSTRAT_CHECK(!cmd->count("--seed"), "--seed gives one seed; --seeds and --repeats give several");
+    MLSTRAT_CHECK(!cmd->count("--seed"),
+                  "--seed gives one seed; --seeds and --repeats give several");
     MLSTRAT_CHECK(!a.request.resume, "--resume continues one run; resume each seed's run by name");
     MLSTRAT_CHECK(a.request.distributed.world_size <= 1,
                   "--seeds and --repeats train one seed after another in this process, not in a "
                   "data-parallel job");
     if (seeds) return train::parse_seeds(a.seeds, "--seeds");
     MLSTRAT_CHECK(a.repeats >= 1, "--repeats: ", a.repeats, " is not a number of runs (1 or more)");
-    const std::int64_t first =
-        train::load_config(a.request.config_path, a.request.overrides).seed;
+    const std::int64_t first = train::load_config(a.request.config_path, a.request.overrides).seed;
     std::vector<std::int64_t> out;
     for (std::int64_t i = 0; i < a.repeats; ++i) out.push_back(first + i);
     return out;

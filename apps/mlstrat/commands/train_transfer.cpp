@@ -49,9 +49,10 @@ void print_study(const train::TransferStudy& s) {
     t.print(std::cout, "  ");
     for (const auto& size : s.sizes) std::cout << size.verdict << "\n";
     std::cout << s.verdict << "\n";
-    std::cout << fmt::format("{:.0f} s; every arm is a seed group: mlstrat runs list --group-by "
-                             "group\n",
-                             s.seconds);
+    std::cout << fmt::format(
+        "{:.0f} s; every arm is a seed group: mlstrat runs list --group-by "
+        "group\n",
+        s.seconds);
 }
 
 /// "10,30,100": whole numbers >= 1.
@@ -75,8 +76,8 @@ void run(TransferArgs& a, CLI::App* cmd) {
     a.request.frozen = !a.no_frozen;
     if (cmd->count("--threads")) a.request.threads = a.threads;
     const auto study = train::transfer_study(a.request, [&](const std::string& run) {
-        if (!a.quiet) std::cerr << "training " << run << " over " << a.request.seeds.size()
-                                << " seeds\n";
+        if (!a.quiet)
+            std::cerr << "training " << run << " over " << a.request.seeds.size() << " seeds\n";
     });
     if (a.json) {
         print_json(study.to_json());
@@ -97,7 +98,8 @@ void add_transfer(CLI::App& app) {
         "whether the gain is larger than the seeds' noise.");
     cmd->add_option("CONFIG", args->request.config_path,
                     "task B's TOML config; its [model] is the source run's");
-    cmd->add_option("--from", args->request.source, "the run trained on task A (folder or model.pt)");
+    cmd->add_option("--from", args->request.source,
+                    "the run trained on task A (folder or model.pt)");
     cmd->add_option("--labels-per-class", args->labels, "N1,N2,...: labelled examples per class")
         ->capture_default_str();
     cmd->add_option("--seeds", args->seeds, "S1,S2,...: at least two")->capture_default_str();
