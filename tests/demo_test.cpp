@@ -49,7 +49,17 @@ TEST(Demo, QuickRunTellsTheNumbersOfItsRuns) {
     EXPECT_EQ(count("\"img\":\"data:image/png;base64,"), 40u);
     EXPECT_EQ(summary["error_analysis"]["review_pages"].size(), 2u);
     EXPECT_EQ(summary["split"]["train_dev"]["rows"], 300);
-    EXPECT_EQ(summary["transfer"]["labels_per_class"], 20);
+    // The transfer study: two sizes, every arm over the two quick seeds, a verdict each.
+    const json& transfer = summary["transfer"];
+    ASSERT_EQ(transfer["sizes"].size(), 2u);
+    EXPECT_EQ(transfer["sizes"][1]["labels_per_class"], 20);
+    for (const auto& size : transfer["sizes"]) {
+        for (const char* arm : {"fine-tuned", "scratch", "frozen"}) {
+            EXPECT_EQ(size["arms"][arm]["n"], 2) << arm;
+        }
+        EXPECT_FALSE(size["verdict"].get<std::string>().empty());
+    }
+    EXPECT_TRUE(fs::exists(tmp / "demo" / "transfer.db"));
 
     for (const char* name : {"baseline", "cnn", "cnn_synth", "cnn_pool"}) {
         SCOPED_TRACE(name);

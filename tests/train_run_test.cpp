@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -148,6 +150,50 @@ TEST(TrainRun, CnnLearnsBarsAndWritesTheRunFolder) {
     // The config written back loads and names the same model.
     auto saved = load_config((run / "config.toml").string());
     EXPECT_EQ(saved.model.widths, (std::vector<std::int64_t>{8, 16}));
+}
+
+TEST(TrainRun, PredictionsReadBackToTheModelsFloats) {
+    auto dir = image_project("pred_floats");
+    auto r =
+        run_config(dir, "floats",
+                   image_config("[model]\nkind = \"cnn\"\nwidths = [4]\nfc = [8]\n"
+                                "[train]\nepochs = 1\nbatch_size = 32\neval_batch_size = 512\n"));
+    ASSERT_TRUE(r.complete);
+    const auto run = dir / "runs" / "floats";
+    // The model as saved, on the dev split as loaded for training (standardized), in one batch
+    // as the run evaluated it.
+    const Config config = load_config((run / "config.toml").string());
+    const Dataset data = load_dataset(config);
+    const Split& dev = data.splits.at("dev");
+    Net net = make_net(config.model, data.shape, static_cast<std::int64_t>(data.classes.size()));
+    load_module(*net, (run / "model.pt").string());
+    net->eval();
+    torch::NoGradGuard no_grad;
+    std::vector<std::int64_t> dims = {static_cast<std::int64_t>(dev.size())};
+    dims.insert(dims.end(), data.shape.begin(), data.shape.end());
+    auto x = torch::from_blob(const_cast<float*>(dev.x.data()), dims, torch::kFloat).clone();
+    auto probs = torch::softmax(net->forward(x), 1).contiguous();
+    auto p = probs.accessor<float, 2>();
+    // pred_dev.csv: id,label,pred,p_0,p_1,p_2; every probability reads back to the same float.
+    std::istringstream lines(mlstrat::io::read_file((run / "pred_dev.csv").string()));
+    std::string line;
+    std::getline(lines, line);
+    std::int64_t row = 0, inexact = 0;
+    while (std::getline(lines, line)) {
+        ASSERT_LT(row, probs.size(0));
+        std::vector<std::string> cells;
+        std::istringstream fields(line);
+        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+        ASSERT_EQ(cells.size(), 3u + static_cast<std::size_t>(probs.size(1)));
+        EXPECT_EQ(cells[0], dev.ids[static_cast<std::size_t>(row)]);
+        for (std::int64_t k = 0; k < probs.size(1); ++k) {
+            const float read = std::strtof(cells[3 + static_cast<std::size_t>(k)].c_str(), nullptr);
+            inexact += std::memcmp(&read, &p[row][k], sizeof(float)) != 0;
+        }
+        ++row;
+    }
+    EXPECT_EQ(row, probs.size(0));
+    EXPECT_EQ(inexact, 0) << "probabilities that do not read back bit for bit";
 }
 
 TEST(TrainRun, ResidualCnnWithAugmentationLearns) {

@@ -25,7 +25,8 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kTrainingCommands = {"train", "tune", "curve"};
+constexpr std::array<std::string_view, 4> kTrainingCommands = {"train", "tune", "curve",
+                                                               "transfer"};
 
 // Replaces this process with mlstrat-train; returns only when that fails.
 int run_training(char** argv) {
@@ -93,6 +94,8 @@ int main(int argc, char** argv) {
             app.add_subcommand(
                 "tune",
                 "Search hyperparameters, every trial a registered run: mlstrat tune --help");
+            app.add_subcommand(
+                "transfer", "Fine-tuned vs scratch vs frozen over seeds: mlstrat transfer --help");
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help, mlstrat tune --help");
 }

@@ -42,5 +42,6 @@ int main(int argc, char** argv) {
             mlstrat::cli::add_train(app);
             mlstrat::cli::add_tune(app);
             mlstrat::cli::add_curve(app);
+            mlstrat::cli::add_transfer(app);
         });
 }

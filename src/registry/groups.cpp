@@ -10,6 +10,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/text.hpp"
+#include "mlstrat/welch.hpp"
 
 namespace mlstrat::registry {
 
@@ -59,21 +60,31 @@ std::vector<GroupSummary> summarize_groups(const std::vector<Run>& runs,
     return out;
 }
 
+stats::Interval welch_difference(const SeedSummary& a, const SeedSummary& b, double level) {
+    MLSTRAT_CHECK(a.n >= 2 && b.n >= 2,
+                  "an interval on a difference of means needs at least two "
+                  "seeds on each side (",
+                  a.n, " and ", b.n, ")");
+    // Welch: the difference of means with the Welch-Satterthwaite degrees of freedom.
+    const double va = a.sd * a.sd / static_cast<double>(a.n);
+    const double vb = b.sd * b.sd / static_cast<double>(b.n);
+    const double diff = a.mean - b.mean;
+    const double se = std::sqrt(va + vb);
+    const double dof =
+        se > 0.0
+            ? (va + vb) * (va + vb) /
+                  (va * va / static_cast<double>(a.n - 1) + vb * vb / static_cast<double>(b.n - 1))
+            : 1.0;
+    const double half = stats::student_t_quantile(0.5 + level / 2.0, dof) * se;
+    return {diff - half, diff + half};
+}
+
 std::string group_verdict(const std::string& a, const std::string& b, const std::string& key,
                           const SeedSummary& sa, const SeedSummary& sb, double level) {
     MLSTRAT_CHECK(sa.n >= 2 && sb.n >= 2, "comparing groups ", a, " and ", b, " on ", key,
                   " needs at least two seeds in each (", sa.n, " and ", sb.n, ")");
-    // Welch: the difference of means with the Welch-Satterthwaite degrees of freedom.
-    const double va = sa.sd * sa.sd / static_cast<double>(sa.n);
-    const double vb = sb.sd * sb.sd / static_cast<double>(sb.n);
     const double diff = sa.mean - sb.mean;  // positive: B's error is lower
-    const double se = std::sqrt(va + vb);
-    const double dof = se > 0.0 ? (va + vb) * (va + vb) /
-                                      (va * va / static_cast<double>(sa.n - 1) +
-                                       vb * vb / static_cast<double>(sb.n - 1))
-                                : 1.0;
-    const double half = stats::student_t_quantile(0.5 + level / 2.0, dof) * se;
-    const double lo = diff - half, hi = diff + half;
+    const auto [lo, hi] = welch_difference(sa, sb, level);
     const auto pct = [](double v) { return text::percent(v); };
     if (lo <= 0.0 && hi >= 0.0) {
         return fmt::format(

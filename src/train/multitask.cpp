@@ -69,7 +69,8 @@ std::string multitask_predictions_csv(const Split& split, const std::vector<std:
             out += label == kMissingLabel ? ",?" : label ? ",1" : ",0";
         }
         for (std::size_t t = 0; t < nt; ++t) out += p[i][t] >= 0.5f ? ",1" : ",0";
-        for (std::size_t t = 0; t < nt; ++t) out += fmt::format(",{:.5g}", p[i][t]);
+        for (std::size_t t = 0; t < nt; ++t)
+            out += fmt::format(",{}", p[i][t]);  // reads back to the float
         out += "\n";
     }
     return out;

@@ -123,13 +123,22 @@ bool pools_by_two(const nn::AnyModule& layer) {
 }  // namespace
 
 torch::Tensor NetImpl::forward(torch::Tensor x) {
+    return forward_layers(std::move(x), layers_->size());
+}
+
+torch::Tensor NetImpl::features(torch::Tensor x) {
+    return forward_layers(std::move(x), layers_->size() - 1);
+}
+
+torch::Tensor NetImpl::forward_layers(torch::Tensor x, std::size_t count) {
     if (channels_last_ && x.dim() == 4) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    const auto stop = layers_->begin() + static_cast<std::ptrdiff_t>(count);
     // The layers in order, except that a ReLU followed by 2x2 pooling runs as one step
     // (train/relu_pool.hpp): the same numbers and gradients, in less time.
-    for (auto layer = layers_->begin(); layer != layers_->end(); ++layer) {
+    for (auto layer = layers_->begin(); layer != stop; ++layer) {
         const auto next = layer + 1;
-        if (next != layers_->end() && layer->ptr()->as<nn::ReLU>() != nullptr &&
-            pools_by_two(*next) && relu_max_pool2_applies(x)) {
+        if (next != stop && layer->ptr()->as<nn::ReLU>() != nullptr && pools_by_two(*next) &&
+            relu_max_pool2_applies(x)) {
             x = relu_max_pool2(x);
             layer = next;
             continue;

@@ -121,10 +121,14 @@ class NetImpl : public torch::nn::Module {
     NetImpl(ScriptBackbone backbone, const std::vector<std::int64_t>& shape, std::int64_t classes);
     /// Class scores (logits) for a batch.
     torch::Tensor forward(torch::Tensor x);
+    /// What the last layer (the head) gets: every layer but the last.
+    torch::Tensor features(torch::Tensor x);
     /// The layers in order.
     torch::nn::Sequential& layers() { return layers_; }
 
  private:
+    /// The first `count` layers.
+    torch::Tensor forward_layers(torch::Tensor x, std::size_t count);
     torch::nn::Sequential layers_;
     bool channels_last_ = false;
 };

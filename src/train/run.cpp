@@ -15,6 +15,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
 #include "train/distributed.hpp"
+#include "train/head_fit.hpp"
 #include "train/multitask.hpp"
 #include "train/net.hpp"
 #include "train/replicas.hpp"
@@ -338,7 +339,8 @@ std::string predictions_csv(const Split& split, const Dataset& data, const torch
         out += io::quote_field(split.ids[i]) + "," + io::quote_field(classes[split.y[i]]) + "," +
                io::quote_field(classes[pa[i]]);
         for (std::size_t k = 0; k < kw; ++k) (out += ',') += io::quote_field(split.kept[i * kw + k]);
-        for (std::int64_t k = 0; k < probs.size(1); ++k) out += fmt::format(",{:.5g}", p[i][k]);
+        for (std::int64_t k = 0; k < probs.size(1); ++k)
+            out += fmt::format(",{}", p[i][k]);  // shortest text that reads back to the float
         out += "\n";
     }
     return out;
@@ -353,6 +355,7 @@ void record_run(const RunRequest& request, const RunResult& result, const std::s
     registry::Run entry;
     entry.name = result.name;
     entry.kind = request.registry_kind;
+    entry.group = request.group;
     entry.folder = dir.string();
     entry.errors = result.errors;
     entry.sizes = result.sizes;
@@ -821,6 +824,17 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const Datas
                                                "(best {} error)",
                                                state.epochs_done, state.best_epoch, watch));
         }
+    }
+    if (source && config.transfer.freeze == "all-but-head") {
+        // A linear head on frozen features is a convex problem: solve it, so that frozen and
+        // fine-tuned runs compare like for like whatever train.epochs is.
+        const HeadFit fit =
+            fit_head(net, train.x, train.y, config.optim.weight_decay, loop.eval_batch_size);
+        result.notes.push_back(fmt::format(
+            "transfer.freeze = all-but-head: the head was solved on the frozen features after the "
+            "epochs (L-BFGS, {} evaluations, train loss {:.6g}{})",
+            fit.evaluations, fit.loss,
+            fit.converged ? "" : "; stopped when the loss no longer fell"));
     }
     result.epochs = state.epochs_done;
     result.stopped_early = state.stopped_early;

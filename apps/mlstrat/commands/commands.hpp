@@ -23,6 +23,6 @@ void add_synth(CLI::App& app);
 void add_train(CLI::App& app);
 void add_tune(CLI::App& app);
 void add_curve(CLI::App& app);
+void add_transfer(CLI::App& app);
 #endif
-
 }  // namespace mlstrat::cli

@@ -28,6 +28,8 @@ struct TrainArgs {
     bool keys = false;
     bool backend = false;
     train::DistributedOptions distributed;
+    std::string seeds;
+    std::int64_t repeats = 0;
 };
 
 std::string duration(double seconds) {
@@ -110,6 +112,46 @@ void print_result(const train::RunResult& r) {
     for (const auto& note : r.notes) std::cout << "note: " << note << "\n";
 }
 
+/// Each split's error over the seeds: mean, spread and interval.
+void print_seeds(const train::SeedsResult& r) {
+    std::string seeds;
+    for (const auto seed : r.seeds) seeds += (seeds.empty() ? "" : ",") + std::to_string(seed);
+    std::cout << fmt::format("group {}: {} runs, seeds {}\n", r.group, r.runs.size(), seeds);
+    Table t({"split", "mean error", "sd", "95% interval", "seeds"});
+    for (const auto& split : train::split_names()) {
+        if (!r.errors.count(split)) continue;
+        const auto& s = r.errors.at(split);
+        t.add({split, percent(s.mean), s.n > 1 ? percent(s.sd) : "-",
+               s.interval ? percent(s.interval->lo) + " to " + percent(s.interval->hi) : "-",
+               std::to_string(s.n)});
+    }
+    t.print(std::cout, "  ");
+    for (const auto& run : r.runs) {
+        std::cout << fmt::format("  {}: dev {}\n", run.name,
+                                 run.errors.count("dev") ? percent(run.errors.at("dev")) : "-");
+    }
+    std::cout << "compare groups with `mlstrat runs list --group-by group`\n";
+}
+
+/// The seeds --seeds or --repeats ask for; empty for one run.
+std::vector<std::int64_t> seeds_of(const TrainArgs& a, CLI::App* cmd) {
+    const bool seeds = cmd->count("--seeds") > 0, repeats = cmd->count("--repeats") > 0;
+    if (!seeds && !repeats) return {};
+    MLSTRAT_CHECK(!(seeds && repeats), "--seeds and --repeats both choose the seeds; give one");
+    MLSTRAT_CHECK(!cmd->count("--seed"),
+                  "--seed gives one seed; --seeds and --repeats give several");
+    MLSTRAT_CHECK(!a.request.resume, "--resume continues one run; resume each seed's run by name");
+    MLSTRAT_CHECK(a.request.distributed.world_size <= 1,
+                  "--seeds and --repeats train one seed after another in this process, not in a "
+                  "data-parallel job");
+    if (seeds) return train::parse_seeds(a.seeds, "--seeds");
+    MLSTRAT_CHECK(a.repeats >= 1, "--repeats: ", a.repeats, " is not a number of runs (1 or more)");
+    const std::int64_t first = train::load_config(a.request.config_path, a.request.overrides).seed;
+    std::vector<std::int64_t> out;
+    for (std::int64_t i = 0; i < a.repeats; ++i) out.push_back(first + i);
+    return out;
+}
+
 void run(TrainArgs& a, CLI::App* cmd) {
     if (a.keys) {
         nlohmann::json keys = nlohmann::json::array();
@@ -157,9 +199,22 @@ void run(TrainArgs& a, CLI::App* cmd) {
     d.master = cmd->count("--master") ? a.distributed.master : env.master;
     d.timeout_seconds = a.distributed.timeout_seconds;
     const bool tty = isatty(fileno(stderr)) != 0;
-    auto result = train::train_run(a.request, [&](const train::Progress& p) {
+    const auto show = [&](const train::Progress& p) {
         if (!a.quiet) print_progress(p, tty);
-    });
+    };
+    if (const auto seeds = seeds_of(a, cmd); !seeds.empty()) {
+        train::SeedsRequest request;
+        request.run = a.request;
+        request.seeds = seeds;
+        const auto result = train::train_seeds(request, show);
+        if (a.json) {
+            print_json(result.to_json());
+        } else {
+            print_seeds(result);
+        }
+        return;
+    }
+    auto result = train::train_run(a.request, show);
     if (a.json) {
         print_json(result.to_json());
     } else {
@@ -187,6 +242,11 @@ void add_train(CLI::App& app) {
     cmd->add_flag("--force", args->request.force, "replace an existing runs/NAME");
     cmd->add_option("--threads", args->threads, "LibTorch threads (default: all cores)");
     cmd->add_option("--seed", args->seed, "seed (default: the config's seed)");
+    cmd->add_option("--seeds", args->seeds,
+                    "S1,S2,...: train once per seed as NAME-s<SEED>, one registry group NAME, and "
+                    "print each split's mean error, spread and interval");
+    cmd->add_option("--repeats", args->repeats,
+                    "N: the same with N seeds from the config's seed up");
     cmd->add_option("--db", args->request.registry_path, "registry file the run is added to")
         ->capture_default_str();
     cmd->add_flag("--no-register", args->no_register, "do not add the run to the registry");
