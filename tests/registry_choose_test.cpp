@@ -209,4 +209,25 @@ TEST_F(Project, SelectPairsItsWinnerWithTheRunnerUp) {
     EXPECT_NE(notes.find("share 2 ids"), std::string::npos) << notes;
 }
 
+TEST_F(Project, ByGroupRanksSeedGroupsByTheirMeanOnDev) {
+    // One lucky seed (4%) and one unlucky (16%): the group's mean dev error is 10%.
+    ASSERT_EQ(run({"runs", "add", "g-s1", "--dev", "4%", "--test", "4%", "--group", "g"}).exit_code,
+              0);
+    ASSERT_EQ(
+        run({"runs", "add", "g-s2", "--dev", "16%", "--test", "4%", "--group", "g"}).exit_code, 0);
+    json sel = run_json({"select", "--from-registry", "--minimize", "error"});
+    EXPECT_EQ(sel["winner"], "g-s1");  // one seed's luck
+    sel = run_json({"select", "--from-registry", "--minimize", "error", "--by-group"});
+    EXPECT_EQ(sel["winner"], "devbest");
+    bool seen = false;
+    for (const auto& r : sel["ranking"]) {
+        if (r["name"] != "g") continue;
+        seen = true;
+        EXPECT_NEAR(r["value"].get<double>(), 0.10, 1e-12);  // (4% + 16%) / 2
+    }
+    EXPECT_TRUE(seen) << sel.dump();
+    Outcome bad = run({"select", "RUNS.csv", "--minimize", "error", "--by-group"});
+    EXPECT_EQ(bad.exit_code, 2);
+}
+
 }  // namespace

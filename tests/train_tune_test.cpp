@@ -228,7 +228,8 @@ TEST(Tune, RepeatsFormOneGroupPerTrialRankedByTheMeanOnDev) {
         double sum = 0.0;
         std::set<std::int64_t> seeds;
         for (std::size_t k = 0; k < t.runs.size(); ++k) {
-            EXPECT_EQ(t.runs[k], t.name + "-s" + std::to_string(seed + static_cast<std::int64_t>(k)));
+            EXPECT_EQ(t.runs[k],
+                      t.name + "-s" + std::to_string(seed + static_cast<std::int64_t>(k)));
             auto run = registry.find_run(t.runs[k]);
             ASSERT_TRUE(run.has_value()) << t.runs[k];
             EXPECT_EQ(run->group, t.name);

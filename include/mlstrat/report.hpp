@@ -126,7 +126,8 @@ struct Report {
     std::vector<std::string> notes;
 
     /// {title, generated, db, runs, diagnosed_run, diagnosis, leaderboard, curves, pred, pred_run,
-    /// eval, sheet, sheet_error_source, tally, omitted, notes, learning_curves}; each part is its command's own JSON.
+    /// eval, sheet, sheet_error_source, tally, omitted, notes, learning_curves}; each part is its
+    /// command's own JSON.
     nlohmann::json to_json() const;
 };
 

@@ -99,6 +99,9 @@ struct SelectOptions {
     /// The split a bare per-split metric (accuracy, error...) is read on: dev, unless the test
     /// set is explicitly used to choose ("test"), which every output then says.
     std::string on = registry::kChooseSplit;
+    /// From the registry: rank each seed group as one candidate, its members' means
+    /// (registry::group_means), so that no single seed's luck wins.
+    bool by_group = false;
 };
 
 /// One candidate in the ranking.

@@ -504,9 +504,9 @@ struct TuneResult {
 using TuneProgressFn = std::function<void(const TrialResult& trial, const Rung& rung)>;
 
 /// Runs the search: every trial is a registered run (kind "tune", its --set values in its
-/// notes), or a seed group of `repeats` runs ranked by its means; the best is chosen with select under the project's optimizing metric (minimize
-/// dev_error when none is set) and satisficing limits, such as latency_ms<=100. Bad space syntax
-/// or values fail before anything trains.
+/// notes), or a seed group of `repeats` runs ranked by its means; the best is chosen with select
+/// under the project's optimizing metric (minimize dev_error when none is set) and satisficing
+/// limits, such as latency_ms<=100. Bad space syntax or values fail before anything trains.
 TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress = {});
 
 }  // namespace mlstrat::train

@@ -35,7 +35,8 @@ auto shared_by_all(const std::vector<const Run*>& members, Get get) {
         const auto& theirs = get(*r);
         for (auto it = out.begin(); it != out.end();) {
             auto found = theirs.find(it->first);
-            it = found == theirs.end() || found->second != it->second ? out.erase(it) : std::next(it);
+            it = found == theirs.end() || found->second != it->second ? out.erase(it)
+                                                                      : std::next(it);
         }
     }
     return out;

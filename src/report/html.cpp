@@ -276,9 +276,9 @@ std::string confusion(const Report& r) {
     const auto& e = *r.eval;
     std::string out = "<section id=\"confusion\"><h2>Confusion matrix</h2>\n";
     out += "<p class=\"lead\">" + (r.pred_run.empty() ? "" : "Run <b>" + h(r.pred_run) + "</b>, ") +
-           "<code>" + h(r.pred) + "</code>: " + fmt::format("{}", e.rows) +
-           " rows, accuracy <b>" + h(rate(e.accuracy)) + "</b>, error <b>" + h(rate(e.error)) +
-           "</b> (" + h(detail::level(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
+           "<code>" + h(r.pred) + "</code>: " + fmt::format("{}", e.rows) + " rows, accuracy <b>" +
+           h(rate(e.accuracy)) + "</b>, error <b>" + h(rate(e.error)) + "</b> (" +
+           h(detail::level(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
            h(rate(e.error_ci.hi)) + ").</p>\n";
     out += "<div class=\"cols\"><div class=\"fit\">" + chart_div("confusion") + "</div><div>";
     out += "<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>\n";

@@ -269,7 +269,8 @@ std::string run_of_predictions(const Report& report, const ReportOptions& option
         for (const auto& [split, path] : run.predictions) {
             if (same(path)) return run.name;
         }
-        if (same(fs::path(options.runs_dir) / run.name / fs::path(pred).filename())) return run.name;
+        if (same(fs::path(options.runs_dir) / run.name / fs::path(pred).filename()))
+            return run.name;
     }
     return "";
 }

@@ -32,8 +32,8 @@ void pair_winner(SelectReport& report, const std::vector<registry::Run>& runs,
         test = registry::compare_predictions(pa->second, pb->second, level);
     } catch (const Error& e) {
         // The choice stands; only the paired check is not possible.
-        report.notes.push_back(fmt::format("No paired test of {} against {}: {}.", winner, second,
-                                           e.what()));
+        report.notes.push_back(
+            fmt::format("No paired test of {} against {}: {}.", winner, second, e.what()));
         return;
     }
     report.runner_up = second;
@@ -41,9 +41,9 @@ void pair_winner(SelectReport& report, const std::vector<registry::Run>& runs,
     const std::string words = registry::verdict(second, winner, test);
     if (!test.significant) {
         report.lead_is_noise = true;
-        report.notes.push_back(fmt::format(
-            "{} is not significantly better than {} on the same {} {} examples: {}", winner,
-            second, test.examples, split, words));
+        report.notes.push_back(
+            fmt::format("{} is not significantly better than {} on the same {} {} examples: {}",
+                        winner, second, test.examples, split, words));
     } else {
         report.notes.push_back(
             fmt::format("Paired on the same {} {} examples: {}", test.examples, split, words));

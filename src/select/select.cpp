@@ -445,7 +445,7 @@ SelectReport select_from_registry(const std::string& db, SelectOptions options) 
     MLSTRAT_CHECK(options.objective || !options.combinations.empty(),
                   "select needs the one optimizing metric: --maximize COL or --minimize COL "
                   "(or store it with mlstrat project set --maximize COL)");
-    const auto runs = registry.runs();
+    const auto runs = options.by_group ? registry::group_means(registry.runs()) : registry.runs();
     auto report = select(candidates_from_runs(runs, db), options);
     pair_winner(report, runs, options.on, options.ci_level);
     if (options.on == "test") {

@@ -65,7 +65,8 @@ std::vector<std::string> repeat_names(const std::string& trial, std::int64_t see
                                       std::int64_t repeats) {
     if (repeats == 1) return {trial};
     std::vector<std::string> out;
-    for (std::int64_t k = 0; k < repeats; ++k) out.push_back(fmt::format("{}-s{}", trial, seed + k));
+    for (std::int64_t k = 0; k < repeats; ++k)
+        out.push_back(fmt::format("{}-s{}", trial, seed + k));
     return out;
 }
 
