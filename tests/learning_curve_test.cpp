@@ -49,7 +49,14 @@ TEST(LearningCurve, FitMatchesScipyCurveFit) {
         const std::string name = c.at("name");
         const auto fit = fit_power_law(c.at("sizes").get<std::vector<double>>(),
                                        c.at("errors").get<std::vector<double>>());
-        expect_relative(c.at("a"), fit.a, 1e-5, name + " a");
+        // The floor is an error rate: bounded at 0, and on its bound no longer estimated.
+        EXPECT_EQ(fit.floor_at_zero, c.at("floor_at_zero").get<bool>()) << name;
+        EXPECT_GE(fit.a, 0.0) << name;
+        if (fit.floor_at_zero) {
+            EXPECT_EQ(fit.a, 0.0) << name;
+        } else {
+            expect_relative(c.at("a"), fit.a, 1e-5, name + " a");
+        }
         expect_relative(c.at("b"), fit.b, 1e-5, name + " b");
         expect_relative(c.at("c"), fit.c, 1e-5, name + " c");
         expect_relative(c.at("rss"), fit.rss, 1e-6, name + " rss");
@@ -226,8 +233,8 @@ TEST(LearningCurve, RegistryKeepsTheCurveAndItsTarget) {
             run.name = "fm-n" + std::to_string(sizes[i]) + "-r1";
             run.kind = "curve";
             run.errors = {{"train", 0.01}, {"dev", dev[i]}, {"test", 0.5}};
-            run.notes = "some other note\n" + curve_group_note("fm", sizes[i], 1, std::nullopt);
             registry.add_run(run);
+            mark_curve_run(db, run.name, "fm", sizes[i], 1, std::nullopt);
         }
         mlstrat::registry::Run other;
         other.name = "other";
@@ -250,6 +257,60 @@ TEST(LearningCurve, RegistryKeepsTheCurveAndItsTarget) {
     EXPECT_EQ(error_of([&] { curve_from_registry(db, "nope", std::nullopt); }),
               db + ": no learning curve is called 'nope' (mlstrat curve CONFIG --name nope "
                    "records one; mlstrat runs list shows the runs)");
+}
+
+TEST(LearningCurve, CurveRunsAreOneRegistryGroup) {
+    TempDir dir;
+    const std::string db = dir.file("mlstrat.db");
+    {
+        auto registry = mlstrat::registry::Registry::open(db);
+        for (std::uint64_t size : {100u, 400u, 1600u}) {
+            mlstrat::registry::Run run;
+            run.name = "g-n" + std::to_string(size) + "-r1";
+            run.kind = "curve";
+            run.errors = {{"train", 0.01}, {"dev", 0.05 + 2.0 / std::sqrt(double(size))}};
+            registry.add_run(run);
+            mark_curve_run(db, run.name, "g", size, 1, 0.07);
+        }
+    }
+    auto registry = mlstrat::registry::Registry::open(db);
+    const auto run = registry.find_run("g-n400-r1");
+    ASSERT_TRUE(run.has_value());
+    EXPECT_EQ(run->group, "g");
+    EXPECT_EQ(run->tags.at("curve_size"), "400");
+    EXPECT_EQ(run->tags.at("curve_repeat"), "1");
+    EXPECT_EQ(run->tags.at("curve_target"), "0.07");
+    EXPECT_TRUE(run->notes.empty());  // the group and tags carry it, no note
+    EXPECT_EQ(curve_names(db), (std::vector<std::string>{"g"}));
+    const auto c = curve_from_registry(db, "g", std::nullopt);
+    ASSERT_EQ(c.points.size(), 3u);
+    EXPECT_EQ(c.points[1].size, 400u);
+    EXPECT_DOUBLE_EQ(*c.target, 0.07);
+    EXPECT_EQ(c.target_source, "the target the curve was trained with");
+}
+
+// A registry written before curves were groups marks each run with a note; it still reads.
+TEST(LearningCurve, OlderRegistriesNotesStillRead) {
+    TempDir dir;
+    const std::string db = dir.file("mlstrat.db");
+    {
+        auto registry = mlstrat::registry::Registry::open(db);
+        for (std::uint64_t size : {100u, 400u, 1600u}) {
+            mlstrat::registry::Run run;
+            run.name = "old-n" + std::to_string(size) + "-r1";
+            run.kind = "curve";
+            run.errors = {{"train", 0.01}, {"dev", 0.05 + 2.0 / std::sqrt(double(size))}};
+            run.notes = "some other note\ncurve old: size " + std::to_string(size) +
+                        ", repeat 1, target 0.06";
+            registry.add_run(run);
+        }
+    }
+    EXPECT_EQ(curve_names(db), (std::vector<std::string>{"old"}));
+    EXPECT_EQ(curve_run_names(db, "old").size(), 3u);
+    const auto c = curve_from_registry(db, "old", std::nullopt);
+    ASSERT_EQ(c.points.size(), 3u);
+    EXPECT_EQ(c.points[2].size, 1600u);
+    EXPECT_DOUBLE_EQ(*c.target, 0.06);
 }
 
 }  // namespace

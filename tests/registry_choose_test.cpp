@@ -141,4 +141,93 @@ TEST_F(Project, CompareRefusesPredictionsOnDifferentExamples) {
     EXPECT_EQ(snapshot(), before);
 }
 
+// The McNemar p-value scipy.stats.binomtest gives for these discordant counts
+// (tests/data/registry/make_mcnemar.py).
+double scipy_mcnemar(std::uint64_t only_a_right, std::uint64_t only_b_right) {
+    const json fixture = json::parse(mlstrat::test_util::slurp(
+        std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/registry/mcnemar_binomtest.json"));
+    for (const auto& c : fixture["cases"]) {
+        if (c["only_a_right"] == only_a_right && c["only_b_right"] == only_b_right) {
+            return c["p_value"].get<double>();
+        }
+    }
+    ADD_FAILURE() << "no fixture case " << only_a_right << " vs " << only_b_right;
+    return -1.0;
+}
+
+// Dev predictions of 100 examples: the runner-up (A) alone right on `only_a` of them, the
+// winner (B) alone right on `only_b`, both right on the rest.
+void write_pairs(const fs::path& a, const fs::path& b, int only_a, int only_b) {
+    std::ofstream fa(a), fb(b);
+    fa << "id,label,pred\n";
+    fb << "id,label,pred\n";
+    for (int i = 0; i < 100; ++i) {
+        const bool a_right = i >= only_b, b_right = i < only_b || i >= only_b + only_a;
+        fa << "e" << i << ",cat," << (a_right ? "cat" : "dog") << "\n";
+        fb << "e" << i << ",cat," << (b_right ? "cat" : "dog") << "\n";
+    }
+}
+
+TEST_F(Project, SelectPairsItsWinnerWithTheRunnerUp) {
+    const fs::path a = dir_ / "testbest_dev.csv", b = dir_ / "devbest_dev.csv";
+    // 3 vs 10 discordant pairs: scipy's p = 0.092, a tie within noise.
+    write_pairs(a, b, 3, 10);
+    ASSERT_EQ(run({"runs", "predictions", "testbest", a.string(), "--split", "dev"}).exit_code, 0);
+    ASSERT_EQ(run({"runs", "predictions", "devbest", b.string(), "--split", "dev"}).exit_code, 0);
+    json sel = run_json({"select", "--from-registry", "--maximize", "accuracy"});
+    EXPECT_EQ(sel["winner"], "devbest");
+    EXPECT_EQ(sel["runner_up"], "testbest");
+    EXPECT_EQ(sel["paired"]["only_a_right"], 3);
+    EXPECT_EQ(sel["paired"]["only_b_right"], 10);
+    EXPECT_NEAR(sel["paired"]["p_value"].get<double>(), scipy_mcnemar(3, 10), 1e-12);
+    EXPECT_FALSE(sel["paired"]["significant"].get<bool>());
+    EXPECT_TRUE(sel["lead_is_noise"].get<bool>());
+    std::string notes = sel["notes"].dump();
+    EXPECT_NE(notes.find("devbest is not significantly better than testbest"), std::string::npos)
+        << notes;
+    EXPECT_NE(notes.find("a tie within noise"), std::string::npos) << notes;
+    // The interval of the difference is said with the tie (Agresti-Min, as runs compare).
+    EXPECT_NE(notes.find("-0.20% to 13.93%"), std::string::npos) << notes;
+    Outcome text = run({"select", "--from-registry", "--maximize", "accuracy"});
+    EXPECT_NE(text.out.find("a tie within noise"), std::string::npos) << text.out;
+
+    // 0 vs 20: scipy's p = 1.9e-6, the winner is better.
+    write_pairs(a, b, 0, 20);
+    sel = run_json({"select", "--from-registry", "--maximize", "accuracy"});
+    EXPECT_NEAR(sel["paired"]["p_value"].get<double>(), scipy_mcnemar(0, 20), 1e-15);
+    EXPECT_TRUE(sel["paired"]["significant"].get<bool>());
+    EXPECT_FALSE(sel["lead_is_noise"].get<bool>());
+    notes = sel["notes"].dump();
+    EXPECT_NE(notes.find("devbest is better by 20.00%"), std::string::npos) << notes;
+
+    // Predictions on different examples: the choice stands, the note says how many ids match.
+    std::ofstream(a) << "id,label,pred\ne1,cat,cat\ne2,cat,dog\n";
+    sel = run_json({"select", "--from-registry", "--maximize", "accuracy"});
+    EXPECT_EQ(sel["winner"], "devbest");
+    EXPECT_TRUE(sel["paired"].is_null());
+    notes = sel["notes"].dump();
+    EXPECT_NE(notes.find("share 2 ids"), std::string::npos) << notes;
+}
+
+TEST_F(Project, ByGroupRanksSeedGroupsByTheirMeanOnDev) {
+    // One lucky seed (4%) and one unlucky (16%): the group's mean dev error is 10%.
+    ASSERT_EQ(run({"runs", "add", "g-s1", "--dev", "4%", "--test", "4%", "--group", "g"}).exit_code,
+              0);
+    ASSERT_EQ(
+        run({"runs", "add", "g-s2", "--dev", "16%", "--test", "4%", "--group", "g"}).exit_code, 0);
+    json sel = run_json({"select", "--from-registry", "--minimize", "error"});
+    EXPECT_EQ(sel["winner"], "g-s1");  // one seed's luck
+    sel = run_json({"select", "--from-registry", "--minimize", "error", "--by-group"});
+    EXPECT_EQ(sel["winner"], "devbest");
+    bool seen = false;
+    for (const auto& r : sel["ranking"]) {
+        if (r["name"] != "g") continue;
+        seen = true;
+        EXPECT_NEAR(r["value"].get<double>(), 0.10, 1e-12);  // (4% + 16%) / 2
+    }
+    EXPECT_TRUE(seen) << sel.dump();
+    Outcome bad = run({"select", "RUNS.csv", "--minimize", "error", "--by-group"});
+    EXPECT_EQ(bad.exit_code, 2);
+}
+
 }  // namespace

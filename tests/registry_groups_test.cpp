@@ -68,3 +68,36 @@ TEST(RegistryGroups, WelchVerdictSaysTieOrBetter) {
     EXPECT_NE(tie.find("mlstrat eval --min-test-size"), std::string::npos);
     EXPECT_THROW(group_verdict("A", "B", "dev.error", a, summarize_seeds({0.1})), mlstrat::Error);
 }
+
+TEST(RegistryGroups, GroupMeansStandForTheirSeeds) {
+    RunRecord a1, a2, lone;
+    a1.name = "a-s1";
+    a1.group = "a";
+    a1.errors = {{"dev", 0.10}, {"test", 0.12}};
+    a1.sizes = {{"dev", 1000}};
+    a1.split_metrics["dev"]["accuracy"] = 0.90;
+    a1.metrics = {{"latency_ms", 4.0}};
+    a1.params = {{"optim.lr", 0.01}, {"seed", 1}};
+    a2 = a1;
+    a2.name = "a-s2";
+    a2.errors = {{"dev", 0.20}};
+    a2.split_metrics["dev"]["accuracy"] = 0.80;
+    a2.metrics = {{"latency_ms", 6.0}};
+    a2.params = {{"optim.lr", 0.01}, {"seed", 2}};
+    lone.name = "lone";
+    lone.errors = {{"dev", 0.05}};
+    const auto means = group_means({a1, lone, a2});
+    ASSERT_EQ(means.size(), 2u);
+    EXPECT_EQ(means[0].name, "lone");
+    const RunRecord& g = means[1];
+    EXPECT_EQ(g.name, "a");
+    EXPECT_EQ(g.kind, "group");
+    // By hand: (0.10 + 0.20) / 2; test only in a1; (0.9 + 0.8) / 2; (4 + 6) / 2.
+    EXPECT_DOUBLE_EQ(g.errors.at("dev"), 0.15);
+    EXPECT_DOUBLE_EQ(g.errors.at("test"), 0.12);
+    EXPECT_DOUBLE_EQ(g.split_metrics.at("dev").at("accuracy"), 0.85);
+    EXPECT_DOUBLE_EQ(g.metrics.at("latency_ms"), 5.0);
+    EXPECT_EQ(g.sizes.at("dev"), 1000u);
+    EXPECT_EQ(g.params.size(), 1u);  // the seed differs, the learning rate is shared
+    EXPECT_EQ(g.params.at("optim.lr"), 0.01);
+}

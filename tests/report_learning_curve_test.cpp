@@ -32,8 +32,8 @@ TEST(ReportLearningCurves, EachCurveGetsItsChartAndAnswer) {
             run.name = "c-n" + std::to_string(sizes[i]) + "-r1";
             run.kind = "curve";
             run.errors = {{"train", 0.01}, {"dev", dev[i]}};
-            run.notes = diagnose::curve_group_note("c", sizes[i], 1, 0.07);
             registry.add_run(run);
+            diagnose::mark_curve_run(options.db, run.name, "c", sizes[i], 1, 0.07);
         }
     }
     const auto r = report::build_report(options);

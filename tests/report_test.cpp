@@ -164,7 +164,50 @@ TEST(Report, SheetNeedsTheDevError) {
     o.db = "/nonexistent/mlstrat.db";
     o.sheet = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/analysis/notes_sheet.csv";
     EXPECT_EQ(error_of([&] { build_report(o); }),
-              "--sheet needs --error E, the dev error its errors were sampled from");
+              "--sheet needs --error E, the dev error its errors were sampled from, or the "
+              "reviewed run's predictions (--pred FILE, or the diagnosed run's pred_dev.csv)");
+}
+
+// The report tells one story: the leaderboard chooses on dev, and the ladder, confusion matrix,
+// slices, examples and ceilings all show that run, or name the run and file they show.
+TEST(Report, EverySectionShowsTheRunChosenOnDevOrNamesItsOwn) {
+    TempDir dir;
+    ReportOptions o = project_options(dir);
+    o.slice_cols = {"region"};
+    o.sheet = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/analysis/notes_sheet.csv";
+    const auto r = build_report(o);
+    const auto j = r.to_json();
+    EXPECT_EQ(j["leaderboard"]["objective"]["name"], "dev_error");  // the project's, on dev
+    EXPECT_EQ(j["leaderboard"]["winner"], "wide-cnn");
+    EXPECT_EQ(j["diagnosed_run"], "wide-cnn");
+    EXPECT_EQ(j["pred_run"], "wide-cnn");
+    EXPECT_EQ(fs::path(j["pred"].get<std::string>()).parent_path().filename(), "wide-cnn");
+    EXPECT_EQ(j["error_examples"]["run"], "wide-cnn");
+    // The ceilings start from the reviewed run's own dev error (140 of 2,000 rows wrong).
+    EXPECT_NEAR(j["tally"]["error"].get<double>(), 0.07, 1e-12);
+    EXPECT_NEAR(j["eval"]["error"].get<double>(), 0.07, 1e-12);
+    EXPECT_EQ(j["sheet_error_source"], "run wide-cnn, " + j["pred"].get<std::string>());
+    const std::string page = report::render_html(r);
+    EXPECT_NE(page.find("Run <b>wide-cnn</b>, <code>"), std::string::npos);
+    EXPECT_NE(page.find("(from run wide-cnn, "), std::string::npos);
+
+    // --pred of another run: the sections name it and a note says it is not the ladder's run;
+    // an --error far from the shown predictions' is called out.
+    const std::string other = o.runs_dir + "/small-mlp/pred_dev.csv";
+    fs::copy_file(r.pred, other);
+    o.pred = other;
+    o.sheet_error = 0.20;
+    const auto s = build_report(o);
+    EXPECT_EQ(s.diagnosed_run, "wide-cnn");
+    EXPECT_EQ(s.pred_run, "small-mlp");
+    EXPECT_EQ(s.sheet_error_source, "--error");
+    EXPECT_NEAR(s.tally->error, 0.20, 1e-12);
+    const std::string notes = nlohmann::json(s.notes).dump();
+    EXPECT_NE(notes.find("show run small-mlp (" + other + ", --pred), not wide-cnn"),
+              std::string::npos)
+        << notes;
+    EXPECT_NE(notes.find("the sheet was reviewed on another run"), std::string::npos) << notes;
+    EXPECT_NE(report::render_html(s).find("Run <b>small-mlp</b>"), std::string::npos);
 }
 
 TEST(Report, HtmlEscapesTextAndHoldsOneContainerPerChart) {

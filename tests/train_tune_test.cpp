@@ -213,3 +213,37 @@ TEST(Tune, ResumingWithMoreEpochsEqualsOneLongerRun) {
     r.overrides = {"train.epochs=3", "optim.lr=0.5"};
     EXPECT_THROW(train_run(r), mlstrat::Error);
 }
+
+TEST(Tune, RepeatsFormOneGroupPerTrialRankedByTheMeanOnDev) {
+    auto dir = temp_dir("repeats");
+    TuneRequest req = tiny(dir);
+    req.trials = 2;
+    req.repeats = 3;
+    const TuneResult r = tune(req);
+    ASSERT_EQ(r.leaderboard.size(), 2u);
+    auto registry = mlstrat::registry::Registry::open((dir / "mlstrat.db").string());
+    const std::int64_t seed = load_config(kConfig).seed;
+    for (const auto& t : r.leaderboard) {
+        ASSERT_EQ(t.runs.size(), 3u);
+        double sum = 0.0;
+        std::set<std::int64_t> seeds;
+        for (std::size_t k = 0; k < t.runs.size(); ++k) {
+            EXPECT_EQ(t.runs[k],
+                      t.name + "-s" + std::to_string(seed + static_cast<std::int64_t>(k)));
+            auto run = registry.find_run(t.runs[k]);
+            ASSERT_TRUE(run.has_value()) << t.runs[k];
+            EXPECT_EQ(run->group, t.name);
+            EXPECT_EQ(run->kind, "tune");
+            seeds.insert(run->params.at("seed").get<std::int64_t>());
+            sum += run->errors.at("dev");
+        }
+        EXPECT_EQ(seeds, (std::set<std::int64_t>{seed, seed + 1, seed + 2}));
+        // The trial's value is its group's mean dev error, not one seed's.
+        EXPECT_NEAR(*t.value, sum / 3.0, 1e-12) << t.name;
+        EXPECT_NEAR(t.errors.at("dev"), sum / 3.0, 1e-12) << t.name;
+        EXPECT_FALSE(registry.find_run(t.name).has_value());
+    }
+    EXPECT_LE(*r.leaderboard[0].value, *r.leaderboard[1].value);
+    EXPECT_EQ(*r.best, r.leaderboard[0].name);
+    EXPECT_TRUE(*r.best == "qt-t01" || *r.best == "qt-t02");
+}

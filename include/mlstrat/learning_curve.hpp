@@ -22,28 +22,33 @@
 
 namespace mlstrat::diagnose {
 
-/// A least-squares fit of error ≈ a + b·n^(−c) (a: the floor more data tends to, c > 0).
+/// A least-squares fit of error ≈ a + b·n^(−c) (a >= 0: the floor more data tends to, an
+/// error rate; c > 0).
 struct PowerLawFit {
     double a = 0.0, b = 0.0, c = 0.0;
-    /// Covariance of (a, b, c) as scipy.optimize.curve_fit gives it: rss / dof · (JᵀJ)⁻¹.
+    /// Covariance of (a, b, c) as scipy.optimize.curve_fit gives it: rss / dof · (JᵀJ)⁻¹; with
+    /// the floor on its bound, that of (b, c) in b·n^(−c), a's row and column 0.
     std::array<std::array<double, 3>, 3> covariance{};
-    /// Residual sum of squares and its degrees of freedom (points − 3).
+    /// Residual sum of squares and its degrees of freedom (points − 3; − 2 with a on its bound).
     double rss = 0.0;
     int dof = 0;
+    /// The unconstrained floor would be negative: a is 0 (its bound) and no longer estimated.
+    bool floor_at_zero = false;
     /// c ended on the edge of its search range [0.01, 5]: the points do not pin the curve down.
     bool at_bound = false;
 
     /// The fitted error at size n.
     double error_at(double n) const;
     /// Interval of the fitted curve at n (prediction: of one new measurement there, the scatter
-    /// of the points about the curve added); empty when dof is 0 (no scatter to go by).
+    /// of the points about the curve added), within [0, 1] as an error rate is; empty when dof
+    /// is 0 (no scatter to go by).
     std::optional<stats::Interval> band(double n, double level, bool prediction = false) const;
     /// The size where the fitted curve reaches `error`; empty when the floor a is not below it.
     std::optional<double> size_for(double error) const;
 };
 
-/// Fits a + b·n^(−c) to (sizes, errors) by least squares (profiled over c, then (a, b) in closed
-/// form). Throws Error when there are fewer than three distinct sizes.
+/// Fits a + b·n^(−c) to (sizes, errors) by least squares with a >= 0 (profiled over c, then
+/// (a, b) in closed form). Throws Error when there are fewer than three distinct sizes.
 PowerLawFit fit_power_law(const std::vector<double>& sizes, const std::vector<double>& errors);
 
 /// The sizes, at or beyond `from`, where the curve's confidence band reaches `target`: lo is
@@ -147,10 +152,11 @@ std::vector<std::string> curve_names(const std::string& db);
 /// The names of the registry runs that belong to curve `name` (none when the file is absent).
 std::vector<std::string> curve_run_names(const std::string& db, const std::string& name);
 
-/// The note that marks a registry run as one of curve `name` (size, repeat and the target are
-/// kept with it): the one place a curve group is written, until the registry has groups.
-std::string curve_group_note(const std::string& name, std::uint64_t size, std::int64_t repeat,
-                             std::optional<double> target);
+/// Marks the run `run` of the registry at `db` as one of curve `name`: the curve is its group,
+/// and its size, repeat and target are tags (curve_size, curve_repeat, curve_target). The one
+/// place a curve's runs are marked; the readers also know the note older registries carry.
+void mark_curve_run(const std::string& db, const std::string& run, const std::string& name,
+                    std::uint64_t size, std::int64_t repeat, std::optional<double> target);
 
 /// Reads curve `name` from the registry file: its runs, and the target given when it was
 /// trained unless `target` overrides it, else the project's Bayes proxy. Throws Error naming

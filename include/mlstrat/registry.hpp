@@ -364,6 +364,13 @@ struct GroupSummary {
 std::vector<GroupSummary> summarize_groups(const std::vector<Run>& runs,
                                            const std::vector<Key>& keys, double level = 0.95);
 
+/// One run standing for each seed group (named after the group, kind "group", its members'
+/// status when they share one, else running): every error, per-split metric and other number
+/// is the mean over the members that have it, sizes and parameters those all members share.
+/// Runs without a group stay as they are; the groups follow them, by name. What a choice over
+/// groups ranks. Pure.
+std::vector<Run> group_means(const std::vector<Run>& runs);
+
 /// The verdict on two groups' mean `key` (an error: lower is better) by Welch's interval for
 /// the difference; a tie when it holds 0. Throws Error when a group has fewer than two seeds.
 std::string group_verdict(const std::string& a, const std::string& b, const std::string& key,

@@ -42,7 +42,8 @@ struct ReportOptions {
     std::string pred;
     /// Columns of the predictions whose values get their own error.
     std::vector<std::string> slice_cols;
-    /// A reviewed error-analysis sheet and the dev error its errors were sampled from.
+    /// A reviewed error-analysis sheet and the dev error its errors were sampled from (without
+    /// it, the error of the predictions the report shows: the run reviewed).
     std::string sheet;
     std::optional<double> sheet_error;
     std::string title = "Model report";
@@ -109,8 +110,14 @@ struct Report {
     /// The learning curves `mlstrat curve` recorded: error against training-set size.
     std::vector<diagnose::LearningCurve> learning_curves;
     std::string pred;  // the predictions evaluated
+    /// The registered run `pred` belongs to (the diagnosed run's unless --pred names another);
+    /// empty when it belongs to none.
+    std::string pred_run;
     std::optional<metrics::EvalReport> eval;
     std::string sheet;
+    /// Where the ceilings' starting error comes from: "--error", or the predictions shown ("run
+    /// NAME, FILE"), the run reviewed.
+    std::string sheet_error_source;
     std::optional<analysis::TallyReport> tally;
     /// Misclassified examples and the top label issues of `pred`, with thumbnails.
     std::optional<ExampleStrip> error_examples, label_examples;
@@ -118,8 +125,9 @@ struct Report {
     std::vector<Omitted> omitted;
     std::vector<std::string> notes;
 
-    /// {title, generated, db, runs, diagnosed_run, diagnosis, leaderboard, curves, pred, eval,
-    /// sheet, tally, omitted, notes, learning_curves}; each part is its command's own JSON.
+    /// {title, generated, db, runs, diagnosed_run, diagnosis, leaderboard, curves, pred, pred_run,
+    /// eval, sheet, sheet_error_source, tally, omitted, notes, learning_curves}; each part is its
+    /// command's own JSON.
     nlohmann::json to_json() const;
 };
 

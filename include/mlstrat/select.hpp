@@ -99,6 +99,9 @@ struct SelectOptions {
     /// The split a bare per-split metric (accuracy, error...) is read on: dev, unless the test
     /// set is explicitly used to choose ("test"), which every output then says.
     std::string on = registry::kChooseSplit;
+    /// From the registry: rank each seed group as one candidate, its members' means
+    /// (registry::group_means), so that no single seed's luck wins.
+    bool by_group = false;
 };
 
 /// One candidate in the ranking.
@@ -120,6 +123,10 @@ struct SelectReport {
     std::optional<double> lead;
     std::optional<std::pair<double, double>> lead_interval;
     bool lead_is_noise = false;
+    /// The runner-up the winner was paired with, when both kept predictions on the chosen split.
+    std::optional<std::string> runner_up;
+    /// McNemar's paired test of the runner-up (A) against the winner (B) on those predictions.
+    std::optional<registry::PairedTest> paired;
     /// The split a bare per-split metric was read on ("dev" unless asked otherwise).
     std::string on = registry::kChooseSplit;
     std::vector<std::string> notes;
@@ -144,8 +151,16 @@ SelectOptions with_project_settings(SelectOptions options, const registry::Regis
 std::string resolve_column(const std::vector<std::string>& columns, const std::string& name,
                            const std::string& on);
 
+/// Pairs the winner with the runner-up (both meeting the limits) on their `split` predictions
+/// (registry::compare_predictions): sets runner_up and paired and says in the notes whether the
+/// winner is significantly better or a tie within noise; a note says why when they cannot be
+/// paired. Does nothing without a feasible runner-up or when either run kept no predictions.
+void pair_winner(SelectReport& report, const std::vector<registry::Run>& runs,
+                 const std::string& split, double level = 0.95);
+
 /// select over the registry's runs; the project's objective and limits apply when the options
-/// have none. Choosing on test (options.on == "test") counts a test peek in the registry.
+/// have none. Choosing on test (options.on == "test") counts a test peek in the registry. The
+/// winner is paired with the runner-up on their predictions of the split chosen on (pair_winner).
 SelectReport select_from_registry(const std::string& db, SelectOptions options);
 
 }  // namespace mlstrat::select

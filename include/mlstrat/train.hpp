@@ -563,6 +563,10 @@ struct TuneRequest {
     /// --set values every trial gets.
     std::vector<std::string> overrides;
     std::int64_t trials = 10;
+    /// Runs per trial, with the seeds seed, seed+1, ... (the config's seed first). With more
+    /// than one, a trial's runs are NAME-tNN-s<SEED> in one registry group NAME-tNN, and the
+    /// trials are ranked by their group means on dev.
+    std::int64_t repeats = 1;
     /// Seed of the search (the config's seed still seeds each training).
     std::uint64_t seed = 0;
     /// Successive halving: every trial starts with min_epochs, the best 1/eta of a rung continue
@@ -595,6 +599,8 @@ struct TrialResult {
     std::vector<std::string> violations;
     std::map<std::string, double> errors;
     double latency_ms = 0.0;
+    /// Its registered runs: the trial's name alone, or one per repeat (its group's members).
+    std::vector<std::string> runs;
     nlohmann::json to_json() const;
 };
 
@@ -623,13 +629,13 @@ struct TuneResult {
     nlohmann::json to_json() const;
 };
 
-/// Called after each trial of each rung.
+/// Called after each run of each rung (each seed of a trial with repeats, named after its run).
 using TuneProgressFn = std::function<void(const TrialResult& trial, const Rung& rung)>;
 
 /// Runs the search: every trial is a registered run (kind "tune", its --set values in its
-/// notes); the best is chosen with select under the project's optimizing metric (minimize
-/// dev_error when none is set) and satisficing limits, such as latency_ms<=100. Bad space syntax
-/// or values fail before anything trains.
+/// notes), or a seed group of `repeats` runs ranked by its means; the best is chosen with select
+/// under the project's optimizing metric (minimize dev_error when none is set) and satisficing
+/// limits, such as latency_ms<=100. Bad space syntax or values fail before anything trains.
 TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress = {});
 
 }  // namespace mlstrat::train

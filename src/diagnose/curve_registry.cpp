@@ -1,5 +1,7 @@
-// A learning curve kept in the run registry: each of its runs carries one note naming the curve,
-// its size, repeat and target. This file is the only place that writes or reads that note.
+// A learning curve kept in the run registry: its runs form one registry group named after the
+// curve, each tagged with its size, repeat and target. This file is the only place that marks a
+// run as a curve's or reads that mark back; it still reads the note registries written before
+// curves were groups ("curve NAME: size N, repeat R, target T").
 
 #include <fmt/format.h>
 
@@ -11,6 +13,7 @@
 #include "mlstrat/diagnose.hpp"
 #include "mlstrat/error.hpp"
 #include "mlstrat/learning_curve.hpp"
+#include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::diagnose {
@@ -24,7 +27,12 @@ struct GroupTag {
     std::optional<double> target;
 };
 
-std::optional<GroupTag> read_tag(const std::string& notes) {
+constexpr const char* kSizeTag = "curve_size";
+constexpr const char* kRepeatTag = "curve_repeat";
+constexpr const char* kTargetTag = "curve_target";
+
+// The note of registries written before curves were groups.
+std::optional<GroupTag> read_old_note(const std::string& notes) {
     static const std::regex kTag(R"(^curve (\S+): size (\d+), repeat (\d+)(?:, target (\S+))?$)");
     std::istringstream lines(notes);
     std::string line;
@@ -38,20 +46,40 @@ std::optional<GroupTag> read_tag(const std::string& notes) {
     return std::nullopt;
 }
 
+// The curve a run belongs to: its group and tags, or the note of an older registry.
+std::optional<GroupTag> read_tag(const registry::Run& run) {
+    const auto size = run.tags.find(kSizeTag);
+    if (run.group.empty() || size == run.tags.end()) return read_old_note(run.notes);
+    GroupTag tag;
+    tag.name = run.group;
+    const auto n = try_parse_number(size->second);
+    tag.size = n && *n >= 0 ? static_cast<std::uint64_t>(*n) : 0;
+    if (auto it = run.tags.find(kRepeatTag); it != run.tags.end()) {
+        if (auto r = try_parse_number(it->second)) tag.repeat = static_cast<std::int64_t>(*r);
+    }
+    if (auto it = run.tags.find(kTargetTag); it != run.tags.end()) {
+        tag.target = try_parse_number(it->second);
+    }
+    return tag;
+}
+
 }  // namespace
 
-std::string curve_group_note(const std::string& name, std::uint64_t size, std::int64_t repeat,
-                             std::optional<double> target) {
-    std::string note = fmt::format("curve {}: size {}, repeat {}", name, size, repeat);
-    if (target) note += fmt::format(", target {}", *target);
-    return note;
+void mark_curve_run(const std::string& db, const std::string& run, const std::string& name,
+                    std::uint64_t size, std::int64_t repeat, std::optional<double> target) {
+    auto registry = registry::Registry::open(db);
+    std::map<std::string, std::string> tags = {{kSizeTag, std::to_string(size)},
+                                               {kRepeatTag, std::to_string(repeat)}};
+    if (target) tags[kTargetTag] = fmt::format("{}", *target);
+    registry.set_tags(run, tags);
+    registry.set_group(run, name);
 }
 
 std::vector<std::string> curve_names(const std::string& db) {
     std::vector<std::string> names;
     if (!std::filesystem::exists(db)) return names;
     for (const auto& run : registry::Registry::open(db).runs()) {
-        const auto tag = read_tag(run.notes);
+        const auto tag = read_tag(run);
         if (tag && std::find(names.begin(), names.end(), tag->name) == names.end()) {
             names.push_back(tag->name);
         }
@@ -63,7 +91,7 @@ std::vector<std::string> curve_run_names(const std::string& db, const std::strin
     std::vector<std::string> names;
     if (!std::filesystem::exists(db)) return names;
     for (const auto& run : registry::Registry::open(db).runs()) {
-        const auto tag = read_tag(run.notes);
+        const auto tag = read_tag(run);
         if (tag && tag->name == name) names.push_back(run.name);
     }
     return names;
@@ -77,7 +105,7 @@ LearningCurve curve_from_registry(const std::string& db, const std::string& name
     std::vector<CurveRun> runs;
     std::optional<double> trained_target;
     for (const auto& run : registry.runs()) {
-        const auto tag = read_tag(run.notes);
+        const auto tag = read_tag(run);
         if (!tag || tag->name != name) continue;
         runs.push_back({run.name, tag->size, tag->repeat, run.errors});
         if (tag->target) trained_target = tag->target;

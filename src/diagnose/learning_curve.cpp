@@ -134,9 +134,14 @@ CurveVerdict decide(const LearningCurve& c) {
 
 nlohmann::json fit_json(const LearningCurve& c) {
     const PowerLawFit& f = *c.fit;
-    nlohmann::json j = {{"a", f.a},       {"b", f.b},     {"c", f.c},
-                        {"covariance", f.covariance},     {"rss", f.rss},
-                        {"dof", f.dof},   {"at_bound", f.at_bound}};
+    nlohmann::json j = {{"a", f.a},
+                        {"b", f.b},
+                        {"c", f.c},
+                        {"covariance", f.covariance},
+                        {"rss", f.rss},
+                        {"dof", f.dof},
+                        {"at_bound", f.at_bound},
+                        {"floor_at_zero", f.floor_at_zero}};
     j["curve"] = fit_curve(c);
     return j;
 }
@@ -202,11 +207,11 @@ LearningCurve learning_curve(std::string name, std::vector<CurveRun> runs,
             c.fit_note = fmt::format("the exponent c ended at the edge of its range ({:.3g}): "
                                      "these sizes do not pin the curve down; add sizes or repeats",
                                      c.fit->c);
-        } else if (c.fit->a < 0) {
-            c.fit_note = fmt::format("the fitted floor a is below zero ({:.4g}): the curve has "
-                                     "not begun to level off at these sizes, so an extrapolation "
-                                     "far past the largest size is optimistic",
-                                     c.fit->a);
+        } else if (c.fit->floor_at_zero) {
+            c.fit_note =
+                "the fitted floor a is at zero, its bound (an error rate is not "
+                "negative): the curve has not begun to level off at these sizes, so an "
+                "extrapolation far past the largest size is optimistic";
         }
     }
     c.verdict = decide(c);

@@ -1,6 +1,7 @@
-// The fit of a learning curve, error ≈ a + b·n^(−c), and what it says about other sizes: its
-// confidence and prediction bands, and the sizes where the band reaches a target. The numbers
-// are those of scipy.optimize.curve_fit (tests/data/curve/make_fixtures.py).
+// The fit of a learning curve, error ≈ a + b·n^(−c) with the floor a >= 0 (an error rate), and
+// what it says about other sizes: its confidence and prediction bands, and the sizes where the
+// band reaches a target. The numbers are those of scipy.optimize.curve_fit with bounds
+// (tests/data/curve/make_fixtures.py).
 
 #include <algorithm>
 #include <cmath>
@@ -17,9 +18,11 @@ namespace {
 constexpr double kMinExponent = 0.01;
 constexpr double kMaxExponent = 5.0;
 
-/// The least-squares (a, b) for a fixed c, and the residual sum of squares they leave.
+/// The least-squares (a >= 0, b) for a fixed c, and the residual sum of squares they leave.
 struct LinearFit {
     double a = 0.0, b = 0.0, rss = std::numeric_limits<double>::infinity();
+    /// The unconstrained a was negative: a is 0 and b the fit through the origin.
+    bool floor_at_zero = false;
 };
 
 LinearFit fit_for_exponent(const std::vector<double>& n, const std::vector<double>& y, double c) {
@@ -37,6 +40,13 @@ LinearFit fit_for_exponent(const std::vector<double>& n, const std::vector<doubl
     if (!(det > 0)) return f;
     f.b = (m * sxy - sx * sy) / det;
     f.a = (sy - f.b * sx) / m;
+    if (f.a < 0) {
+        // The residual is convex in (a, b): with its minimum at a < 0, the minimum over a >= 0
+        // lies on a = 0.
+        f.a = 0;
+        f.b = sxy / sxx;
+        f.floor_at_zero = true;
+    }
     f.rss = 0;
     for (std::size_t i = 0; i < n.size(); ++i) {
         const double r = y[i] - f.a - f.b * std::pow(n[i], -c);
@@ -84,7 +94,7 @@ std::optional<stats::Interval> PowerLawFit::band(double n, double level, bool pr
                        (prediction ? rss / static_cast<double>(dof) : 0.0);
     const double half = stats::student_t_quantile(0.5 + level / 2.0, dof) * std::sqrt(std::max(var, 0.0));
     const double centre = error_at(n);
-    return stats::Interval{centre - half, centre + half};
+    return stats::Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
 std::optional<double> PowerLawFit::size_for(double error) const {
@@ -130,7 +140,10 @@ PowerLawFit fit_power_law(const std::vector<double>& sizes, const std::vector<do
     fit.a = lin.a;
     fit.b = lin.b;
     fit.rss = lin.rss;
-    fit.dof = static_cast<int>(sizes.size()) - 3;
+    fit.floor_at_zero = lin.floor_at_zero;
+    // On its bound the floor is no longer estimated: the model is b·n^(−c), two parameters.
+    const int free = fit.floor_at_zero ? 2 : 3;
+    fit.dof = static_cast<int>(sizes.size()) - free;
     fit.at_bound = best == 0 || best == kSteps;
 
     std::array<std::array<double, 3>, 3> jtj{};
@@ -141,12 +154,26 @@ PowerLawFit fit_power_law(const std::vector<double>& sizes, const std::vector<do
         }
     }
     std::array<std::array<double, 3>, 3> inverse{};
-    const double scale = fit.dof > 0 ? fit.rss / fit.dof : std::numeric_limits<double>::infinity();
-    if (!invert(jtj, inverse)) {
+    if (fit.floor_at_zero) {
+        // The (b, c) block alone; a's row and column stay 0.
+        const double det = jtj[1][1] * jtj[2][2] - jtj[1][2] * jtj[2][1];
+        if (std::fabs(det) > 0 && std::isfinite(det)) {
+            inverse[1][1] = jtj[2][2] / det;
+            inverse[2][2] = jtj[1][1] / det;
+            inverse[1][2] = inverse[2][1] = -jtj[1][2] / det;
+        } else {
+            for (int i = 1; i < 3; ++i) {
+                for (int j = 1; j < 3; ++j) inverse[i][j] = std::numeric_limits<double>::infinity();
+            }
+        }
+    } else if (!invert(jtj, inverse)) {
         for (auto& row : inverse) row.fill(std::numeric_limits<double>::infinity());
     }
+    const double scale = fit.dof > 0 ? fit.rss / fit.dof : std::numeric_limits<double>::infinity();
     for (int i = 0; i < 3; ++i) {
-        for (int j = 0; j < 3; ++j) fit.covariance[i][j] = scale * inverse[i][j];
+        for (int j = 0; j < 3; ++j) {
+            fit.covariance[i][j] = inverse[i][j] == 0.0 ? 0.0 : scale * inverse[i][j];
+        }
     }
     return fit;
 }

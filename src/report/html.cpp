@@ -275,9 +275,10 @@ std::string confusion(const Report& r) {
     if (!r.eval) return omitted_line(r, "confusion");
     const auto& e = *r.eval;
     std::string out = "<section id=\"confusion\"><h2>Confusion matrix</h2>\n";
-    out += "<p class=\"lead\"><code>" + h(r.pred) + "</code>: " + fmt::format("{}", e.rows) +
-           " rows, accuracy <b>" + h(rate(e.accuracy)) + "</b>, error <b>" + h(rate(e.error)) +
-           "</b> (" + h(detail::level(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
+    out += "<p class=\"lead\">" + (r.pred_run.empty() ? "" : "Run <b>" + h(r.pred_run) + "</b>, ") +
+           "<code>" + h(r.pred) + "</code>: " + fmt::format("{}", e.rows) + " rows, accuracy <b>" +
+           h(rate(e.accuracy)) + "</b>, error <b>" + h(rate(e.error)) + "</b> (" +
+           h(detail::level(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
            h(rate(e.error_ci.hi)) + ").</p>\n";
     out += "<div class=\"cols\"><div class=\"fit\">" + chart_div("confusion") + "</div><div>";
     out += "<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>\n";
@@ -293,6 +294,7 @@ std::string confusion(const Report& r) {
 std::string slices(const Report& r) {
     if (!r.eval || r.eval->slices.empty()) return omitted_line(r, "slices");
     std::string out = "<section id=\"slices\"><h2>Error by slice</h2>\n<p class=\"lead\">";
+    if (!r.pred_run.empty()) out += "Run <b>" + h(r.pred_run) + "</b>. ";
     for (const auto& s : r.eval->slices) {
         const auto& worst = s.values[s.worst];
         out += "By <b>" + h(s.column) + "</b>: worst <b>" + h(worst.value) + "</b> at " +
@@ -311,6 +313,7 @@ std::string ceilings(const Report& r) {
            " misclassified examples reviewed";
     if (t.correct_reviewed > 0) out += fmt::format(" (and {} correct ones)", t.correct_reviewed);
     out += ", dev error " + h(pct(t.error)) +
+           (r.sheet_error_source.empty() ? "" : " (from " + h(r.sheet_error_source) + ")") +
            " (orange line). Each bar runs from the error today down to the best it can get by "
            "fixing every error of that kind.</p>\n";
     out += chart_div("ceilings");

@@ -15,6 +15,7 @@
 #include "mlstrat/text.hpp"
 #include "report/assets.hpp"
 #include "report/examples.hpp"
+#include "report/format.hpp"
 #include "report/learning_curves.hpp"
 
 namespace mlstrat::report {
@@ -248,6 +249,71 @@ void add_runs(const ReportOptions& options, Report& report) {
     }
 }
 
+// The registered run whose predictions `pred` is: one that attached it, or whose folder holds
+// it; empty when none does.
+std::string run_of_predictions(const Report& report, const ReportOptions& options,
+                               const std::string& pred) {
+    if (report.db.empty()) return "";
+    std::error_code ec;
+    const fs::path file = fs::weakly_canonical(pred, ec);
+    auto same = [&](const fs::path& other) {
+        std::error_code e;
+        return !ec && fs::weakly_canonical(other, e) == file && !e;
+    };
+    for (const auto& run : registry::Registry::open(report.db).runs()) {
+        for (const auto& [split, path] : run.predictions) {
+            if (same(path)) return run.name;
+        }
+        if (same(fs::path(options.runs_dir) / run.name / fs::path(pred).filename()))
+            return run.name;
+    }
+    return "";
+}
+
+// One story (course 1.1.2): the confusion matrix, slices and examples show the run chosen on
+// dev; when --pred shows another file, a note says which and the sections name it.
+void name_the_predictions(const ReportOptions& options, Report& report) {
+    report.pred_run = options.pred.empty() ? report.diagnosed_run
+                                           : run_of_predictions(report, options, report.pred);
+    if (options.pred.empty() || report.diagnosed_run.empty() ||
+        report.pred_run == report.diagnosed_run) {
+        return;
+    }
+    report.notes.push_back(
+        report.pred_run.empty()
+            ? fmt::format("The confusion matrix, slices and examples show {} (--pred), which "
+                          "belongs to no registered run; the error ladder shows {}.",
+                          report.pred, report.diagnosed_run)
+            : fmt::format("The confusion matrix, slices and examples show run {} ({}, --pred), "
+                          "not {}, the run the error ladder shows.",
+                          report.pred_run, report.pred, report.diagnosed_run));
+}
+
+// The ceilings' starting error: --error when given, else that of the predictions shown (the
+// run reviewed); a note when the two disagree beyond the predictions' interval.
+double ceiling_error(const ReportOptions& options, Report& report) {
+    MLSTRAT_CHECK(options.sheet_error.has_value() || report.eval.has_value(),
+                  "--sheet needs --error E, the dev error its errors were sampled from, or the "
+                  "reviewed run's predictions (--pred FILE, or the diagnosed run's pred_dev.csv)");
+    const std::string shown =
+        (report.pred_run.empty() ? std::string() : "run " + report.pred_run + ", ") + report.pred;
+    if (!options.sheet_error) {
+        report.sheet_error_source = shown;
+        return report.eval->error;
+    }
+    report.sheet_error_source = "--error";
+    const double e = *options.sheet_error;
+    if (report.eval && (e < report.eval->error_ci.lo || e > report.eval->error_ci.hi)) {
+        report.notes.push_back(fmt::format(
+            "The ceilings start from --error {}, but the predictions shown ({}) have a dev error "
+            "of {} ({} to {}): the sheet was reviewed on another run, so its ceilings are not "
+            "this run's.",
+            detail::rate(e), shown, detail::rate(report.eval->error),
+            detail::rate(report.eval->error_ci.lo), detail::rate(report.eval->error_ci.hi)));
+    }
+    return e;
+}
+
 }  // namespace
 
 Report build_report(const ReportOptions& options) {
@@ -268,6 +334,7 @@ Report build_report(const ReportOptions& options) {
         eval.table = options.table;
         report.pred = pred;
         report.eval = metrics::evaluate(pred, eval);
+        name_the_predictions(options, report);
         detail::add_examples(report, pred, options.pred.empty() ? report.diagnosed_run : "",
                              options.table);
         if (options.slice_cols.empty()) {
@@ -284,11 +351,9 @@ Report build_report(const ReportOptions& options) {
         report.omitted.push_back({"slices", note});
     }
 
-    MLSTRAT_CHECK(options.sheet.empty() || options.sheet_error.has_value(),
-                  "--sheet needs --error E, the dev error its errors were sampled from");
     if (!options.sheet.empty()) {
         analysis::TallyOptions tally;
-        tally.error = *options.sheet_error;
+        tally.error = ceiling_error(options, report);
         report.sheet = options.sheet;
         report.tally = analysis::tally_sheet(options.sheet, tally);
     } else {
@@ -343,6 +408,8 @@ nlohmann::json Report::to_json() const {
     j["learning_curves"] = json::array();
     for (const auto& c : learning_curves) j["learning_curves"].push_back(c.to_json());
     j["pred"] = pred.empty() ? json(nullptr) : json(pred);
+    j["pred_run"] = pred_run.empty() ? json(nullptr) : json(pred_run);
+    j["sheet_error_source"] = sheet_error_source.empty() ? json(nullptr) : json(sheet_error_source);
     j["eval"] = eval ? eval->to_json() : json(nullptr);
     j["sheet"] = sheet.empty() ? json(nullptr) : json(sheet);
     j["tally"] = tally ? tally->to_json() : json(nullptr);

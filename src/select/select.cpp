@@ -437,7 +437,9 @@ SelectReport select_from_registry(const std::string& db, SelectOptions options) 
     MLSTRAT_CHECK(options.objective || !options.combinations.empty(),
                   "select needs the one optimizing metric: --maximize COL or --minimize COL "
                   "(or store it with mlstrat project set --maximize COL)");
-    auto report = select(candidates_from_runs(registry.runs(), db), options);
+    const auto runs = options.by_group ? registry::group_means(registry.runs()) : registry.runs();
+    auto report = select(candidates_from_runs(runs, db), options);
+    pair_winner(report, runs, options.on, options.ci_level);
     if (options.on == "test") {
         const auto peeks = registry.record_test_peek();
         report.notes.push_back(fmt::format(
@@ -468,6 +470,8 @@ nlohmann::json SelectReport::to_json() const {
         j["lead_interval"] = {{"lo", lead_interval->first}, {"hi", lead_interval->second}};
     }
     j["lead_is_noise"] = lead_is_noise;
+    j["runner_up"] = runner_up ? nlohmann::json(*runner_up) : nlohmann::json(nullptr);
+    j["paired"] = paired ? paired->to_json() : nlohmann::json(nullptr);
     j["on"] = on;
     j["notes"] = notes;
     return j;

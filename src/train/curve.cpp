@@ -137,7 +137,6 @@ diagnose::LearningCurve learning_curve(const CurveRequest& request,
             run.seed = config.seed + r - 1;
             run.registry_path = request.registry_path;
             run.registry_kind = "curve";
-            run.notes = {diagnose::curve_group_note(name, size, r, request.target)};
             const auto subset = with_train_rows(data, rows);
             const double before = done;
             train_run_on(run, *subset, [&](const Progress& p) {
@@ -155,6 +154,8 @@ diagnose::LearningCurve learning_curve(const CurveRequest& request,
                 c.eta_seconds = so_far > 0 ? elapsed * (plan.work - so_far) / so_far : 0.0;
                 progress(c);
             });
+            diagnose::mark_curve_run(request.registry_path, run.name, name, size, r,
+                                     request.target);
             done = before + static_cast<double>(size * static_cast<std::uint64_t>(config.train.epochs));
         }
     }

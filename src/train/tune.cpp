@@ -60,6 +60,16 @@ std::string trial_name(const std::string& name, std::int64_t i, std::int64_t tri
     return fmt::format("{}-t{:0{}}", name, i + 1, width);
 }
 
+/// A trial's runs: the trial itself, or TRIAL-s<SEED> for seeds seed, seed+1... with repeats.
+std::vector<std::string> repeat_names(const std::string& trial, std::int64_t seed,
+                                      std::int64_t repeats) {
+    if (repeats == 1) return {trial};
+    std::vector<std::string> out;
+    for (std::int64_t k = 0; k < repeats; ++k)
+        out.push_back(fmt::format("{}-s{}", trial, seed + k));
+    return out;
+}
+
 }  // namespace
 
 SearchDimension parse_search_dimension(const std::string& text) {
@@ -175,7 +185,8 @@ nlohmann::json TrialResult::to_json() const {
             {"feasible", feasible},
             {"violations", violations},
             {"errors", errors},
-            {"latency_ms", latency_ms}};
+            {"latency_ms", latency_ms},
+            {"runs", runs}};
 }
 
 nlohmann::json TuneResult::to_json() const {
@@ -197,6 +208,7 @@ nlohmann::json TuneResult::to_json() const {
 TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
     namespace fs = std::filesystem;
     MLSTRAT_CHECK(request.trials >= 1, "--trials must be at least 1, got ", request.trials);
+    MLSTRAT_CHECK(request.repeats >= 1, "--repeats must be at least 1, got ", request.repeats);
     MLSTRAT_CHECK(!request.space.empty(), "tune needs at least one --space KEY=DISTRIBUTION");
     MLSTRAT_CHECK(request.eta >= 2, "--eta must be at least 2, got ", request.eta);
     MLSTRAT_CHECK(request.min_epochs >= 1, "--min-epochs must be at least 1, got ",
@@ -218,6 +230,7 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
     }
 
     std::vector<TrialResult> trials;
+    std::vector<std::int64_t> seeds;  // each trial's first seed: its config's
     const auto draws = sample_trials(space, request.trials, request.seed);
     for (std::int64_t i = 0; i < request.trials; ++i) {
         TrialResult t;
@@ -226,11 +239,14 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
         // Every trial's config is checked before anything trains.
         auto sets = request.overrides;
         sets.insert(sets.end(), t.overrides.begin(), t.overrides.end());
-        load_config(request.config_path, sets);
-        const fs::path dir = fs::path(request.runs_dir) / t.name;
-        MLSTRAT_CHECK(request.force || !fs::exists(dir), dir.string(),
-                      ": the trial's run exists; use --force to replace the trials or another "
-                      "--name");
+        seeds.push_back(load_config(request.config_path, sets).seed);
+        t.runs = repeat_names(t.name, seeds.back(), request.repeats);
+        for (const auto& run : t.runs) {
+            const fs::path dir = fs::path(request.runs_dir) / run;
+            MLSTRAT_CHECK(request.force || !fs::exists(dir), dir.string(),
+                          ": the trial's run exists; use --force to replace the trials or another "
+                          "--name");
+        }
         trials.push_back(std::move(t));
     }
 
@@ -253,33 +269,60 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
         std::vector<registry::Run> runs;
         for (std::size_t i : alive) {
             TrialResult& t = trials[i];
-            RunRequest run;
-            run.config_path = request.config_path;
-            run.overrides = request.overrides;
-            run.overrides.insert(run.overrides.end(), t.overrides.begin(), t.overrides.end());
-            if (request.halving) run.overrides.push_back(fmt::format("train.epochs={}", rung.epochs));
-            run.name = t.name;
-            run.runs_dir = request.runs_dir;
-            run.resume = r > 0;
-            run.force = r == 0 && request.force;
-            run.threads = request.threads;
-            run.registry_path = request.registry_path;
-            run.registry_kind = "tune";
-            std::string sets;
-            for (const auto& o : t.overrides) sets += " --set " + o;
-            run.notes = {fmt::format("tune {} trial {} of {}:{}", result.name, i + 1,
-                                     request.trials, sets)};
-            if (request.halving) {
-                run.notes.push_back(fmt::format("successive halving rung {} of {}: {} epochs",
-                                                r + 1, budgets.size(), rung.epochs));
+            for (std::size_t k = 0; k < t.runs.size(); ++k) {
+                RunRequest run;
+                run.config_path = request.config_path;
+                run.overrides = request.overrides;
+                run.overrides.insert(run.overrides.end(), t.overrides.begin(), t.overrides.end());
+                if (request.halving) {
+                    run.overrides.push_back(fmt::format("train.epochs={}", rung.epochs));
+                }
+                run.name = t.runs[k];
+                run.runs_dir = request.runs_dir;
+                run.resume = r > 0;
+                run.force = r == 0 && request.force;
+                run.threads = request.threads;
+                run.registry_path = request.registry_path;
+                run.registry_kind = "tune";
+                std::string sets;
+                for (const auto& o : t.overrides) sets += " --set " + o;
+                run.notes = {fmt::format("tune {} trial {} of {}:{}", result.name, i + 1,
+                                         request.trials, sets)};
+                if (t.runs.size() > 1) {
+                    run.seed = seeds[i] + static_cast<std::int64_t>(k);
+                    run.notes.push_back(fmt::format("seed {} of {} (seed = {}), group {}", k + 1,
+                                                    t.runs.size(), *run.seed, t.name));
+                }
+                if (request.halving) {
+                    run.notes.push_back(fmt::format("successive halving rung {} of {}: {} epochs",
+                                                    r + 1, budgets.size(), rung.epochs));
+                }
+                const RunResult done = train_run(run);
+                if (t.runs.size() > 1) registry.set_group(run.name, t.name);
+                t.epochs = done.epochs;
+                t.rung = static_cast<std::int64_t>(r);
+                t.errors = done.errors;
+                t.latency_ms = done.latency_ms;
+                runs.push_back(*registry.find_run(run.name));
+                if (progress) {
+                    TrialResult each = t;
+                    each.name = run.name;
+                    progress(each, rung);
+                }
             }
-            const RunResult done = train_run(run);
-            t.epochs = done.epochs;
-            t.rung = static_cast<std::int64_t>(r);
-            t.errors = done.errors;
-            t.latency_ms = done.latency_ms;
-            runs.push_back(*registry.find_run(t.name));
-            if (progress) progress(t, rung);
+        }
+        // A trial of several seeds is its group's means (course 1.1.2: choose on dev, and on
+        // more than one seed's luck).
+        if (request.repeats > 1) {
+            runs = registry::group_means(runs);
+            for (std::size_t i : alive) {
+                for (const auto& g : runs) {
+                    if (g.name != trials[i].name) continue;
+                    trials[i].errors = g.errors;
+                    auto latency = g.metrics.find("latency_ms");
+                    if (latency != g.metrics.end()) trials[i].latency_ms = latency->second;
+                }
+            }
         }
         // The registry's entries, as select sees every other run.
         const auto report = select::select(select::candidates_from_runs(runs, request.registry_path),

@@ -132,9 +132,10 @@ void add_report(CLI::App& app) {
                     "column of the predictions to break the error down by; repeatable");
     cmd->add_option("--sheet", args->options.sheet,
                     "a reviewed error-analysis sheet (mlstrat errors sample) for the ceilings");
-    cmd->add_option("--error", args->error, "the dev error the sheet's errors were sampled from")
+    cmd->add_option("--error", args->error,
+                    "the dev error the sheet's errors were sampled from (default: the error of "
+                    "the predictions the report shows, the run reviewed)")
         ->needs(cmd->get_option("--sheet"));
-    cmd->get_option("--sheet")->needs(cmd->get_option("--error"));
     cmd->add_option("--title", args->options.title, "the page's title")->capture_default_str();
     cmd->add_flag("--json", args->json, "print the report's data as one JSON document");
     cmd->callback([args] { run(*args); });

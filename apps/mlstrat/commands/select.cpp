@@ -17,6 +17,7 @@ namespace {
 struct SelectArgs {
     std::string runs;
     bool from_registry = false;
+    bool by_group = false;
     std::string db = registry::kDefaultPath;
     std::string maximize, minimize;
     std::vector<std::string> require;
@@ -68,6 +69,10 @@ void run(const SelectArgs& a) {
     if (!a.dev_size.empty()) options.dev_size = parse_rows(a.dev_size, "--dev-size");
     options.ci_level = parse_rate(a.ci_level, "--ci-level");
     options.on = a.on;
+    MLSTRAT_CHECK(!a.by_group || a.from_registry,
+                  "--by-group ranks the registry's seed groups: "
+                  "give --from-registry");
+    options.by_group = a.by_group;
     auto report = a.from_registry ? select::select_from_registry(a.db, options)
                                   : select::select_from_file(a.runs, options, a.name_col);
     if (a.json) {
@@ -89,6 +94,9 @@ void add_select(CLI::App& app) {
     cmd->add_flag("--from-registry", args->from_registry,
                   "rank the registered runs instead (columns SPLIT_error, SPLIT_rows, metrics)");
     cmd->add_option("--db", args->db, "run registry for --from-registry")->capture_default_str();
+    cmd->add_flag(
+        "--by-group", args->by_group,
+        "with --from-registry: rank each seed group as one candidate, by its runs' means");
     cmd->add_option("--maximize", args->maximize, "the optimizing metric, higher is better");
     cmd->add_option("--minimize", args->minimize, "the optimizing metric, lower is better");
     cmd->add_option("--require", args->require,

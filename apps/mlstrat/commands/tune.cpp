@@ -82,6 +82,10 @@ void add_tune(CLI::App& app) {
                 "best chosen by the project's optimizing metric under its satisficing limits.");
     cmd->add_option("CONFIG", args->request.config_path, "TOML config file")->required();
     cmd->add_option("--trials", args->request.trials, "number of trials")->capture_default_str();
+    cmd->add_option("--repeats", args->request.repeats,
+                    "runs per trial with seeds seed, seed+1...: one registry group per trial, "
+                    "ranked by its mean on dev")
+        ->capture_default_str();
     cmd->add_option("--space", args->request.space,
                     "KEY=log(LO,HI) | uniform(LO,HI) | int(LO,HI) | choice(V,...); repeatable")
         ->required();
