@@ -348,6 +348,11 @@ struct SeedSummary {
 /// Mean, spread and t interval of one number measured with several seeds. Pure.
 SeedSummary summarize_seeds(const std::vector<double>& values, double level = 0.95);
 
+/// Welch's interval for mean(a) - mean(b) of two seed groups' numbers: what `runs list
+/// --group-by group` and `mlstrat transfer` judge a difference with. Throws Error when a side has
+/// fewer than two seeds.
+stats::Interval welch_difference(const SeedSummary& a, const SeedSummary& b, double level = 0.95);
+
 /// A seed group: its runs, and every numeric key summarised across them.
 struct GroupSummary {
     /// The group's name.

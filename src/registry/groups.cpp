@@ -10,7 +10,6 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/text.hpp"
-#include "mlstrat/welch.hpp"
 
 namespace mlstrat::registry {
 

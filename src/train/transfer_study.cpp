@@ -10,9 +10,9 @@
 #include <filesystem>
 
 #include "mlstrat/error.hpp"
+#include "mlstrat/registry.hpp"
 #include "mlstrat/text.hpp"
 #include "mlstrat/train.hpp"
-#include "mlstrat/welch.hpp"
 
 namespace mlstrat::train {
 
