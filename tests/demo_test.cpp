@@ -49,6 +49,10 @@ TEST(Demo, QuickRunTellsTheNumbersOfItsRuns) {
     EXPECT_EQ(count("\"img\":\"data:image/png;base64,"), 40u);
     EXPECT_EQ(summary["error_analysis"]["review_pages"].size(), 2u);
     EXPECT_EQ(summary["split"]["train_dev"]["rows"], 300);
+    // The baseline's learning curve: one point per quick size, and a verdict in words.
+    EXPECT_EQ(summary["curve"]["points"], 4);
+    EXPECT_FALSE(summary["curve"]["verdict"]["message"].get<std::string>().empty());
+    EXPECT_FALSE(summary["curve"]["verdict"]["kind"].get<std::string>().empty());
     // The transfer study: two sizes, every arm over the two quick seeds, a verdict each.
     const json& transfer = summary["transfer"];
     ASSERT_EQ(transfer["sizes"].size(), 2u);

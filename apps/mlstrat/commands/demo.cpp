@@ -60,14 +60,16 @@ struct Plan {
     const char* transfer_labels = "";  // labels per class of the transfer study
     const char* transfer_seeds = "";
     std::int64_t transfer_dev = 0;  // app dev images the transfer study compares on
+    const char* curve_sizes = "";   // training-set sizes of the baseline's learning curve
 };
 
 Plan plan_for(const std::string& size) {
     if (size == "quick")
-        return {3000, 2000, 400, 300, 1500, 3, 1, 1, 1, 3, 40, 50, "5,20", "1,2", 300};
+        return {3000, 2000, 400, 300, 1500, 3, 1, 1, 1, 3, 40, 50, "5,20", "1,2", 300,
+                "250,500,1000,all"};
     if (size == "full")
         return {40000, 20000, 4000, 4000, 20000,       3,       2,   2,
-                2,     10,    100,  200,  "10,30,100", "1,2,3", 2000};
+                2,     10,    100,  200,  "10,30,100", "1,2,3", 2000, "2500,5000,10000,20000,all"};
     throw Error("--size must be full or quick, got '" + size + "'");
 }
 
@@ -152,7 +154,7 @@ class Runner {
 
     /// Runs `mlstrat args...` with --json and returns the parsed output.
     json run(std::vector<std::string> args, const std::string& what) {
-        if (threads_ > 0 && (args[0] == "train")) {
+        if (threads_ > 0 && (args[0] == "train" || args[0] == "curve")) {
             args.push_back("--threads");
             args.push_back(std::to_string(threads_));
         }
@@ -535,6 +537,7 @@ class Demo {
         write_config("baseline", config("A quick baseline: a small fully connected network.",
                                         split_data(""), kMlpModel, plan_.epochs_baseline));
         json baseline = train_and_diagnose("baseline");
+        more_data();
         const std::string focus = baseline["focus"];
         bool bias_secondary = false;
         for (const auto& g : baseline["secondary"]) bias_secondary |= g == "avoidable_bias";
@@ -555,6 +558,30 @@ class Demo {
         write_config("cnn", config("A small CNN: the bigger model the baseline's avoidable bias asks for.",
                                    split_data(""), kCnnModel, plan_.epochs_cnn));
         train_and_diagnose("cnn");
+    }
+
+    // Would more of the same data help? A learning curve of the baseline (1.1.3; Machine Learning
+    // Yearning ch. 28-32): the baseline at growing training-set sizes, one run each, against the
+    // project's Bayes proxy.
+    void more_data() {
+        story_.say("Would more web images help? Collecting them costs months; a learning curve "
+                   "answers first: the baseline trained on growing parts of the training set.");
+        json curve = runner_.run({"curve", "configs/baseline.toml", "--sizes", plan_.curve_sizes,
+                                  "--repeats", "1", "--name", "baseline-curve", "--quiet"},
+                                 "curve-baseline");
+        std::vector<std::string> points;
+        for (const auto& p : curve["points"]) {
+            const json& e = p["errors"];
+            points.push_back(fmt::format(
+                "{}: train {}, dev {}", thousands(p["size"].get<std::uint64_t>()),
+                e.contains("train") ? pct(number_or(e["train"], "mean")) : "-",
+                e.contains("dev") ? pct(number_or(e["dev"], "mean")) : "-"));
+        }
+        story_.say("training-set size " + text::join(points, "; ") + ".");
+        story_.say(curve["verdict"].value("message", ""));
+        summary_["curve"] = {{"points", curve["points"].size()},
+                             {"verdict", curve["verdict"]},
+                             {"target", curve.value("target", json(nullptr))}};
     }
 
     // 4. Error analysis of the CNN's dev errors (1.2.1).
