@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""Makes the fixtures of find_label_issues' other filters: for each problem of
+cleanlab_cases.json, and for pets.csv, the examples cleanlab's
+find_label_issues(labels, pred_probs, filter_by=MODE) flags, for every MODE. Run it after
+make_fixtures.py, which makes the problems; only cleanlab's answers are stored.
+
+    CLEANLAB_SRC=/path/to/cleanlab/checkout /usr/bin/python3 tests/data/labels/make_filter_fixtures.py
+"""
+import csv
+import json
+import os
+
+import numpy as np
+
+from make_fixtures import HERE, load_cleanlab
+
+MODES = ["prune_by_noise_rate", "prune_by_class", "both", "confident_learning",
+         "predicted_neq_given", "low_self_confidence", "low_normalized_margin"]
+
+
+def flagged(find_label_issues, labels, probs):
+    """Per mode, the indices of the flagged examples, ascending."""
+    out = {}
+    for mode in MODES:
+        mask = find_label_issues(labels, probs, filter_by=mode, n_jobs=1)
+        out[mode] = np.flatnonzero(mask).tolist()
+    return out
+
+
+def main():
+    find_label_issues, _ = load_cleanlab()
+    with open(os.path.join(HERE, "cleanlab_cases.json")) as f:
+        cases = json.load(f)
+    out = []
+    for case in cases:
+        labels = np.array(case["labels"], dtype=np.int64)
+        probs = np.array(case["probs"], dtype=np.float64)
+        out.append(flagged(find_label_issues, labels, probs))
+    with open(os.path.join(HERE, "cleanlab_filter_cases.json"), "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+
+    # pets.csv (cat / dog / bird), for the CLI's --filter-by.
+    with open(os.path.join(HERE, "pets.csv")) as f:
+        rows = list(csv.DictReader(f))
+    names = ["cat", "dog", "bird"]
+    labels = np.array([names.index(r["label"]) for r in rows], dtype=np.int64)
+    probs = np.array([[float(r["p_" + c]) for c in names] for r in rows])
+    with open(os.path.join(HERE, "pets_filter_expected.json"), "w") as f:
+        json.dump(flagged(find_label_issues, labels, probs), f, separators=(",", ":"))
+
+
+if __name__ == "__main__":
+    main()
