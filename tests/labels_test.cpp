@@ -90,6 +90,44 @@ TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
     EXPECT_GT(flagged, 100u);  // the fixtures do exercise flagging
 }
 
+// Every filter_by mode against cleanlab's masks (tests/data/labels/make_filter_fixtures.py), with
+// the sample's guesses and with every cell searched exactly.
+TEST(ConfidentLearning, EveryFilterMatchesCleanlabOnSixtyProblems) {
+    const json cases = load(kData + "cleanlab_cases.json");
+    const json masks = load(kData + "cleanlab_filter_cases.json");
+    ASSERT_EQ(masks.size(), cases.size());
+    std::size_t modes = 0;
+    for (const auto& [name, unused] : masks[0].items()) {
+        const FilterBy filter = filter_by_named(name);
+        ++modes;
+        std::size_t flagged = 0;
+        for (std::size_t c = 0; c < cases.size(); ++c) {
+            std::vector<std::uint32_t> labels;
+            const ProbMatrix probs = case_probs(cases[c], labels);
+            const auto expected = masks[c][name].get<std::set<std::size_t>>();
+            for (std::size_t sample_rows : {std::size_t{1} << 15, std::size_t{0}}) {
+                const ConfidentLearning cl = confident_learning(
+                    labels, probs, {.threads = 2, .sample_rows = sample_rows, .filter_by = filter});
+                std::set<std::size_t> got;
+                for (std::size_t i = 0; i < cl.is_issue.size(); ++i) {
+                    if (cl.is_issue[i]) got.insert(i);
+                }
+                EXPECT_EQ(got, expected) << name << ", case " << c << ", sample " << sample_rows;
+            }
+            flagged += expected.size();
+        }
+        EXPECT_GT(flagged, 500u) << name;  // the fixtures do exercise flagging
+    }
+    EXPECT_EQ(modes, 7u);
+}
+
+TEST(ConfidentLearning, UnknownFilterNamesTheAllowedOnes) {
+    const std::string e = error_of([] { filter_by_named("prune_by_margin"); });
+    EXPECT_NE(e.find("'prune_by_margin' is not one of prune_by_noise_rate, prune_by_class, both"),
+              std::string::npos)
+        << e;
+}
+
 TEST(ConfidentLearning, MultiLabelMatchesCleanlabOnFortyProblems) {
     const json cases = load(kData + "cleanlab_multilabel_cases.json");
     ASSERT_EQ(cases.size(), 40u);

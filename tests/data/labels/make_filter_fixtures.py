@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Makes the fixtures of find_label_issues' other filters: for each problem of
 cleanlab_cases.json, and for pets.csv, the examples cleanlab's
-find_label_issues(labels, pred_probs, filter_by=MODE) flags, for every MODE. Run it after
-make_fixtures.py, which makes the problems; only cleanlab's answers are stored.
+find_label_issues(labels, pred_probs, filter_by=MODE) flags, for every MODE (for pets.csv
+ranked by self-confidence, as `mlstrat labels` lists them). Run it after make_fixtures.py,
+which makes the problems; only cleanlab's answers are stored.
 
     CLEANLAB_SRC=/path/to/cleanlab/checkout /usr/bin/python3 tests/data/labels/make_filter_fixtures.py
 """
@@ -18,12 +19,17 @@ MODES = ["prune_by_noise_rate", "prune_by_class", "both", "confident_learning",
          "predicted_neq_given", "low_self_confidence", "low_normalized_margin"]
 
 
-def flagged(find_label_issues, labels, probs):
-    """Per mode, the indices of the flagged examples, ascending."""
+def flagged(find_label_issues, labels, probs, ranked=False):
+    """Per mode, the indices of the flagged examples: ascending, or ranked least confident in
+    the given label first."""
     out = {}
     for mode in MODES:
-        mask = find_label_issues(labels, probs, filter_by=mode, n_jobs=1)
-        out[mode] = np.flatnonzero(mask).tolist()
+        if ranked:
+            out[mode] = find_label_issues(labels, probs, filter_by=mode, n_jobs=1,
+                                          return_indices_ranked_by="self_confidence").tolist()
+        else:
+            mask = find_label_issues(labels, probs, filter_by=mode, n_jobs=1)
+            out[mode] = np.flatnonzero(mask).tolist()
     return out
 
 
@@ -46,7 +52,7 @@ def main():
     labels = np.array([names.index(r["label"]) for r in rows], dtype=np.int64)
     probs = np.array([[float(r["p_" + c]) for c in names] for r in rows])
     with open(os.path.join(HERE, "pets_filter_expected.json"), "w") as f:
-        json.dump(flagged(find_label_issues, labels, probs), f, separators=(",", ":"))
+        json.dump(flagged(find_label_issues, labels, probs, ranked=True), f, separators=(",", ":"))
 
 
 if __name__ == "__main__":
