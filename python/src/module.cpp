@@ -67,7 +67,9 @@ py::object evaluate(const py::handle& y_true, const py::handle& y_pred, const py
 }
 
 analysis::LabelReport label_report(const py::handle& labels, const py::handle& pred_probs,
-                                   double sum_tolerance, unsigned threads) {
+                                   double sum_tolerance, unsigned threads,
+                                   analysis::FilterBy filter_by =
+                                       analysis::FilterBy::prune_by_noise_rate) {
     HeldColumn given = to_column(labels, "labels");
     py::array probs = probability_matrix(pred_probs);
     const auto kind = probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
@@ -75,7 +77,8 @@ analysis::LabelReport label_report(const py::handle& labels, const py::handle& p
     const auto classes = static_cast<std::size_t>(probs.shape(1));
     py::gil_scoped_release release;
     return analysis::find_label_issues(given.column, probs.data(), kind, rows, classes,
-                                       probs.strides(0), probs.strides(1), sum_tolerance, threads);
+                                       probs.strides(0), probs.strides(1), sum_tolerance, threads,
+                                       filter_by);
 }
 
 // cleanlab's multi-label labels (one list of class indices per example) as bit sets.
@@ -118,11 +121,8 @@ analysis::LabelReport multi_label_report(const py::handle& labels, const py::han
 }
 
 // Arguments of cleanlab's find_label_issues that only their defaults are supported for.
-void check_cleanlab_defaults(const std::string& filter_by, double frac_noise,
-                             const py::handle& num_to_remove_per_class, int min_examples_per_class,
-                             const py::handle& confident_joint) {
-    MLSTRAT_CHECK(filter_by == "prune_by_noise_rate", "filter_by='", filter_by,
-                  "' is not supported: mlstrat flags what cleanlab's 'prune_by_noise_rate' flags");
+void check_cleanlab_defaults(double frac_noise, const py::handle& num_to_remove_per_class,
+                             int min_examples_per_class, const py::handle& confident_joint) {
     MLSTRAT_CHECK(frac_noise == 1.0, "frac_noise=", frac_noise, " is not supported (only 1.0)");
     MLSTRAT_CHECK(num_to_remove_per_class.is_none(), "num_to_remove_per_class is not supported");
     MLSTRAT_CHECK(min_examples_per_class == 1, "min_examples_per_class=", min_examples_per_class,
@@ -137,8 +137,12 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
                              const py::handle& num_to_remove_per_class, int min_examples_per_class,
                              const py::handle& confident_joint, const py::handle& n_jobs,
                              bool /*verbose*/) {
-    check_cleanlab_defaults(filter_by, frac_noise, num_to_remove_per_class, min_examples_per_class,
+    check_cleanlab_defaults(frac_noise, num_to_remove_per_class, min_examples_per_class,
                             confident_joint);
+    const analysis::FilterBy filter = analysis::filter_by_named(filter_by);
+    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate,
+                  "filter_by='", filter_by,
+                  "' is not supported with multi_label=True (only 'prune_by_noise_rate')");
     std::string rank;
     if (!ranked_by.is_none()) {
         rank = ranked_by.cast<std::string>();
@@ -147,7 +151,7 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
     }
     const analysis::LabelReport report =
         multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
-                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs));
+                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs), filter);
     if (!rank.empty()) {
         py::array_t<std::int64_t> ranked(static_cast<py::ssize_t>(report.issues.size()));
         auto out = ranked.mutable_unchecked<1>();
