@@ -362,6 +362,30 @@ TEST(Labels, NpyWithIntegerLabelsMatchesCleanlab) {
     EXPECT_EQ(r.per_class[7].rows, 0u);  // class 7 is never given
 }
 
+// Every filter_by mode from files, ranked as cleanlab ranks them: pets.csv's probability columns,
+// and digits' .npy read piece by piece, on one worker and on three.
+TEST(Labels, EveryFilterFromFilesMatchesCleanlabRanking) {
+    for (const std::string file : {"pets", "digits"}) {
+        const json expected = load(kData + file + "_filter_expected.json");
+        ASSERT_EQ(expected.size(), 7u);
+        for (const auto& [name, ranked] : expected.items()) {
+            for (unsigned threads : {1u, 3u}) {
+                LabelOptions o;
+                if (file == "pets") o.prob_cols = "p_*";
+                if (file == "digits") o.npy_path = kData + "digits_probs.npy";
+                o.filter_by = filter_by_named(name);
+                o.table.threads = threads;
+                const LabelReport r =
+                    find_label_issues(kData + (file == "pets" ? "pets.csv" : "digits_labels.csv"), o);
+                std::vector<std::uint64_t> got;
+                for (const auto& issue : r.issues) got.push_back(issue.index);
+                EXPECT_EQ(got, ranked.get<std::vector<std::uint64_t>>())
+                    << file << ", " << name << ", threads " << threads;
+            }
+        }
+    }
+}
+
 TEST(Labels, ProbabilityRowsAreValidated) {
     TempDir dir;
     LabelOptions o;

@@ -207,12 +207,12 @@ CohortReport find_error_slices(const std::string& pred_path, const SliceOptions&
 /// Which examples `find_label_issues` flags: cleanlab's `filter_by` modes, with its semantics.
 /// Every mode but the last two leaves out an example given its most probable class.
 enum class FilterBy {
-    prune_by_noise_rate,  ///< per off-diagonal cell of the joint, its count of largest margins
-    prune_by_class,       ///< per given class, its estimated errors with the lowest P(given)
-    both,                 ///< flagged by both of the above
-    confident_learning,   ///< confidently in a class other than the given one
-    predicted_neq_given,  ///< the most probable class is not the given one
-    low_self_confidence,  ///< the lowest P(given), as many as confident_learning flags
+    prune_by_noise_rate,    ///< per off-diagonal cell of the joint, its count of largest margins
+    prune_by_class,         ///< per given class, its estimated errors with the lowest P(given)
+    both,                   ///< flagged by both of the above
+    confident_learning,     ///< confidently in a class other than the given one
+    predicted_neq_given,    ///< the most probable class is not the given one
+    low_self_confidence,    ///< the lowest P(given), as many as confident_learning flags
     low_normalized_margin,  ///< the lowest (P(given) - max other P + 1) / 2, as many
 };
 

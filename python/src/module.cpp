@@ -66,10 +66,9 @@ py::object evaluate(const py::handle& y_true, const py::handle& y_pred, const py
     return to_python(report);
 }
 
-analysis::LabelReport label_report(const py::handle& labels, const py::handle& pred_probs,
-                                   double sum_tolerance, unsigned threads,
-                                   analysis::FilterBy filter_by =
-                                       analysis::FilterBy::prune_by_noise_rate) {
+analysis::LabelReport label_report(
+    const py::handle& labels, const py::handle& pred_probs, double sum_tolerance, unsigned threads,
+    analysis::FilterBy filter_by = analysis::FilterBy::prune_by_noise_rate) {
     HeldColumn given = to_column(labels, "labels");
     py::array probs = probability_matrix(pred_probs);
     const auto kind = probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
@@ -140,8 +139,8 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
     check_cleanlab_defaults(frac_noise, num_to_remove_per_class, min_examples_per_class,
                             confident_joint);
     const analysis::FilterBy filter = analysis::filter_by_named(filter_by);
-    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate,
-                  "filter_by='", filter_by,
+    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate, "filter_by='",
+                  filter_by,
                   "' is not supported with multi_label=True (only 'prune_by_noise_rate')");
     std::string rank;
     if (!ranked_by.is_none()) {

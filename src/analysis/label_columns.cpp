@@ -67,7 +67,8 @@ LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbM
     for (std::size_t c = 0; c < classes.size(); ++c) report.per_class[c].name = classes[c];
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     mlstrat::detail::WorkerPool pool(threads);
-    const ConfidentLearning cl = confident_learning(labels, probs, {.threads = threads, .check = check, .filter_by = filter_by});
+    const ConfidentLearning cl = confident_learning(
+        labels, probs, {.threads = threads, .check = check, .filter_by = filter_by});
     detail::add_single_label_issues(cl, labels, pool, report);
     return report;
 }

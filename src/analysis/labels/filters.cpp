@@ -75,7 +75,8 @@ void apply_filter(FilterBy filter_by, std::span<const std::uint32_t> labels, con
                 off_diagonal[i] = facts.confident < k && facts.confident != g ? 1 : 0;
                 if (margin.empty()) continue;
                 double other = -std::numeric_limits<double>::infinity();
-                for (std::size_t c = 0; c < k; ++c) other = c != g && row[c] > other ? row[c] : other;
+                for (std::size_t c = 0; c < k; ++c)
+                    other = c != g && row[c] > other ? row[c] : other;
                 margin[i] = (row[g] - other + 1.0) / 2.0;  // cleanlab's order of operations
             }
         });

@@ -271,11 +271,9 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                                probs, table.threads(), report);
     } else {
         const std::span<const std::uint32_t> labels(table_rows.labels.data(), n);
-        const ConfidentLearning cl =
-            confident_learning(labels, probs,
-                               {.threads = table.threads(),
-                                .check = check_npy,
-                                .filter_by = options.filter_by});
+        const ConfidentLearning cl = confident_learning(
+            labels, probs,
+            {.threads = table.threads(), .check = check_npy, .filter_by = options.filter_by});
         add_single_label_issues(cl, labels, pool, report);
     }
     if (cols.with_ids) report.ids = issue_ids(report.issues, table_rows.workers);

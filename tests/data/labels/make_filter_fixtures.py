@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Makes the fixtures of find_label_issues' other filters: for each problem of
-cleanlab_cases.json, and for pets.csv, the examples cleanlab's
-find_label_issues(labels, pred_probs, filter_by=MODE) flags, for every MODE (for pets.csv
+cleanlab_cases.json, and for pets.csv and digits, the examples cleanlab's
+find_label_issues(labels, pred_probs, filter_by=MODE) flags, for every MODE (for the two files
 ranked by self-confidence, as `mlstrat labels` lists them). Run it after make_fixtures.py,
 which makes the problems; only cleanlab's answers are stored.
 
@@ -52,6 +52,12 @@ def main():
     labels = np.array([names.index(r["label"]) for r in rows], dtype=np.int64)
     probs = np.array([[float(r["p_" + c]) for c in names] for r in rows])
     with open(os.path.join(HERE, "pets_filter_expected.json"), "w") as f:
+        json.dump(flagged(find_label_issues, labels, probs, ranked=True), f, separators=(",", ":"))
+
+    # digits: integer labels with a .npy of probabilities, one class never given.
+    labels = np.loadtxt(os.path.join(HERE, "digits_labels.csv"), skiprows=1, dtype=np.int64)
+    probs = np.load(os.path.join(HERE, "digits_probs.npy"))
+    with open(os.path.join(HERE, "digits_filter_expected.json"), "w") as f:
         json.dump(flagged(find_label_issues, labels, probs, ranked=True), f, separators=(",", ":"))
 
 
