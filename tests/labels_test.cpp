@@ -375,8 +375,8 @@ TEST(Labels, EveryFilterFromFilesMatchesCleanlabRanking) {
                 if (file == "digits") o.npy_path = kData + "digits_probs.npy";
                 o.filter_by = filter_by_named(name);
                 o.table.threads = threads;
-                const LabelReport r =
-                    find_label_issues(kData + (file == "pets" ? "pets.csv" : "digits_labels.csv"), o);
+                const LabelReport r = find_label_issues(
+                    kData + (file == "pets" ? "pets.csv" : "digits_labels.csv"), o);
                 std::vector<std::uint64_t> got;
                 for (const auto& issue : r.issues) got.push_back(issue.index);
                 EXPECT_EQ(got, ranked.get<std::vector<std::uint64_t>>())
