@@ -78,17 +78,18 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
 
 
 def label_issues_report(labels, pred_probs, *, class_names=None, sum_tolerance=1e-3,
-                        multi_label=False, n_jobs=None):
+                        multi_label=False, n_jobs=None, filter_by="prune_by_noise_rate"):
     """The document of ``mlstrat labels --json`` for the same labels and probabilities: rows,
     classes, per class the rows, flagged and estimated issues, the confident joint, and the
     issues (index, given, suggested, self_confidence) least confident first.
 
     class_names: names of the K classes, in the order of the columns of pred_probs.
     multi_label: labels are lists of class indices (``mlstrat labels --multi-label``).
+    filter_by: which examples to flag, as find_label_issues' (``mlstrat labels --filter-by``).
     """
     return _mlstrat.label_issues_report(labels, pred_probs, class_names=class_names,
                                         sum_tolerance=sum_tolerance, multi_label=multi_label,
-                                        n_jobs=n_jobs)
+                                        n_jobs=n_jobs, filter_by=filter_by)
 
 
 class DiagnoseReport(dict):

@@ -75,6 +75,7 @@ def label_issues_report(
     sum_tolerance: float = ...,
     multi_label: bool = ...,
     n_jobs: Optional[int] = ...,
+    filter_by: _FilterBy = ...,
 ) -> dict[str, Any]: ...
 
 class DiagnoseReport(dict[str, Any]):

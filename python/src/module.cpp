@@ -130,6 +130,15 @@ void check_cleanlab_defaults(double frac_noise, const py::handle& num_to_remove_
                   "confident_joint is not supported: it is estimated from pred_probs");
 }
 
+// cleanlab's filter_by name as the library's mode; multi-label data has only the default.
+analysis::FilterBy filter_of(const std::string& filter_by, bool multi_label) {
+    const analysis::FilterBy filter = analysis::filter_by_named(filter_by);
+    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate, "filter_by='",
+                  filter_by,
+                  "' is not supported with multi_label=True (only 'prune_by_noise_rate')");
+    return filter;
+}
+
 py::object find_label_issues(const py::handle& labels, const py::handle& pred_probs,
                              const std::string& filter_by, const py::handle& ranked_by,
                              bool multi_label, double frac_noise,
@@ -138,10 +147,7 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
                              bool /*verbose*/) {
     check_cleanlab_defaults(frac_noise, num_to_remove_per_class, min_examples_per_class,
                             confident_joint);
-    const analysis::FilterBy filter = analysis::filter_by_named(filter_by);
-    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate, "filter_by='",
-                  filter_by,
-                  "' is not supported with multi_label=True (only 'prune_by_noise_rate')");
+    const analysis::FilterBy filter = filter_of(filter_by, multi_label);
     std::string rank;
     if (!ranked_by.is_none()) {
         rank = ranked_by.cast<std::string>();
@@ -168,10 +174,12 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
 
 py::object label_issues_report(const py::handle& labels, const py::handle& pred_probs,
                                const py::handle& class_names, double sum_tolerance,
-                               bool multi_label, const py::handle& n_jobs) {
+                               bool multi_label, const py::handle& n_jobs,
+                               const std::string& filter_by) {
+    const analysis::FilterBy filter = filter_of(filter_by, multi_label);
     analysis::LabelReport report =
         multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
-                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs));
+                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs), filter);
     if (!class_names.is_none()) {
         std::vector<std::string> names;
         for (const py::handle name : class_names) names.push_back(label_text(name));
@@ -361,7 +369,8 @@ PYBIND11_MODULE(_mlstrat, m) {
           py::arg("n_jobs") = py::none(), py::arg("verbose") = false);
     m.def("label_issues_report", &label_issues_report, py::arg("labels"), py::arg("pred_probs"),
           py::kw_only(), py::arg("class_names") = py::none(), py::arg("sum_tolerance") = 1e-3,
-          py::arg("multi_label") = false, py::arg("n_jobs") = py::none());
+          py::arg("multi_label") = false, py::arg("n_jobs") = py::none(),
+          py::arg("filter_by") = "prune_by_noise_rate");
     m.def("diagnose", &diagnose, py::kw_only(), py::arg("human") = py::none(),
           py::arg("human_goal") = py::none(), py::arg("train") = py::none(),
           py::arg("train_dev") = py::none(), py::arg("dev") = py::none(),

@@ -74,6 +74,14 @@ def test_report_equals_cli():
     assert mlstrat.label_issues_report(labels, probs) == expected
 
 
+def test_report_with_a_filter_equals_cli():
+    labels, probs, _ = digits()
+    for mode in ("both", "low_normalized_margin"):
+        expected = run_cli("labels", data_path("labels", "digits_labels.csv"), "--probs",
+                           data_path("labels", "digits_probs.npy"), "--filter-by", mode, "--json")
+        assert mlstrat.label_issues_report(labels, probs, filter_by=mode) == expected
+
+
 def test_float32_probabilities_equal_cli_on_the_same_values(tmp_path):
     labels, probs, _ = digits()
     p32 = probs.astype(np.float32)
