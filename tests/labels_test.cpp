@@ -90,6 +90,44 @@ TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
     EXPECT_GT(flagged, 100u);  // the fixtures do exercise flagging
 }
 
+// Every filter_by mode against cleanlab's masks (tests/data/labels/make_filter_fixtures.py), with
+// the sample's guesses and with every cell searched exactly.
+TEST(ConfidentLearning, EveryFilterMatchesCleanlabOnSixtyProblems) {
+    const json cases = load(kData + "cleanlab_cases.json");
+    const json masks = load(kData + "cleanlab_filter_cases.json");
+    ASSERT_EQ(masks.size(), cases.size());
+    std::size_t modes = 0;
+    for (const auto& [name, unused] : masks[0].items()) {
+        const FilterBy filter = filter_by_named(name);
+        ++modes;
+        std::size_t flagged = 0;
+        for (std::size_t c = 0; c < cases.size(); ++c) {
+            std::vector<std::uint32_t> labels;
+            const ProbMatrix probs = case_probs(cases[c], labels);
+            const auto expected = masks[c][name].get<std::set<std::size_t>>();
+            for (std::size_t sample_rows : {std::size_t{1} << 15, std::size_t{0}}) {
+                const ConfidentLearning cl = confident_learning(
+                    labels, probs, {.threads = 2, .sample_rows = sample_rows, .filter_by = filter});
+                std::set<std::size_t> got;
+                for (std::size_t i = 0; i < cl.is_issue.size(); ++i) {
+                    if (cl.is_issue[i]) got.insert(i);
+                }
+                EXPECT_EQ(got, expected) << name << ", case " << c << ", sample " << sample_rows;
+            }
+            flagged += expected.size();
+        }
+        EXPECT_GT(flagged, 500u) << name;  // the fixtures do exercise flagging
+    }
+    EXPECT_EQ(modes, 7u);
+}
+
+TEST(ConfidentLearning, UnknownFilterNamesTheAllowedOnes) {
+    const std::string e = error_of([] { filter_by_named("prune_by_margin"); });
+    EXPECT_NE(e.find("'prune_by_margin' is not one of prune_by_noise_rate, prune_by_class, both"),
+              std::string::npos)
+        << e;
+}
+
 TEST(ConfidentLearning, MultiLabelMatchesCleanlabOnFortyProblems) {
     const json cases = load(kData + "cleanlab_multilabel_cases.json");
     ASSERT_EQ(cases.size(), 40u);
@@ -322,6 +360,30 @@ TEST(Labels, NpyWithIntegerLabelsMatchesCleanlab) {
     }
     EXPECT_EQ(r.classes.size(), 10u);
     EXPECT_EQ(r.per_class[7].rows, 0u);  // class 7 is never given
+}
+
+// Every filter_by mode from files, ranked as cleanlab ranks them: pets.csv's probability columns,
+// and digits' .npy read piece by piece, on one worker and on three.
+TEST(Labels, EveryFilterFromFilesMatchesCleanlabRanking) {
+    for (const std::string file : {"pets", "digits"}) {
+        const json expected = load(kData + file + "_filter_expected.json");
+        ASSERT_EQ(expected.size(), 7u);
+        for (const auto& [name, ranked] : expected.items()) {
+            for (unsigned threads : {1u, 3u}) {
+                LabelOptions o;
+                if (file == "pets") o.prob_cols = "p_*";
+                if (file == "digits") o.npy_path = kData + "digits_probs.npy";
+                o.filter_by = filter_by_named(name);
+                o.table.threads = threads;
+                const LabelReport r = find_label_issues(
+                    kData + (file == "pets" ? "pets.csv" : "digits_labels.csv"), o);
+                std::vector<std::uint64_t> got;
+                for (const auto& issue : r.issues) got.push_back(issue.index);
+                EXPECT_EQ(got, ranked.get<std::vector<std::uint64_t>>())
+                    << file << ", " << name << ", threads " << threads;
+            }
+        }
+    }
 }
 
 TEST(Labels, ProbabilityRowsAreValidated) {

@@ -204,6 +204,21 @@ CohortReport find_error_slices(const std::string& pred_path, const SliceOptions&
 // ---------------------------------------------------------------------------------------------
 // labels
 
+/// Which examples `find_label_issues` flags: cleanlab's `filter_by` modes, with its semantics.
+/// Every mode but the last two leaves out an example given its most probable class.
+enum class FilterBy {
+    prune_by_noise_rate,    ///< per off-diagonal cell of the joint, its count of largest margins
+    prune_by_class,         ///< per given class, its estimated errors with the lowest P(given)
+    both,                   ///< flagged by both of the above
+    confident_learning,     ///< confidently in a class other than the given one
+    predicted_neq_given,    ///< the most probable class is not the given one
+    low_self_confidence,    ///< the lowest P(given), as many as confident_learning flags
+    low_normalized_margin,  ///< the lowest (P(given) - max other P + 1) / 2, as many
+};
+
+/// The FilterBy that cleanlab's name `name` stands for; an Error listing the names otherwise.
+FilterBy filter_by_named(std::string_view name);
+
 /// What `find_label_issues` reads.
 struct LabelOptions {
     std::string label_col = "label";
@@ -221,6 +236,8 @@ struct LabelOptions {
     bool multi_label = false;
     char label_separator = '|';
     io::TableOptions table;
+    /// Which examples to flag (single-label data only).
+    FilterBy filter_by = FilterBy::prune_by_noise_rate;
 };
 
 /// A likely label error. Classes are indices into LabelReport::classes; with multi-label data
@@ -318,7 +335,8 @@ CorrectionReport apply_corrections(const std::string& data_path, const std::stri
 LabelReport find_label_issues(const columns::Column& labels, const void* probs,
                               columns::Kind prob_kind, std::size_t rows, std::size_t classes,
                               std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
-                              double sum_tolerance = 1e-3, unsigned threads = 0);
+                              double sum_tolerance = 1e-3, unsigned threads = 0,
+                              FilterBy filter_by = FilterBy::prune_by_noise_rate);
 
 /// Multi-label confident learning on the caller's arrays, as cleanlab's
 /// `find_label_issues(labels, pred_probs, multi_label=True)`: bit c of `label_sets[i]` is set when

@@ -58,11 +58,15 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
         read without a copy); with multi_label, one-vs-rest probabilities, each in [0, 1].
     return_indices_ranked_by: None returns a boolean mask of the flagged examples;
         ``"self_confidence"`` returns their indices, least confident in the given label first.
+    filter_by: which examples to flag, cleanlab's modes with its semantics:
+        ``"prune_by_noise_rate"`` (the default), ``"prune_by_class"``, ``"both"``,
+        ``"confident_learning"``, ``"predicted_neq_given"``, ``"low_self_confidence"`` and
+        ``"low_normalized_margin"`` (with multi_label, only the default).
 
     multi_label: confident learning one class against the rest, as cleanlab's
         ``multi_label=True``; ranked by cleanlab's multi-label label quality.
 
-    Only cleanlab's defaults of filter_by, frac_noise, num_to_remove_per_class,
+    Only cleanlab's defaults of frac_noise, num_to_remove_per_class,
     min_examples_per_class and confident_joint are supported (others raise InputError).
     """
     return _mlstrat.find_label_issues(
@@ -74,17 +78,18 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
 
 
 def label_issues_report(labels, pred_probs, *, class_names=None, sum_tolerance=1e-3,
-                        multi_label=False, n_jobs=None):
+                        multi_label=False, n_jobs=None, filter_by="prune_by_noise_rate"):
     """The document of ``mlstrat labels --json`` for the same labels and probabilities: rows,
     classes, per class the rows, flagged and estimated issues, the confident joint, and the
     issues (index, given, suggested, self_confidence) least confident first.
 
     class_names: names of the K classes, in the order of the columns of pred_probs.
     multi_label: labels are lists of class indices (``mlstrat labels --multi-label``).
+    filter_by: which examples to flag, as find_label_issues' (``mlstrat labels --filter-by``).
     """
     return _mlstrat.label_issues_report(labels, pred_probs, class_names=class_names,
                                         sum_tolerance=sum_tolerance, multi_label=multi_label,
-                                        n_jobs=n_jobs)
+                                        n_jobs=n_jobs, filter_by=filter_by)
 
 
 class DiagnoseReport(dict):

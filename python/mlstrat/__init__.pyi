@@ -27,12 +27,22 @@ def evaluate(
     ci_level: Rate = ...,
     n_jobs: Optional[int] = ...,
 ) -> dict[str, Any]: ...
+_FilterBy = Literal[
+    "prune_by_noise_rate",
+    "prune_by_class",
+    "both",
+    "confident_learning",
+    "predicted_neq_given",
+    "low_self_confidence",
+    "low_normalized_margin",
+]
+
 @overload
 def find_label_issues(
     labels: ArrayLike,
     pred_probs: ArrayLike,
     *,
-    filter_by: Literal["prune_by_noise_rate"] = ...,
+    filter_by: _FilterBy = ...,
     return_indices_ranked_by: None = ...,
     multi_label: bool = ...,
     frac_noise: float = ...,
@@ -47,7 +57,7 @@ def find_label_issues(
     labels: ArrayLike,
     pred_probs: ArrayLike,
     *,
-    filter_by: Literal["prune_by_noise_rate"] = ...,
+    filter_by: _FilterBy = ...,
     return_indices_ranked_by: Literal["self_confidence"],
     multi_label: bool = ...,
     frac_noise: float = ...,
@@ -65,6 +75,7 @@ def label_issues_report(
     sum_tolerance: float = ...,
     multi_label: bool = ...,
     n_jobs: Optional[int] = ...,
+    filter_by: _FilterBy = ...,
 ) -> dict[str, Any]: ...
 
 class DiagnoseReport(dict[str, Any]):

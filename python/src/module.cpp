@@ -66,8 +66,9 @@ py::object evaluate(const py::handle& y_true, const py::handle& y_pred, const py
     return to_python(report);
 }
 
-analysis::LabelReport label_report(const py::handle& labels, const py::handle& pred_probs,
-                                   double sum_tolerance, unsigned threads) {
+analysis::LabelReport label_report(
+    const py::handle& labels, const py::handle& pred_probs, double sum_tolerance, unsigned threads,
+    analysis::FilterBy filter_by = analysis::FilterBy::prune_by_noise_rate) {
     HeldColumn given = to_column(labels, "labels");
     py::array probs = probability_matrix(pred_probs);
     const auto kind = probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
@@ -75,7 +76,8 @@ analysis::LabelReport label_report(const py::handle& labels, const py::handle& p
     const auto classes = static_cast<std::size_t>(probs.shape(1));
     py::gil_scoped_release release;
     return analysis::find_label_issues(given.column, probs.data(), kind, rows, classes,
-                                       probs.strides(0), probs.strides(1), sum_tolerance, threads);
+                                       probs.strides(0), probs.strides(1), sum_tolerance, threads,
+                                       filter_by);
 }
 
 // cleanlab's multi-label labels (one list of class indices per example) as bit sets.
@@ -118,11 +120,8 @@ analysis::LabelReport multi_label_report(const py::handle& labels, const py::han
 }
 
 // Arguments of cleanlab's find_label_issues that only their defaults are supported for.
-void check_cleanlab_defaults(const std::string& filter_by, double frac_noise,
-                             const py::handle& num_to_remove_per_class, int min_examples_per_class,
-                             const py::handle& confident_joint) {
-    MLSTRAT_CHECK(filter_by == "prune_by_noise_rate", "filter_by='", filter_by,
-                  "' is not supported: mlstrat flags what cleanlab's 'prune_by_noise_rate' flags");
+void check_cleanlab_defaults(double frac_noise, const py::handle& num_to_remove_per_class,
+                             int min_examples_per_class, const py::handle& confident_joint) {
     MLSTRAT_CHECK(frac_noise == 1.0, "frac_noise=", frac_noise, " is not supported (only 1.0)");
     MLSTRAT_CHECK(num_to_remove_per_class.is_none(), "num_to_remove_per_class is not supported");
     MLSTRAT_CHECK(min_examples_per_class == 1, "min_examples_per_class=", min_examples_per_class,
@@ -131,14 +130,24 @@ void check_cleanlab_defaults(const std::string& filter_by, double frac_noise,
                   "confident_joint is not supported: it is estimated from pred_probs");
 }
 
+// cleanlab's filter_by name as the library's mode; multi-label data has only the default.
+analysis::FilterBy filter_of(const std::string& filter_by, bool multi_label) {
+    const analysis::FilterBy filter = analysis::filter_by_named(filter_by);
+    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate, "filter_by='",
+                  filter_by,
+                  "' is not supported with multi_label=True (only 'prune_by_noise_rate')");
+    return filter;
+}
+
 py::object find_label_issues(const py::handle& labels, const py::handle& pred_probs,
                              const std::string& filter_by, const py::handle& ranked_by,
                              bool multi_label, double frac_noise,
                              const py::handle& num_to_remove_per_class, int min_examples_per_class,
                              const py::handle& confident_joint, const py::handle& n_jobs,
                              bool /*verbose*/) {
-    check_cleanlab_defaults(filter_by, frac_noise, num_to_remove_per_class, min_examples_per_class,
+    check_cleanlab_defaults(frac_noise, num_to_remove_per_class, min_examples_per_class,
                             confident_joint);
+    const analysis::FilterBy filter = filter_of(filter_by, multi_label);
     std::string rank;
     if (!ranked_by.is_none()) {
         rank = ranked_by.cast<std::string>();
@@ -147,7 +156,7 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
     }
     const analysis::LabelReport report =
         multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
-                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs));
+                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs), filter);
     if (!rank.empty()) {
         py::array_t<std::int64_t> ranked(static_cast<py::ssize_t>(report.issues.size()));
         auto out = ranked.mutable_unchecked<1>();
@@ -165,10 +174,12 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
 
 py::object label_issues_report(const py::handle& labels, const py::handle& pred_probs,
                                const py::handle& class_names, double sum_tolerance,
-                               bool multi_label, const py::handle& n_jobs) {
+                               bool multi_label, const py::handle& n_jobs,
+                               const std::string& filter_by) {
+    const analysis::FilterBy filter = filter_of(filter_by, multi_label);
     analysis::LabelReport report =
         multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
-                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs));
+                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs), filter);
     if (!class_names.is_none()) {
         std::vector<std::string> names;
         for (const py::handle name : class_names) names.push_back(label_text(name));
@@ -362,7 +373,8 @@ PYBIND11_MODULE(_mlstrat, m) {
           py::arg("n_jobs") = py::none(), py::arg("verbose") = false);
     m.def("label_issues_report", &label_issues_report, py::arg("labels"), py::arg("pred_probs"),
           py::kw_only(), py::arg("class_names") = py::none(), py::arg("sum_tolerance") = 1e-3,
-          py::arg("multi_label") = false, py::arg("n_jobs") = py::none());
+          py::arg("multi_label") = false, py::arg("n_jobs") = py::none(),
+          py::arg("filter_by") = "prune_by_noise_rate");
     m.def("diagnose", &diagnose, py::kw_only(), py::arg("human") = py::none(),
           py::arg("human_goal") = py::none(), py::arg("train") = py::none(),
           py::arg("train_dev") = py::none(), py::arg("dev") = py::none(),

@@ -28,6 +28,24 @@ def test_every_cleanlab_case_mask_and_ranking():
         assert report["confident_joint"] == case["confident_joint"]
 
 
+def test_every_filter_by_mode_equals_cleanlab():
+    # the masks cleanlab's find_label_issues(labels, pred_probs, filter_by=MODE) returned
+    # (make_filter_fixtures.py)
+    with open(data_path("labels", "cleanlab_filter_cases.json")) as f:
+        masks = json.load(f)
+    assert len(masks[0]) == 7
+    for case, expected in zip(cases(), masks):
+        labels = np.array(case["labels"])
+        probs = np.array(case["probs"])
+        for mode, flagged in expected.items():
+            mask = mlstrat.find_label_issues(labels, probs, filter_by=mode)
+            assert np.flatnonzero(mask).tolist() == flagged, mode
+            ranked = mlstrat.find_label_issues(labels, probs, filter_by=mode,
+                                               return_indices_ranked_by="self_confidence")
+            assert sorted(ranked.tolist()) == flagged, mode
+            assert np.all(np.diff(probs[ranked, labels[ranked]]) >= 0), mode
+
+
 def digits():
     labels = np.loadtxt(data_path("labels", "digits_labels.csv"), skiprows=1, dtype=np.int64)
     probs = np.load(data_path("labels", "digits_probs.npy"))
@@ -54,6 +72,14 @@ def test_report_equals_cli():
     expected = run_cli("labels", data_path("labels", "digits_labels.csv"), "--probs",
                        data_path("labels", "digits_probs.npy"), "--json")
     assert mlstrat.label_issues_report(labels, probs) == expected
+
+
+def test_report_with_a_filter_equals_cli():
+    labels, probs, _ = digits()
+    for mode in ("both", "low_normalized_margin"):
+        expected = run_cli("labels", data_path("labels", "digits_labels.csv"), "--probs",
+                           data_path("labels", "digits_probs.npy"), "--filter-by", mode, "--json")
+        assert mlstrat.label_issues_report(labels, probs, filter_by=mode) == expected
 
 
 def test_float32_probabilities_equal_cli_on_the_same_values(tmp_path):
@@ -94,8 +120,9 @@ def test_bad_arguments():
         mlstrat.find_label_issues(labels[:-1], probs)
     with pytest.raises(mlstrat.InputError, match="two-dimensional"):
         mlstrat.find_label_issues(labels, probs[:, 0])
-    with pytest.raises(mlstrat.InputError, match="prune_by_noise_rate"):
-        mlstrat.find_label_issues(labels, probs, filter_by="both")
+    with pytest.raises(mlstrat.InputError,
+                       match="filter_by 'prune_by_margin' is not one of prune_by_noise_rate, "):
+        mlstrat.find_label_issues(labels, probs, filter_by="prune_by_margin")
     with pytest.raises(mlstrat.InputError, match="self_confidence"):
         mlstrat.find_label_issues(labels, probs, return_indices_ranked_by="normalized_margin")
     with pytest.raises(mlstrat.InputError, match="class indices"):

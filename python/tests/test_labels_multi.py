@@ -70,3 +70,6 @@ def test_bad_multilabel_input_raises():
         mlstrat.find_label_issues([[0], [1]], np.array([[0.9, 0.2], [0.1, 1.5]]), multi_label=True)
     with pytest.raises(mlstrat.InputError, match=r"pred_probs\[0\]: probability 1 of the row is NaN"):
         mlstrat.find_label_issues([[0], [1]], np.array([[np.nan, 0.2], [0.1, 0.5]]), multi_label=True)
+    with pytest.raises(mlstrat.InputError,
+                       match="filter_by='both' is not supported with multi_label=True"):
+        mlstrat.find_label_issues([[0], [1]], probs, multi_label=True, filter_by="both")

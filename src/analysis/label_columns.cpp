@@ -57,7 +57,7 @@ void check_matrix(columns::Kind prob_kind, std::size_t rows, std::size_t classes
 
 LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                               const std::vector<std::string>& classes, unsigned threads,
-                              const RowCheck& check) {
+                              const RowCheck& check, FilterBy filter_by) {
     MLSTRAT_CHECK(classes.size() == probs.classes, "there are ", classes.size(),
                   " class names but ", probs.classes, " probability columns");
     LabelReport report;
@@ -67,7 +67,8 @@ LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbM
     for (std::size_t c = 0; c < classes.size(); ++c) report.per_class[c].name = classes[c];
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     mlstrat::detail::WorkerPool pool(threads);
-    const ConfidentLearning cl = confident_learning(labels, probs, {.threads = threads, .check = check});
+    const ConfidentLearning cl = confident_learning(
+        labels, probs, {.threads = threads, .check = check, .filter_by = filter_by});
     detail::add_single_label_issues(cl, labels, pool, report);
     return report;
 }
@@ -75,7 +76,7 @@ LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbM
 LabelReport find_label_issues(const columns::Column& labels, const void* probs,
                               columns::Kind prob_kind, std::size_t rows, std::size_t classes,
                               std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
-                              double sum_tolerance, unsigned threads) {
+                              double sum_tolerance, unsigned threads, FilterBy filter_by) {
     MLSTRAT_CHECK(labels.integral() && labels.kind != columns::Kind::Bool, labels.name,
                   " must hold integer class indices 0 to K-1, as cleanlab takes them");
     MLSTRAT_CHECK(prob_kind == columns::Kind::Float64 || prob_kind == columns::Kind::Float32,
@@ -113,7 +114,8 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
     };
     std::vector<std::string> names;
     for (std::size_t c = 0; c < classes; ++c) names.push_back(std::to_string(c));
-    return find_label_issues(std::span<const std::uint32_t>(given), matrix, names, threads, check);
+    return find_label_issues(std::span<const std::uint32_t>(given), matrix, names, threads, check,
+                             filter_by);
 }
 
 LabelReport find_multi_label_issues(std::span<const std::uint64_t> label_sets, const void* probs,

@@ -21,6 +21,7 @@ struct LabelsArgs {
     std::string table;
     analysis::LabelOptions options;
     std::string classes;
+    std::string filter_by = "prune_by_noise_rate";
     std::string out;
     std::string review;
     std::string image_root;
@@ -62,6 +63,7 @@ void run(LabelsArgs& a) {
         }
     }
     a.options.table.threads = a.threads;
+    a.options.filter_by = analysis::filter_by_named(a.filter_by);
     auto r = analysis::find_label_issues(a.table, a.options);
     if (!a.out.empty()) {
         io::AtomicFile file(a.out);
@@ -158,6 +160,11 @@ void add_labels(CLI::App& app) {
                   "one-vs-rest probabilities in [0, 1] (cleanlab's multi_label=True)");
     cmd->add_option("--label-sep", args->options.label_separator,
                     "what separates the labels of a set with --multi-label")
+        ->capture_default_str();
+    cmd->add_option("--filter-by", args->filter_by,
+                    "which examples to flag, cleanlab's filter_by: prune_by_noise_rate, "
+                    "prune_by_class, both, confident_learning, predicted_neq_given, "
+                    "low_self_confidence or low_normalized_margin (single-label data)")
         ->capture_default_str();
     cmd->add_option("--out", args->out, "write the issues CSV here and print a summary");
     cmd->add_option("--review", args->review,

@@ -1,9 +1,9 @@
-// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate. Each step
-// follows cleanlab's find_label_issues with its defaults, including its floating-point order where
-// a rounding could flip a count: per-class thresholds are means summed the way numpy sums
-// (pairwise), the calibrated joint is rounded half to even with row totals preserved, and the
-// prune counts are truncated the way cleanlab casts them. Ties in a ranking go to the lower row
-// index.
+// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate (the other
+// filter_by modes are in filters.cpp). Each step follows cleanlab's find_label_issues with its
+// defaults, including its floating-point order where a rounding could flip a count: per-class
+// thresholds are means summed the way numpy sums (pairwise), the calibrated joint is rounded half
+// to even with row totals preserved, and the prune counts are truncated the way cleanlab casts
+// them. Ties in a ranking go to the lower row index.
 
 #include <algorithm>
 #include <cfenv>
@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "analysis/labels/candidates.hpp"
+#include "analysis/labels/filters.hpp"
 #include "analysis/labels/grouped_layout.hpp"
 #include "analysis/labels/row_passes.hpp"
 #include "analysis/labels/row_rule.hpp"
@@ -302,6 +303,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
             flag = flag == 1 ? 1 : 0;  // an example given its most probable label is no issue
         }
     });
+    apply_filter(options.filter_by, labels, rule, prune, label_counts, passes, out);
     return out;
 }
 

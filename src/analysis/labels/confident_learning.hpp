@@ -40,11 +40,14 @@ struct ConfidentLearningOptions {
     /// the cell flags, so that one pass both counts the confident joint and keeps the candidates
     /// to flag. 0: no guesses; every cell is searched exactly.
     std::size_t sample_rows = std::size_t{1} << 15;
+    /// Which examples is_issue flags; the joint and the rest are the same for every mode.
+    FilterBy filter_by = FilterBy::prune_by_noise_rate;
 };
 
-/// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021) with pruning by noise rate: flags
-/// the same examples as cleanlab's `find_label_issues(labels, pred_probs)` with its defaults.
-/// `labels[i]` is a class index below probs.classes.
+/// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021): flags the same examples as
+/// cleanlab's `find_label_issues(labels, pred_probs, filter_by=...)` with its other defaults
+/// (pruning by noise rate unless options.filter_by says otherwise). `labels[i]` is a class index
+/// below probs.classes.
 ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                                      const ConfidentLearningOptions& options = {});
 
@@ -66,6 +69,7 @@ double multi_label_quality(const double* probs, std::size_t classes, std::uint64
 /// as `find_label_issues` of a table ranks them; `check` sees the rows first.
 LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                               const std::vector<std::string>& classes, unsigned threads = 0,
-                              const RowCheck& check = {});
+                              const RowCheck& check = {},
+                              FilterBy filter_by = FilterBy::prune_by_noise_rate);
 
 }  // namespace mlstrat::analysis

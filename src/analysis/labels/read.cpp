@@ -94,6 +94,8 @@ LabelRows read_rows(io::TableReader& table, const LabelColumns& cols, std::size_
                     const LabelOptions& options) {
     const bool from_npy = !options.npy_path.empty();
     const bool multi = options.multi_label;
+    MLSTRAT_CHECK(!multi || options.filter_by == FilterBy::prune_by_noise_rate,
+                  "multi-label data is filtered by noise rate only (no --filter-by)");
     const std::uint64_t capacity = rows_that_fit(k);
     LabelRows rows;
     rows.labels = PageBlock<std::uint32_t>(multi ? 0 : capacity, /*sequential=*/true);
@@ -222,6 +224,8 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         probs = options.multi_label ? read_npy(options.npy_path) : open_npy(options.npy_path);
     const std::size_t k = from_npy ? probs.classes : cols.classes.size();
     const bool multi = options.multi_label;
+    MLSTRAT_CHECK(!multi || options.filter_by == FilterBy::prune_by_noise_rate,
+                  "multi-label data is filtered by noise rate only (no --filter-by)");
 
     LabelRows table_rows = read_rows(table, cols, k, options);
     const std::uint64_t n = table_rows.n;
@@ -267,8 +271,9 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
                                probs, table.threads(), report);
     } else {
         const std::span<const std::uint32_t> labels(table_rows.labels.data(), n);
-        const ConfidentLearning cl =
-            confident_learning(labels, probs, {.threads = table.threads(), .check = check_npy});
+        const ConfidentLearning cl = confident_learning(
+            labels, probs,
+            {.threads = table.threads(), .check = check_npy, .filter_by = options.filter_by});
         add_single_label_issues(cl, labels, pool, report);
     }
     if (cols.with_ids) report.ids = issue_ids(report.issues, table_rows.workers);
