@@ -149,6 +149,23 @@ TEST(Data, CsvSplitColumnHoldOutsAndClasses) {
     EXPECT_EQ(ids, (std::vector<std::string>{"a", "b", "c", "d"}));
 }
 
+TEST(Data, SplitDirResolvesOnceAgainstARelativeConfigFolder) {
+    // A config at configs/x.toml (a relative path, as the demo runs `mlstrat curve
+    // configs/baseline.toml`) with split_dir = "../split": the split files are found once, not
+    // under configs/configs/../split.
+    auto dir = temp_dir("split_dir_relative");
+    fs::create_directories(dir / "configs");
+    fs::create_directories(dir / "split");
+    std::ofstream(dir / "split" / "train.csv") << "f1,label\n1,cat\n2,dog\n3,cat\n4,dog\n";
+    std::ofstream(dir / "split" / "dev.csv") << "f1,label\n5,cat\n6,dog\n";
+    auto c = parse_config("[data]\nsplit_dir = \"../split\"\nstandardize = false\n", "x.toml");
+    c.base_dir = fs::relative(dir / "configs", fs::current_path()).string();
+    ASSERT_TRUE(fs::path(c.base_dir).is_relative());
+    auto d = load_dataset(c);
+    EXPECT_EQ(d.splits.at("train").size(), 4u);
+    EXPECT_EQ(d.splits.at("dev").size(), 2u);
+}
+
 TEST(Data, UnknownDevLabelAndBadNumberNameTheLine) {
     auto dir = temp_dir("csvbad");
     std::ofstream(dir / "train.csv") << "f,label\n1,a\n2,b\n";

@@ -355,13 +355,16 @@ Dataset load_dataset(const Config& config) {
         {"test", {d.test, d.test_labels}},
     };
     if (!d.split_dir.empty()) {
+        // The split files stay relative to the config, as a data.train path would be: every
+        // reader below resolves them once against its folder.
         const std::string dir = resolve(config, d.split_dir);
         for (auto& [name, paths] : files) {
             MLSTRAT_CHECK(paths.first.empty(), "config: key 'data.split_dir' replaces data.",
                           name, "; give one or the other");
             for (const char* ext : {".csv", ".tsv", ".csv.gz", ".tsv.gz"}) {
-                const auto p = std::filesystem::path(dir) / (name + ext);
-                if (paths.first.empty() && std::filesystem::exists(p)) paths.first = p.string();
+                const std::string file = name + ext;
+                if (paths.first.empty() && std::filesystem::exists(std::filesystem::path(dir) / file))
+                    paths.first = (std::filesystem::path(d.split_dir) / file).string();
             }
         }
         MLSTRAT_CHECK(!files[0].second.first.empty(), dir,
