@@ -170,6 +170,22 @@ TEST(LearningCurve, TrainErrorAboveTheTargetIsBias) {
                                      "help"),
               std::string::npos);
     EXPECT_NE(c.verdict.message.find("8%"), std::string::npos);
+    EXPECT_NE(c.verdict.message.find("only grows"), std::string::npos);  // it rose: 5% to 8%
+}
+
+TEST(LearningCurve, TrainErrorThatFallsWithSizeIsNotConverged) {
+    // The demo's baseline: the same epochs at every size, so the training error falls as the set
+    // grows (17.7% to 12.2%). The verdict is still bias, and says the runs are not converged
+    // instead of claiming the training error grows.
+    const auto c = learning_curve("c", runs_of({2500, 5000, 40000}, {0.177, 0.170, 0.122},
+                                               {0.299, 0.284, 0.229}),
+                                  0.05, "--target");
+    EXPECT_EQ(c.verdict.kind, "bias");
+    EXPECT_NE(c.verdict.message.find("Here it fell from 17.7% at 2,500 examples"),
+              std::string::npos)
+        << c.verdict.message;
+    EXPECT_NE(c.verdict.message.find("not trained to convergence"), std::string::npos);
+    EXPECT_EQ(c.verdict.message.find("only grows"), std::string::npos);
 }
 
 TEST(LearningCurve, MoreDataHelpsSaysHowMuch) {

@@ -86,10 +86,25 @@ CurveVerdict decide(const LearningCurve& c) {
         v.kind = "bias";
         v.message = fmt::format(
             "train error above the target: more data alone will not help. At {} examples the "
-            "training error is {}, already above the target {} ({}); training error only grows "
-            "as the training set does, so this is avoidable bias (1.1.3): a bigger model, "
-            "training longer or a better optimizer first",
+            "training error is {}, already above the target {} ({}). ",
             at, pct(*train), pct(target), c.target_source);
+        // A model trained to convergence fits a larger set less well, so its training error
+        // rises with the size. When it fell instead, the runs were not trained to convergence
+        // (the same epochs are more steps on more data), and the curve says so.
+        const CurvePoint& first = c.points.front();
+        const auto first_train = first.errors.find("train");
+        if (first_train != first.errors.end() && first_train->second.mean - *train > 0.005) {
+            v.message += fmt::format(
+                "Here it fell from {} at {} examples as the set grew: the same epochs are more "
+                "steps on more data, so the runs are not trained to convergence. Train longer "
+                "(or a bigger model, a better optimizer) until the training error stops falling; "
+                "that is avoidable bias (1.1.3), and more data does not remove it.",
+                pct(first_train->second.mean), examples(static_cast<double>(first.size)));
+        } else {
+            v.message += "Training error only grows as the training set does, so this is "
+                         "avoidable bias (1.1.3): a bigger model, training longer or a better "
+                         "optimizer first.";
+        }
         return v;
     }
     if (dev <= target) {
