@@ -76,6 +76,32 @@ class ReviewPageCase(unittest.TestCase):
             self.assertLess(time.time(), deadline, "the page never became ready")
             time.sleep(0.05)
 
+    def reload(self):
+        """Reloads the page once the browser holds what it stored. The page stores each mark as
+        it is made, but a page's storage writes reach the browser's store asynchronously, and a
+        reload reads that store: on a busy machine it could come first. A blank page of the same
+        origin (file://) in another tab reads the same store, so the reload waits until it shows
+        every stored item."""
+        stored = self.driver.execute_script(
+            "return Object.keys(localStorage).sort().map(k => [k, localStorage.getItem(k)])")
+        self.assertTrue(stored, "the page stored nothing to survive a reload")
+        blank = os.path.join(self.dir, "blank.html")
+        with open(blank, "w") as f:
+            f.write("<!doctype html><title>blank</title>")
+        page = self.driver.current_window_handle
+        self.driver.switch_to.new_window("tab")
+        self.driver.get("file://" + blank)
+        deadline = time.time() + 10
+        while self.driver.execute_script(
+                "return Object.keys(localStorage).sort().map(k => [k, localStorage.getItem(k)])") != stored:
+            self.assertLess(time.time(), deadline, "the browser's store never held the page's marks")
+            time.sleep(0.05)
+            self.driver.refresh()
+        self.driver.close()
+        self.driver.switch_to.window(page)
+        self.driver.refresh()
+        self.wait_ready()
+
     def card(self, k):
         from selenium.webdriver.common.by import By
         return self.driver.find_element(By.ID, f"card-{k}")
@@ -138,8 +164,7 @@ class ErrorReview(ReviewPageCase):
         self.screenshot("errors_review.png")
 
         # The marks survive a reload.
-        self.driver.refresh()
-        self.wait_ready()
+        self.reload()
         self.assertEqual(self.progress(), "4 of 10 reviewed")
         self.assertTrue(self.card(0).find_element(By.CSS_SELECTOR, 'input[data-tag="blurry"]').is_selected())
         self.assertTrue(self.card(1).find_element(By.CSS_SELECTOR, 'input[data-tag="dark"]').is_selected())
@@ -186,8 +211,7 @@ class LabelReview(ReviewPageCase):
         self.assertEqual(verdicts, {"wrong": "2", "right": "1", "unsure": "1"})
         self.screenshot("labels_review.png")
 
-        self.driver.refresh()
-        self.wait_ready()
+        self.reload()
         self.assertEqual(self.progress(), "4 of 4 reviewed")
         self.assertTrue(self.card(1).find_element(By.CSS_SELECTOR, 'input[value="right"]').is_selected())
         self.assertEqual(Select(self.card(3).find_element(By.CSS_SELECTOR, "select.fix"))
