@@ -163,13 +163,13 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
         for (std::size_t i = 0; i < report.issues.size(); ++i) {
             out(static_cast<py::ssize_t>(i)) = static_cast<std::int64_t>(report.issues[i].index);
         }
-        return std::move(ranked);
+        return ranked;
     }
     py::array_t<bool> mask(static_cast<py::ssize_t>(report.rows));
     auto out = mask.mutable_unchecked<1>();
     for (py::ssize_t i = 0; i < static_cast<py::ssize_t>(report.rows); ++i) out(i) = false;
     for (const auto& issue : report.issues) out(static_cast<py::ssize_t>(issue.index)) = true;
-    return std::move(mask);
+    return mask;
 }
 
 py::object label_issues_report(const py::handle& labels, const py::handle& pred_probs,
