@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -21,6 +20,7 @@
 #include "analysis_helpers.hpp"
 #include "mlstrat/registry.hpp"
 #include "process_helpers.hpp"
+#include "sqlite_helpers.hpp"
 
 namespace {
 
@@ -61,20 +61,6 @@ std::set<std::string> rows_of(int w, int step) {
                         std::strtod(fmt::format("{}.{:03}", w, step).c_str(), nullptr)),
             fmt::format("w{} step {} train.loss {:.17g}", w, step,
                         std::strtod(fmt::format("{}.{:03}", step, w).c_str(), nullptr))};
-}
-
-std::string integrity(const std::string& db) {
-    sqlite3* handle = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(handle, "PRAGMA integrity_check", -1, &stmt, nullptr), SQLITE_OK);
-    std::string verdict;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        verdict += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(handle);
-    return verdict;
 }
 
 struct Round {
@@ -130,7 +116,7 @@ Round log_with_kills(const fs::path& dir, std::uint64_t seed, long long longest_
     }
     for (auto& t : writers) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
-    EXPECT_EQ(integrity(db), "ok");
+    EXPECT_EQ(integrity_check(db), "ok");
     for (int w = 0; w < kWriters; ++w) {
         for (int s : done[w]) {
             const auto rows = rows_of(w, s);

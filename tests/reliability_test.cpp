@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -20,6 +19,7 @@
 #include "analysis_helpers.hpp"
 #include "mlstrat/registry.hpp"
 #include "process_helpers.hpp"
+#include "sqlite_helpers.hpp"
 
 namespace {
 
@@ -150,17 +150,7 @@ TEST_F(Reliability, KilledErrorsSampleAndLabelsLeaveNoPartialFile) {
 
 /// The names of the runs in `db`, after checking the file passes `PRAGMA integrity_check`.
 std::vector<std::string> checked_run_names(const std::string& db) {
-    sqlite3* handle = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(handle, "PRAGMA integrity_check", -1, &stmt, nullptr), SQLITE_OK);
-    std::string verdict;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        verdict += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(handle);
-    EXPECT_EQ(verdict, "ok");
+    EXPECT_EQ(integrity_check(db), "ok");
     std::vector<std::string> names;
     for (const auto& r : mlstrat::registry::Registry::open(db).runs()) names.push_back(r.name);
     return names;
