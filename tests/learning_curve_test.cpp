@@ -275,16 +275,22 @@ TEST(LearningCurve, RegistryKeepsTheCurveAndItsTarget) {
                    "records one; mlstrat runs list shows the runs)");
 }
 
+// A curve's run at `size`, repeat 1: dev error 0.05 + 2/sqrt(size), train error 1%.
+mlstrat::registry::Run curve_point_run(const std::string& curve, std::uint64_t size) {
+    mlstrat::registry::Run run;
+    run.name = curve + "-n" + std::to_string(size) + "-r1";
+    run.kind = "curve";
+    run.errors = {{"train", 0.01}, {"dev", 0.05 + 2.0 / std::sqrt(double(size))}};
+    return run;
+}
+
 TEST(LearningCurve, CurveRunsAreOneRegistryGroup) {
     TempDir dir;
     const std::string db = dir.file("mlstrat.db");
     {
         auto registry = mlstrat::registry::Registry::open(db);
         for (std::uint64_t size : {100u, 400u, 1600u}) {
-            mlstrat::registry::Run run;
-            run.name = "g-n" + std::to_string(size) + "-r1";
-            run.kind = "curve";
-            run.errors = {{"train", 0.01}, {"dev", 0.05 + 2.0 / std::sqrt(double(size))}};
+            const auto run = curve_point_run("g", size);
             registry.add_run(run);
             mark_curve_run(db, run.name, "g", size, 1, 0.07);
         }
@@ -312,10 +318,7 @@ TEST(LearningCurve, OlderRegistriesNotesStillRead) {
     {
         auto registry = mlstrat::registry::Registry::open(db);
         for (std::uint64_t size : {100u, 400u, 1600u}) {
-            mlstrat::registry::Run run;
-            run.name = "old-n" + std::to_string(size) + "-r1";
-            run.kind = "curve";
-            run.errors = {{"train", 0.01}, {"dev", 0.05 + 2.0 / std::sqrt(double(size))}};
+            auto run = curve_point_run("old", size);
             run.notes = "some other note\ncurve old: size " + std::to_string(size) +
                         ", repeat 1, target 0.06";
             registry.add_run(run);
