@@ -2,7 +2,10 @@
 """The review pages in a real browser: headless Chromium driven by Selenium (Debian's
 python3-selenium and chromium-driver) opens what `mlstrat errors review` and `mlstrat labels
 --review` write, ticks marks by click and by key, adds a tag, reloads, exports, and hands the
-downloaded file back to `mlstrat errors tally` and `mlstrat labels apply`.
+downloaded file back to `mlstrat errors tally` and `mlstrat labels apply`. The pages are served
+from a local HTTP server: their marks live in the origin's localStorage, and a file:// page's
+storage is not a stable origin in headless Chromium (a reload under load could see an empty
+store while another tab still saw the marks).
 
 Run by ctest (label `browser`) as
     /usr/bin/python3 tests/review_browser_test.py --mlstrat build/mlstrat --artifacts DIR
@@ -10,12 +13,15 @@ It exits 77 (ctest's skip) with a message when selenium or chromedriver is missi
 of both pages land in DIR.
 """
 import argparse
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -53,6 +59,21 @@ def start_browser(downloads):
     return driver
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the case's folder without a log line per request, and no icon (a browser asks a
+    server for one; a missing one would be a console error)."""
+
+    def do_GET(self):
+        if self.path == "/favicon.ico":
+            self.send_response(204)
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, *args):
+        pass
+
+
 class ReviewPageCase(unittest.TestCase):
     """One browser per page; a fresh profile, so nothing is stored from an earlier run."""
 
@@ -61,13 +82,22 @@ class ReviewPageCase(unittest.TestCase):
         self.downloads = os.path.join(self.dir, "downloads")
         os.makedirs(self.downloads)
         self.driver = start_browser(self.downloads)
+        handler = functools.partial(QuietHandler, directory=self.dir)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def tearDown(self):
         self.driver.quit()
+        self.server.shutdown()
+        self.server.server_close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def url(self, path):
+        """The served address of a file in this case's folder."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{os.path.relpath(path, self.dir)}"
+
     def open(self, page):
-        self.driver.get("file://" + page)
+        self.driver.get(self.url(page))
         self.wait_ready()
 
     def wait_ready(self):
@@ -80,8 +110,8 @@ class ReviewPageCase(unittest.TestCase):
         """Reloads the page once the browser holds what it stored. The page stores each mark as
         it is made, but a page's storage writes reach the browser's store asynchronously, and a
         reload reads that store: on a busy machine it could come first. A blank page of the same
-        origin (file://) in another tab reads the same store, so the reload waits until it shows
-        every stored item."""
+        origin in another tab reads the same store, so the reload waits until it shows every
+        stored item."""
         stored = self.driver.execute_script(
             "return Object.keys(localStorage).sort().map(k => [k, localStorage.getItem(k)])")
         self.assertTrue(stored, "the page stored nothing to survive a reload")
@@ -90,7 +120,7 @@ class ReviewPageCase(unittest.TestCase):
             f.write("<!doctype html><title>blank</title>")
         page = self.driver.current_window_handle
         self.driver.switch_to.new_window("tab")
-        self.driver.get("file://" + blank)
+        self.driver.get(self.url(blank))
         deadline = time.time() + 10
         while self.driver.execute_script(
                 "return Object.keys(localStorage).sort().map(k => [k, localStorage.getItem(k)])") != stored:
