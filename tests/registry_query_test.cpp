@@ -172,6 +172,31 @@ TEST(RegistryQuery, WhereSortLimitLikeATable) {
               (std::vector<std::string>{"b"}));
 }
 
+// Sorting by a key that a numeric condition also filters on takes another path (the
+// condition's join, walked in index order); ties and both directions must order as the
+// general path does: by value, then oldest first.
+TEST(RegistryQuery, SortingByAFilteredKeyOrdersAsTheGeneralPath) {
+    Scratch dir;
+    auto registry = Registry::open(dir.file("r.db"));
+    const double devs[] = {0.07, 0.05, 0.07, 0.02, 0.05, 0.07};
+    const double lrs[] = {1e-2, 1e-3, 1e-3, 1e-2, 1e-2, 1e-3};
+    for (int k = 0; k < 6; ++k) {
+        registry.add_run(make_run(fmt::format("r{}", k), devs[k], 0.1, lrs[k], "ana"));
+    }
+    for (const char* sort : {"dev.error", "-dev.error", "param.optim.lr", "-param.optim.lr"}) {
+        const std::string key = sort[0] == '-' ? sort + 1 : sort;
+        const auto filtered = names(registry.query(parse_query({key + ">=0"}, sort, 0)));
+        EXPECT_EQ(filtered, names(registry.query(parse_query({}, sort, 0)))) << sort;
+        EXPECT_EQ(names(registry.query(parse_query({key + ">=0"}, sort, 4))),
+                  std::vector<std::string>(filtered.begin(), filtered.begin() + 4))
+            << sort;
+    }
+    EXPECT_EQ(names(registry.query(parse_query({"dev.error>=0"}, "dev.error", 0))),
+              (std::vector<std::string>{"r3", "r1", "r4", "r0", "r2", "r5"}));
+    EXPECT_EQ(names(registry.query(parse_query({"dev.error<0.07"}, "-dev.error", 0))),
+              (std::vector<std::string>{"r1", "r4", "r3"}));
+}
+
 TEST(RegistryQuery, UnknownKeysThrowNamingWhatExists) {
     Scratch dir;
     auto registry = Registry::open(dir.file("r.db"));

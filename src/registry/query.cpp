@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <variant>
 
 #include "mlstrat/error.hpp"
@@ -108,6 +109,11 @@ void check_known(sqlite3* db, const std::string& path, const Key& key) {
                                              : " (known: " + names + ")"));
 }
 
+// True when `a` and `b` name the same value of a run.
+bool same_key(const Key& a, const Key& b) {
+    return a.kind == b.kind && a.split == b.split && a.name == b.name;
+}
+
 }  // namespace
 
 std::vector<Run> Registry::query(const Query& query) const {
@@ -121,6 +127,9 @@ std::vector<Run> Registry::query(const Query& query) const {
     std::vector<std::string> filters;
     if (!query.include_deleted) filters.emplace_back("r.status != 'deleted'");
     int alias = 0;
+    // A key compared as a number has a value in every row the joins keep: sorting by it reuses
+    // its join, so SQLite walks the key's index in order and stops at the limit.
+    std::optional<std::string> sort_alias;
     for (const auto& c : query.where) {
         const char* op = sql_op(c.op);
         if (c.key.kind == Key::Kind::Field) {
@@ -135,6 +144,7 @@ std::vector<Run> Registry::query(const Query& query) const {
                              c.key.kind != Key::Kind::Tag;
         joins += fmt::format(" AND {}.{} {} ?", a, numeric ? "v" : "t", op);
         if (numeric) {
+            if (query.sort && same_key(*query.sort, c.key)) sort_alias = a;
             binds.emplace_back(*c.number);
         } else {
             binds.emplace_back(c.value);
@@ -145,6 +155,8 @@ std::vector<Run> Registry::query(const Query& query) const {
         const char* dir = query.descending ? "DESC" : "ASC";
         if (query.sort->kind == Key::Kind::Field) {
             order = fmt::format("{} {}, r.id", field_column(query.sort->name), dir);
+        } else if (sort_alias) {
+            order = fmt::format("{}.v {}, r.created, r.id", *sort_alias, dir);
         } else {
             joins += " LEFT JOIN " + key_join(*query.sort, "s", binds);
             order = fmt::format("s.v IS NULL, s.v {}, r.created, r.id", dir);
