@@ -8,6 +8,7 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
+#include "mlstrat/text_table.hpp"
 
 namespace {
 
@@ -430,6 +431,34 @@ TEST(AtomicFile, NothingAppearsUntilCommitAndNothingIsLeftWithout) {
 TEST(AtomicFile, UnwritableFolderIsAnIoError) {
     EXPECT_NE(error_of([] { AtomicFile f("/nonexistent-folder/x.csv"); }).find("/nonexistent-folder/x.csv: cannot"),
               std::string::npos);
+}
+
+TEST(TextTable, WrittenTableReadsBackCellForCellWithTheQuotingItNeeds) {
+    TempDir dir;
+    mlstrat::io::TextTable t;
+    t.header = {"id", "note"};
+    t.rows = {{"1", "plain"}, {"2", "a,b"}, {"3", "say \"hi\""}, {"4", ""}};
+    const std::string path = (dir.path() / "t.csv").string();
+    mlstrat::io::write_text_table(path, t);
+    EXPECT_EQ(mlstrat::io::read_file(path),
+              "id,note\n1,plain\n2,\"a,b\"\n3,\"say \"\"hi\"\"\"\n4,\n");
+    const auto back = mlstrat::io::read_text_table(path);
+    EXPECT_EQ(back.header, t.header);
+    EXPECT_EQ(back.rows, t.rows);
+    EXPECT_EQ(back.column("note"), 1u);
+    EXPECT_NE(error_of([&] { back.column("label"); }).find(path + ":1: no column 'label'"),
+              std::string::npos);
+}
+
+TEST(TextTable, ARowOfAnotherWidthIsAnErrorAndWritesNothing) {
+    TempDir dir;
+    mlstrat::io::TextTable t;
+    t.header = {"id", "note"};
+    t.rows = {{"1", "x"}, {"2"}};
+    const std::string path = (dir.path() / "t.csv").string();
+    EXPECT_NE(error_of([&] { mlstrat::io::write_text_table(path, t); }).find("a row of 1 cells"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(path));
 }
 
 // IDX: hand-made files, then the writer read back.

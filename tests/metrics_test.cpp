@@ -263,4 +263,33 @@ TEST(Eval, BadClassWeightAndBetaAreErrors) {
     EXPECT_THROW(evaluate((kData / "binary.csv").string(), beta), mlstrat::Error);
 }
 
+// Hand-computed: the off-diagonal cells of [[5, 2, 0], [4, 6, 2], [1, 0, 3]] are dog->cat 4,
+// cat->dog 2, dog->fox 2, fox->cat 1 and two of 0; the tie of 2 keeps row-major order.
+TEST(Confusions, LargestOffDiagonalCellsFirstTiesInRowMajorOrder) {
+    const std::vector<std::string> classes = {"cat", "dog", "fox"};
+    const std::vector<std::vector<std::uint64_t>> m = {{5, 2, 0}, {4, 6, 2}, {1, 0, 3}};
+    const auto top = top_confusions(classes, m, 3);
+    ASSERT_EQ(top.size(), 3u);
+    EXPECT_EQ(top[0].label, "dog");
+    EXPECT_EQ(top[0].pred, "cat");
+    EXPECT_EQ(top[0].count, 4u);
+    EXPECT_EQ(top[1].label, "cat");
+    EXPECT_EQ(top[1].pred, "dog");
+    EXPECT_EQ(top[1].count, 2u);
+    EXPECT_EQ(top[2].label, "dog");
+    EXPECT_EQ(top[2].pred, "fox");
+    EXPECT_EQ(top[2].count, 2u);
+    const auto all = top_confusions(classes, m, 10);  // the cells of 0 rows are left out
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(all[3].label, "fox");
+    EXPECT_EQ(all[3].pred, "cat");
+    EXPECT_EQ(all[3].count, 1u);
+    EXPECT_TRUE(top_confusions(classes, {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, 3).empty());
+}
+
+TEST(Confusions, AMatrixThatDoesNotMatchTheClassesIsAnError) {
+    EXPECT_THROW(top_confusions({"a", "b"}, {{1, 2}}, 3), mlstrat::Error);
+    EXPECT_THROW(top_confusions({"a", "b"}, {{1, 2}, {3}}, 3), mlstrat::Error);
+}
+
 }  // namespace

@@ -1,11 +1,9 @@
 #pragma once
 // Helpers shared by the tests that run the mlstrat executable: reading a file whole, running a
-// command to completion with its output captured, and starting one to kill it midway.
+// command to completion with its output captured, and starting one to kill it midway (the
+// library's runner, mlstrat/process.hpp, starts them).
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,7 +12,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "mlstrat/process.hpp"
 
 namespace mlstrat::test_util {
 
@@ -27,37 +25,17 @@ inline std::string slurp(const std::filesystem::path& p) {
 }
 
 /// How a finished command ended.
-struct Outcome {
-    int exit_code = -1;  // 128 + signal when killed
-    std::string out, err;
-};
+using Outcome = mlstrat::process::Outcome;
 
 /// Starts `binary args...` (looked up on PATH when it has no '/') with stdin from /dev/null and stdout / stderr to the given files;
 /// returns its pid, or -1 when it cannot be started.
 inline pid_t spawn_command(const std::string& binary, const std::vector<std::string>& args,
                            const std::string& out_path, const std::string& err_path) {
-    std::vector<std::string> argv_s = {binary};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    if (posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    return pid;
+    return mlstrat::process::spawn({binary, args, "", "", out_path, err_path});
 }
 
 /// Waits for `pid`; its exit code, or 128 + the signal that ended it.
-inline int wait_exit_code(pid_t pid) {
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using mlstrat::process::wait_exit_code;
 
 /// Runs `binary args...` to completion; stdout and stderr pass through files in `scratch`
 /// (removed afterwards).
@@ -65,9 +43,7 @@ inline Outcome run_command(const std::string& binary, const std::vector<std::str
                            const std::filesystem::path& scratch) {
     const std::string out_path = (scratch / ".stdout").string();
     const std::string err_path = (scratch / ".stderr").string();
-    Outcome o;
-    const pid_t pid = spawn_command(binary, args, out_path, err_path);
-    if (pid > 0) o.exit_code = wait_exit_code(pid);
+    Outcome o = mlstrat::process::run({binary, args, "", "", out_path, err_path});
     o.out = slurp(out_path);
     o.err = slurp(err_path);
     std::filesystem::remove(out_path);

@@ -416,6 +416,48 @@ TEST(SynthImages, OutputsMatchTheirRowsLabelsAndAppliedSettings) {
     }
 }
 
+TEST(SynthImages, ReadAppliedGivesEachOutputsRecordWithItsImageInTheFolder) {
+    TempDir dir("applied");
+    write_tiny_idx(dir / "i.idx", dir / "l.idx", 20, 20);
+    ImageOptions o;
+    o.images = dir / "i.idx";
+    o.labels = dir / "l.idx";
+    o.first_row = 5;
+    o.end_row = 8;
+    o.seed = 4;
+    o.out = dir / "out";
+    synthesize_images(o);
+    const auto rows = read_applied(dir / "out");
+    const auto lines = lines_of(slurp(dir / "out/applied.csv"));
+    ASSERT_EQ(rows.size(), 3u);
+    ASSERT_EQ(lines.size(), 4u);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        // The columns id,image,label,source_index,degradation,strength,kinds of the row's line.
+        std::vector<std::string> cells;
+        std::istringstream line(lines[n + 1]);
+        for (std::string cell; std::getline(line, cell, ',');) cells.push_back(cell);
+        EXPECT_EQ(rows[n].id, std::to_string(n));
+        EXPECT_EQ(rows[n].image,
+                  (fs::path(dir / "out") / ("images.idx.gz#" + std::to_string(n))).string());
+        EXPECT_EQ(rows[n].label, std::to_string((5 + n) % 4));
+        EXPECT_EQ(rows[n].degradation, cells[4]);
+        EXPECT_EQ(rows[n].strength, cells[5]);
+        EXPECT_EQ(rows[n].kinds, cells[6]);
+        EXPECT_FALSE(split_kinds(rows[n].kinds).empty());  // every output is degraded
+    }
+    EXPECT_NE(error_of([&] { read_applied(dir / "missing"); }).find("applied.csv"),
+              std::string::npos);
+}
+
+TEST(SynthImages, SplitKindsReadsTheKindsCell) {
+    EXPECT_EQ(split_kinds("rotate+blur+noise"),
+              (std::vector<std::string>{"rotate", "blur", "noise"}));
+    EXPECT_EQ(split_kinds("blur"), (std::vector<std::string>{"blur"}));
+    EXPECT_TRUE(split_kinds("none").empty());
+    EXPECT_TRUE(split_kinds("").empty());
+    EXPECT_EQ(split_kinds("a++b+"), (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(SynthImages, AnOutputDependsOnlyOnSeedRowAndCopyNotOnTheRowsSelected) {
     TempDir dir("rows");
     write_tiny_idx(dir / "i.idx", dir / "l.idx", 12, 12);

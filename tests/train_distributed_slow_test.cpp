@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mlstrat/io.hpp"
+#include "mlstrat/process.hpp"
 #include "mlstrat/train.hpp"
 #include "train/net.hpp"
 
@@ -48,19 +49,8 @@ int free_port() {
 
 /// Starts `mlstrat ARGS...` with stdout and stderr in files under `dir`.
 pid_t spawn(const std::vector<std::string>& args, const fs::path& dir, const std::string& tag) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        FILE* out = std::fopen((dir / (tag + ".out")).c_str(), "w");
-        FILE* err = std::fopen((dir / (tag + ".err")).c_str(), "w");
-        ::dup2(fileno(out), 1);
-        ::dup2(fileno(err), 2);
-        std::vector<char*> argv = {const_cast<char*>(MLSTRAT_BINARY)};
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execv(MLSTRAT_BINARY, argv.data());
-        ::_exit(127);
-    }
-    return pid;
+    return mlstrat::process::spawn({MLSTRAT_BINARY, args, "", "", (dir / (tag + ".out")).string(),
+                                    (dir / (tag + ".err")).string()});
 }
 
 /// The exit status of `pid`, or -1 when it is still running after `seconds` (then it is killed).

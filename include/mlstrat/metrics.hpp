@@ -203,6 +203,20 @@ EvalReport evaluate_columns(const columns::Column& y_true, const columns::Column
 /// numeric and for string labels). Returns the permutation.
 std::vector<std::size_t> natural_order(const std::vector<std::string>& names);
 
+/// One off-diagonal cell of a confusion matrix: `count` rows of class `label` predicted `pred`.
+struct Confusion {
+    std::string label;
+    std::string pred;
+    std::uint64_t count = 0;
+};
+
+/// The `k` largest off-diagonal cells of `matrix` (matrix[true][pred], indexed like `classes`),
+/// the most frequent first, equal counts in row-major order; cells of 0 rows are left out. Throws
+/// Error when the matrix is not square with a row per class.
+std::vector<Confusion> top_confusions(const std::vector<std::string>& classes,
+                                      const std::vector<std::vector<std::uint64_t>>& matrix,
+                                      std::size_t k);
+
 /// How big a dev/test set must be to know an error near `error` within +-`margin`.
 struct TestSizeAnswer {
     double error = 0.0;

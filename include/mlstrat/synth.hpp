@@ -198,6 +198,23 @@ struct ImageOptions {
 ///     auto summary = synth::synthesize_images(o);
 ImageSummary synthesize_images(const ImageOptions& options);
 
+/// One output as OUT/applied.csv records it: the columns a data set built from it keeps.
+struct AppliedRow {
+    std::string id;           // the output's index n
+    std::string image;        // OUT/images.idx.gz#n, or OUT/<class>/<file>.png
+    std::string label;        // as the input had it (an IDX label is its class number)
+    std::string degradation;  // the main kind (Setting::main)
+    std::string strength;     // its strength, as written
+    std::string kinds;        // every applied kind, joined by '+' (Setting::kinds)
+};
+
+/// Reads `folder`/applied.csv, the record `synthesize_images` writes there, with each image
+/// reference joined to `folder`. Throws Error naming the file when it or a column is missing.
+std::vector<AppliedRow> read_applied(const std::string& folder);
+
+/// The kinds of a `kinds` cell: "rotate+blur" -> {"rotate", "blur"}; "", "none" -> {}.
+std::vector<std::string> split_kinds(std::string_view kinds);
+
 /// Parses "A:B" (rows A..B-1) or "A:" (A to the end); throws Error naming `what`.
 std::pair<std::uint64_t, std::optional<std::uint64_t>> parse_row_range(std::string_view text,
                                                                        std::string_view what);
