@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -167,6 +169,36 @@ TEST(LabelOptions, FilesRankAndFilterAsCleanlab) {
             EXPECT_EQ(got, want) << mode << ", threads " << threads;
         }
     }
+}
+
+// Ranked by another score, the CSV and the JSON carry it after the self-confidence.
+TEST(LabelOptions, OutputsNameTheScoreRankedBy) {
+    LabelOptions o;
+    o.prob_cols = "p_*";
+    o.issues.rank_by = RankBy::normalized_margin;
+    const LabelReport r = find_label_issues(kLabelData + "pets.csv", o);
+    ASSERT_FALSE(r.issues.empty());
+    std::string csv;
+    r.write_issues_csv([&](std::string_view piece) { csv += piece; });
+    const std::string first = csv.substr(0, csv.find('\n'));
+    EXPECT_EQ(first, "index,given,suggested,self_confidence,normalized_margin");
+    const std::string second =
+        csv.substr(first.size() + 1, csv.find('\n', first.size() + 1) - first.size() - 1);
+    EXPECT_EQ(std::stod(second.substr(second.rfind(',') + 1)), r.issues[0].rank_score);
+    const json j = r.to_json();
+    EXPECT_EQ(j["ranked_by"], "normalized_margin");
+    EXPECT_EQ(j["issues"][0]["normalized_margin"].get<double>(), r.issues[0].rank_score);
+    // (P(given) - max other P + 1) / 2 by hand from the row of pets.csv
+    std::ifstream in(kLabelData + "pets.csv");
+    std::string line;
+    for (std::uint64_t i = 0; i <= r.issues[0].index + 1; ++i) std::getline(in, line);
+    std::vector<double> p;
+    std::stringstream cells(line.substr(line.find(',', line.find(',') + 1) + 1));
+    for (std::string cell; std::getline(cells, cell, ',');) p.push_back(std::stod(cell));
+    const std::size_t g = r.issues[0].given;
+    double other = 0.0;
+    for (std::size_t c = 0; c < p.size(); ++c) other = c != g ? std::max(other, p[c]) : other;
+    EXPECT_DOUBLE_EQ(r.issues[0].rank_score, (p[g] - other + 1.0) / 2.0);
 }
 
 TEST(LabelOptions, EqualScoresRankByRow) {

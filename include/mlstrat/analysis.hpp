@@ -299,6 +299,7 @@ struct LabelReport {
     std::vector<std::vector<std::int64_t>> confident_joint;
     bool multi_label = false;
     std::vector<LabelIssue> issues;  // lowest ranked_by score first
+    /// The score `issues` are ranked by; the JSON and the CSV name it when not self_confidence.
     RankBy ranked_by = RankBy::self_confidence;
     /// With an id column, ids[i] identifies issues[i]; empty otherwise.
     std::vector<std::string> ids;

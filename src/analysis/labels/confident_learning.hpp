@@ -59,8 +59,9 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
 /// `find_label_issues(labels, pred_probs, multi_label=True)`: for each class c, confident learning
 /// on the two-class problem (without c, with c) with probabilities (1 - P(c), P(c)). Bit c of
 /// `label_sets[i]` is set when example i is given class c (at most 64 classes); the probabilities
-/// are one per class, each in [0, 1]. Returns one two-class result per class; an example is an
-/// issue when it is one for some class.
+/// are one per class, each in [0, 1]. Returns one two-class result per class, flagged by
+/// issues.filter_by (by confident_learning for the two low_* filters, whose count the caller
+/// takes); an example is an issue when it is one for some class.
 std::vector<ConfidentLearning> confident_learning_multi_label(
     std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads = 0,
     const IssueOptions& issues = {});
