@@ -159,21 +159,25 @@ def test_ranked_by_each_score_equals_cleanlab():
 
 def test_prune_options_equal_cleanlab():
     # frac_noise, min_examples_per_class and num_to_remove_per_class, as cleanlab's masks
-    # (make_rank_fixtures.py); runs where cleanlab divided by zero are stored as None.
+    # (make_rank_fixtures.py); runs where cleanlab divided by zero (stored as None) are refused.
     with open(data_path("labels", "cleanlab_prune_option_cases.json")) as f:
         runs = json.load(f)
     problems = cases()
-    checked = 0
+    checked = refused = 0
     for run in runs:
-        if run["issues"] is None:
-            continue
         case = problems[run["case"]]
+        if run["issues"] is None:
+            with pytest.raises(mlstrat.InputError, match="has no estimated label noise to scale"):
+                mlstrat.find_label_issues(np.array(case["labels"]), np.array(case["probs"]),
+                                          filter_by=run["filter_by"], **run["args"])
+            refused += 1
+            continue
         mask = mlstrat.find_label_issues(np.array(case["labels"]), np.array(case["probs"]),
                                          filter_by=run["filter_by"], n_jobs=1, verbose=True,
                                          **run["args"])
         assert np.flatnonzero(mask).tolist() == run["issues"], run["args"]
         checked += 1
-    assert checked > 1200
+    assert checked > 1200 and refused > 100
 
 
 def test_report_ranked_by_a_score_equals_cli():
