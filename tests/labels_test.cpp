@@ -14,6 +14,7 @@
 
 #include "analysis/labels/confident_learning.hpp"
 #include "analysis_helpers.hpp"
+#include "label_fixtures.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
 
@@ -21,16 +22,13 @@ namespace mlstrat::analysis {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
-const std::string kData = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/labels/";
-
-json load(const std::string& path) {
-    std::ifstream in(path);
-    return json::parse(in);
-}
-
+using mlstrat::test_util::case_probs;
 using mlstrat::test_util::error_of;
+using mlstrat::test_util::multi_label_case;
+using nlohmann::json;
+const std::string& kData = mlstrat::test_util::kLabelData;
+using mlstrat::test_util::load_json;
 using mlstrat::test_util::TempDir;
 
 // A .npy file's bytes with the given header dict and payload.
@@ -52,20 +50,8 @@ std::string doubles(const std::vector<double>& v) {
     return s;
 }
 
-// A cleanlab fixture's probabilities; its labels go to `labels`.
-ProbMatrix case_probs(const json& t, std::vector<std::uint32_t>& labels) {
-    ProbMatrix probs;
-    probs.classes = t["classes"].get<std::size_t>();
-    labels = t["labels"].get<std::vector<std::uint32_t>>();
-    probs.rows = labels.size();
-    for (const auto& row : t["probs"]) {
-        for (double v : row) probs.probs.push_back(v);
-    }
-    return probs;
-}
-
 TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
-    const json cases = load(kData + "cleanlab_cases.json");
+    const json cases = load_json(kData + "cleanlab_cases.json");
     ASSERT_EQ(cases.size(), 60u);
     std::size_t flagged = 0;
     for (std::size_t c = 0; c < cases.size(); ++c) {
@@ -93,8 +79,8 @@ TEST(ConfidentLearning, MatchesCleanlabOnSixtyProblems) {
 // Every filter_by mode against cleanlab's masks (tests/data/labels/make_filter_fixtures.py), with
 // the sample's guesses and with every cell searched exactly.
 TEST(ConfidentLearning, EveryFilterMatchesCleanlabOnSixtyProblems) {
-    const json cases = load(kData + "cleanlab_cases.json");
-    const json masks = load(kData + "cleanlab_filter_cases.json");
+    const json cases = load_json(kData + "cleanlab_cases.json");
+    const json masks = load_json(kData + "cleanlab_filter_cases.json");
     ASSERT_EQ(masks.size(), cases.size());
     std::size_t modes = 0;
     for (const auto& [name, unused] : masks[0].items()) {
@@ -107,7 +93,8 @@ TEST(ConfidentLearning, EveryFilterMatchesCleanlabOnSixtyProblems) {
             const auto expected = masks[c][name].get<std::set<std::size_t>>();
             for (std::size_t sample_rows : {std::size_t{1} << 15, std::size_t{0}}) {
                 const ConfidentLearning cl = confident_learning(
-                    labels, probs, {.threads = 2, .sample_rows = sample_rows, .filter_by = filter});
+                    labels, probs,
+                    {.threads = 2, .sample_rows = sample_rows, .issues = {.filter_by = filter}});
                 std::set<std::size_t> got;
                 for (std::size_t i = 0; i < cl.is_issue.size(); ++i) {
                     if (cl.is_issue[i]) got.insert(i);
@@ -129,23 +116,13 @@ TEST(ConfidentLearning, UnknownFilterNamesTheAllowedOnes) {
 }
 
 TEST(ConfidentLearning, MultiLabelMatchesCleanlabOnFortyProblems) {
-    const json cases = load(kData + "cleanlab_multilabel_cases.json");
+    const json cases = load_json(kData + "cleanlab_multilabel_cases.json");
     ASSERT_EQ(cases.size(), 40u);
     std::size_t flagged = 0;
     for (std::size_t c = 0; c < cases.size(); ++c) {
         const json& t = cases[c];
-        ProbMatrix probs;
-        probs.classes = t["classes"].get<std::size_t>();
         std::vector<std::uint64_t> sets;
-        for (const auto& given : t["labels"]) {
-            std::uint64_t set = 0;
-            for (auto l : given) set |= std::uint64_t{1} << l.get<unsigned>();
-            sets.push_back(set);
-        }
-        probs.rows = sets.size();
-        for (const auto& row : t["probs"]) {
-            for (double v : row) probs.probs.push_back(v);
-        }
+        const ProbMatrix probs = multi_label_case(t, sets);
         const auto per_class = confident_learning_multi_label(sets, probs, 2);
         ASSERT_EQ(per_class.size(), probs.classes);
         std::set<std::size_t> got;
@@ -168,7 +145,7 @@ TEST(ConfidentLearning, MultiLabelMatchesCleanlabOnFortyProblems) {
 }
 
 TEST(ConfidentLearning, ResultDoesNotDependOnThreads) {
-    const json cases = load(kData + "cleanlab_cases.json");
+    const json cases = load_json(kData + "cleanlab_cases.json");
     const json& t = cases[5];
     std::vector<std::uint32_t> labels;
     const ProbMatrix probs = case_probs(t, labels);
@@ -212,7 +189,7 @@ void expect_same(const ConfidentLearning& a, const ConfidentLearning& b) {
 }
 
 TEST(ConfidentLearning, GuessedCutsAndExactSearchFlagTheSame) {
-    const json cases = load(kData + "cleanlab_cases.json");
+    const json cases = load_json(kData + "cleanlab_cases.json");
     ConfidentLearningOptions exact;
     exact.sample_rows = 0;
     std::size_t searched = 0, guessed_right = 0;
@@ -293,7 +270,7 @@ TEST(Labels, MultiLabelSetsMatchCleanlabRanking) {
     o.prob_cols = "p_*";
     o.multi_label = true;
     auto r = find_label_issues(kData + "tags.csv", o);
-    const json expected = load(kData + "tags_expected.json");
+    const json expected = load_json(kData + "tags_expected.json");
     ASSERT_EQ(r.issues.size(), expected["issues"].size());
     for (std::size_t i = 0; i < r.issues.size(); ++i) {
         EXPECT_EQ(r.issues[i].index, expected["issues"][i].get<std::uint64_t>()) << i;
@@ -328,7 +305,7 @@ TEST(Labels, NamedClassesFromColumnsMatchCleanlabRanking) {
     o.prob_cols = "p_*";
     o.id_col = "id";
     auto r = find_label_issues(kData + "pets.csv", o);
-    const json expected = load(kData + "pets_expected.json");
+    const json expected = load_json(kData + "pets_expected.json");
     ASSERT_EQ(r.issues.size(), expected["issues"].size());
     for (std::size_t i = 0; i < r.issues.size(); ++i) {
         EXPECT_EQ(r.issues[i].index, expected["issues"][i].get<std::uint64_t>()) << i;
@@ -353,7 +330,7 @@ TEST(Labels, NpyWithIntegerLabelsMatchesCleanlab) {
     LabelOptions o;
     o.npy_path = kData + "digits_probs.npy";
     auto r = find_label_issues(kData + "digits_labels.csv", o);
-    const json expected = load(kData + "digits_expected.json");
+    const json expected = load_json(kData + "digits_expected.json");
     ASSERT_EQ(r.issues.size(), expected["issues"].size());
     for (std::size_t i = 0; i < r.issues.size(); ++i) {
         EXPECT_EQ(r.issues[i].index, expected["issues"][i].get<std::uint64_t>()) << i;
@@ -366,14 +343,14 @@ TEST(Labels, NpyWithIntegerLabelsMatchesCleanlab) {
 // and digits' .npy read piece by piece, on one worker and on three.
 TEST(Labels, EveryFilterFromFilesMatchesCleanlabRanking) {
     for (const std::string file : {"pets", "digits"}) {
-        const json expected = load(kData + file + "_filter_expected.json");
+        const json expected = load_json(kData + file + "_filter_expected.json");
         ASSERT_EQ(expected.size(), 7u);
         for (const auto& [name, ranked] : expected.items()) {
             for (unsigned threads : {1u, 3u}) {
                 LabelOptions o;
                 if (file == "pets") o.prob_cols = "p_*";
                 if (file == "digits") o.npy_path = kData + "digits_probs.npy";
-                o.filter_by = filter_by_named(name);
+                o.issues.filter_by = filter_by_named(name);
                 o.table.threads = threads;
                 const LabelReport r = find_label_issues(
                     kData + (file == "pets" ? "pets.csv" : "digits_labels.csv"), o);

@@ -219,6 +219,34 @@ enum class FilterBy {
 /// The FilterBy that cleanlab's name `name` stands for; an Error listing the names otherwise.
 FilterBy filter_by_named(std::string_view name);
 
+/// The label quality score the flagged examples are ranked by, lowest first: cleanlab's
+/// `return_indices_ranked_by`. Equal scores go to the lower row.
+enum class RankBy {
+    self_confidence,              ///< P(given)
+    normalized_margin,            ///< (P(given) - max other P + 1) / 2
+    confidence_weighted_entropy,  ///< log(1 + H / P(given)) / (H / P(given)), H normalized entropy
+};
+
+/// The RankBy that cleanlab's name `name` stands for; an Error listing the names otherwise.
+RankBy rank_by_named(std::string_view name);
+
+/// cleanlab's name of a RankBy.
+std::string_view rank_by_name(RankBy rank_by);
+
+/// How `find_label_issues` flags and ranks: cleanlab's arguments of the same names.
+struct IssueOptions {
+    FilterBy filter_by = FilterBy::prune_by_noise_rate;
+    RankBy rank_by = RankBy::self_confidence;
+    /// The share of each estimated off-diagonal count that is flagged (1: all of it). Used by
+    /// prune_by_noise_rate, prune_by_class and both, as cleanlab uses it.
+    double frac_noise = 1.0;
+    /// Per class, how many of the examples given it to flag (prune_by_class exactly; the noise
+    /// rate filters within rounding); empty: as many as estimated.
+    std::vector<std::int64_t> num_to_remove_per_class = {};
+    /// A class keeps at least this many examples, and one with no more is not pruned.
+    std::int64_t min_examples_per_class = 1;
+};
+
 /// What `find_label_issues` reads.
 struct LabelOptions {
     std::string label_col = "label";
@@ -236,8 +264,8 @@ struct LabelOptions {
     bool multi_label = false;
     char label_separator = '|';
     io::TableOptions table;
-    /// Which examples to flag (single-label data only).
-    FilterBy filter_by = FilterBy::prune_by_noise_rate;
+    /// Which examples to flag and how to rank them.
+    IssueOptions issues;
 };
 
 /// A likely label error. Classes are indices into LabelReport::classes; with multi-label data
@@ -248,6 +276,8 @@ struct LabelIssue {
     std::uint64_t suggested = 0;  // the most probable class; multi-label: the classes with P >= 0.5
     /// P(given label); multi-label: multi_label_quality.
     double self_confidence = 0.0;
+    /// The score the issues are ranked by when it is not the self-confidence.
+    double rank_score = 0.0;
 };
 
 /// Per given class: how many examples, how many flagged, the confident-learning estimate. With
@@ -268,7 +298,9 @@ struct LabelReport {
     /// [given][true]; multi-label: per class, the one-vs-rest joint [c][2 * given + true].
     std::vector<std::vector<std::int64_t>> confident_joint;
     bool multi_label = false;
-    std::vector<LabelIssue> issues;  // lowest self-confidence first
+    std::vector<LabelIssue> issues;  // lowest ranked_by score first
+    /// The score `issues` are ranked by; the JSON and the CSV name it when not self_confidence.
+    RankBy ranked_by = RankBy::self_confidence;
     /// With an id column, ids[i] identifies issues[i]; empty otherwise.
     std::vector<std::string> ids;
 
@@ -282,7 +314,7 @@ struct LabelReport {
 };
 
 /// Reads labels and probabilities, validates them, runs confident learning and ranks the
-/// flagged examples by self-confidence.
+/// flagged examples by the score options.issues.rank_by names.
 LabelReport find_label_issues(const std::string& table_path, const LabelOptions& options);
 
 // ---------------------------------------------------------------------------------------------
@@ -336,7 +368,7 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
                               columns::Kind prob_kind, std::size_t rows, std::size_t classes,
                               std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
                               double sum_tolerance = 1e-3, unsigned threads = 0,
-                              FilterBy filter_by = FilterBy::prune_by_noise_rate);
+                              const IssueOptions& issues = {});
 
 /// Multi-label confident learning on the caller's arrays, as cleanlab's
 /// `find_label_issues(labels, pred_probs, multi_label=True)`: bit c of `label_sets[i]` is set when
@@ -346,6 +378,6 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
 LabelReport find_multi_label_issues(std::span<const std::uint64_t> label_sets, const void* probs,
                                     columns::Kind prob_kind, std::size_t classes,
                                     std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
-                                    unsigned threads = 0);
+                                    unsigned threads = 0, const IssueOptions& issues = {});
 
 }  // namespace mlstrat::analysis

@@ -56,18 +56,28 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
         indices per example (``[[0, 2], [], [1]]``), as cleanlab takes them.
     pred_probs: N x K out-of-sample probabilities (float32 or float64; float64 C-contiguous is
         read without a copy); with multi_label, one-vs-rest probabilities, each in [0, 1].
-    return_indices_ranked_by: None returns a boolean mask of the flagged examples;
-        ``"self_confidence"`` returns their indices, least confident in the given label first.
+    return_indices_ranked_by: None returns a boolean mask of the flagged examples; a label
+        quality score returns their indices, lowest score first (equal scores: lower index
+        first): ``"self_confidence"`` P(given), ``"normalized_margin"`` (P(given) - max other
+        P + 1) / 2, or ``"confidence_weighted_entropy"``, cleanlab's scores of those names. With
+        multi_label, each class's one-vs-rest score, averaged as cleanlab's multi-label scorer.
     filter_by: which examples to flag, cleanlab's modes with its semantics:
         ``"prune_by_noise_rate"`` (the default), ``"prune_by_class"``, ``"both"``,
         ``"confident_learning"``, ``"predicted_neq_given"``, ``"low_self_confidence"`` and
-        ``"low_normalized_margin"`` (with multi_label, only the default).
-
+        ``"low_normalized_margin"``, with one label or with multi_label.
     multi_label: confident learning one class against the rest, as cleanlab's
-        ``multi_label=True``; ranked by cleanlab's multi-label label quality.
-
-    Only cleanlab's defaults of frac_noise, num_to_remove_per_class,
-    min_examples_per_class and confident_joint are supported (others raise InputError).
+        ``multi_label=True``.
+    frac_noise: flag this share (0 to 1) of each estimated count; used by prune_by_noise_rate,
+        prune_by_class and both, ignored by the other filters (as cleanlab ignores it).
+    num_to_remove_per_class: per class, how many of the examples given it to flag (exactly with
+        prune_by_class, within rounding with the others); only with prune_by_noise_rate,
+        prune_by_class and both (else InputError, as cleanlab's ValueError). With multi_label,
+        per class for its one-vs-rest problem.
+    min_examples_per_class: a class keeps at least this many examples, and a class with no
+        more is not pruned.
+    confident_joint: only None (it is estimated from pred_probs); another raises InputError.
+    n_jobs: threads (None: every core; the result does not depend on it). verbose: accepted for
+        cleanlab's signature and ignored (nothing is printed).
     """
     return _mlstrat.find_label_issues(
         labels, pred_probs, filter_by=filter_by,
@@ -78,18 +88,27 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
 
 
 def label_issues_report(labels, pred_probs, *, class_names=None, sum_tolerance=1e-3,
-                        multi_label=False, n_jobs=None, filter_by="prune_by_noise_rate"):
+                        multi_label=False, n_jobs=None, filter_by="prune_by_noise_rate",
+                        return_indices_ranked_by=None, frac_noise=1.0,
+                        num_to_remove_per_class=None, min_examples_per_class=1):
     """The document of ``mlstrat labels --json`` for the same labels and probabilities: rows,
     classes, per class the rows, flagged and estimated issues, the confident joint, and the
     issues (index, given, suggested, self_confidence) least confident first.
 
     class_names: names of the K classes, in the order of the columns of pred_probs.
     multi_label: labels are lists of class indices (``mlstrat labels --multi-label``).
-    filter_by: which examples to flag, as find_label_issues' (``mlstrat labels --filter-by``).
+    filter_by, frac_noise, num_to_remove_per_class, min_examples_per_class: which examples to
+        flag, as find_label_issues' (``mlstrat labels --filter-by``, ``--frac-noise``, ...).
+    return_indices_ranked_by: another score than self_confidence ranks the issues by it
+        (``mlstrat labels --rank-by``); the document then names it under ``ranked_by`` and each
+        issue carries it.
     """
-    return _mlstrat.label_issues_report(labels, pred_probs, class_names=class_names,
-                                        sum_tolerance=sum_tolerance, multi_label=multi_label,
-                                        n_jobs=n_jobs, filter_by=filter_by)
+    return _mlstrat.label_issues_report(
+        labels, pred_probs, class_names=class_names, sum_tolerance=sum_tolerance,
+        multi_label=multi_label, n_jobs=n_jobs, filter_by=filter_by,
+        return_indices_ranked_by=return_indices_ranked_by, frac_noise=frac_noise,
+        num_to_remove_per_class=num_to_remove_per_class,
+        min_examples_per_class=min_examples_per_class)
 
 
 class DiagnoseReport(dict):

@@ -36,6 +36,7 @@ _FilterBy = Literal[
     "low_self_confidence",
     "low_normalized_margin",
 ]
+_RankBy = Literal["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
 
 @overload
 def find_label_issues(
@@ -46,7 +47,7 @@ def find_label_issues(
     return_indices_ranked_by: None = ...,
     multi_label: bool = ...,
     frac_noise: float = ...,
-    num_to_remove_per_class: None = ...,
+    num_to_remove_per_class: Optional[Sequence[int]] = ...,
     min_examples_per_class: int = ...,
     confident_joint: None = ...,
     n_jobs: Optional[int] = ...,
@@ -58,10 +59,10 @@ def find_label_issues(
     pred_probs: ArrayLike,
     *,
     filter_by: _FilterBy = ...,
-    return_indices_ranked_by: Literal["self_confidence"],
+    return_indices_ranked_by: _RankBy,
     multi_label: bool = ...,
     frac_noise: float = ...,
-    num_to_remove_per_class: None = ...,
+    num_to_remove_per_class: Optional[Sequence[int]] = ...,
     min_examples_per_class: int = ...,
     confident_joint: None = ...,
     n_jobs: Optional[int] = ...,
@@ -76,6 +77,10 @@ def label_issues_report(
     multi_label: bool = ...,
     n_jobs: Optional[int] = ...,
     filter_by: _FilterBy = ...,
+    return_indices_ranked_by: Optional[_RankBy] = ...,
+    frac_noise: float = ...,
+    num_to_remove_per_class: Optional[Sequence[int]] = ...,
+    min_examples_per_class: int = ...,
 ) -> dict[str, Any]: ...
 
 class DiagnoseReport(dict[str, Any]):

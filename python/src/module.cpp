@@ -66,9 +66,9 @@ py::object evaluate(const py::handle& y_true, const py::handle& y_pred, const py
     return to_python(report);
 }
 
-analysis::LabelReport label_report(
-    const py::handle& labels, const py::handle& pred_probs, double sum_tolerance, unsigned threads,
-    analysis::FilterBy filter_by = analysis::FilterBy::prune_by_noise_rate) {
+analysis::LabelReport label_report(const py::handle& labels, const py::handle& pred_probs,
+                                   double sum_tolerance, unsigned threads,
+                                   const analysis::IssueOptions& issues) {
     HeldColumn given = to_column(labels, "labels");
     py::array probs = probability_matrix(pred_probs);
     const auto kind = probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
@@ -77,7 +77,7 @@ analysis::LabelReport label_report(
     py::gil_scoped_release release;
     return analysis::find_label_issues(given.column, probs.data(), kind, rows, classes,
                                        probs.strides(0), probs.strides(1), sum_tolerance, threads,
-                                       filter_by);
+                                       issues);
 }
 
 // cleanlab's multi-label labels (one list of class indices per example) as bit sets.
@@ -103,7 +103,7 @@ std::vector<std::uint64_t> label_sets(const py::handle& labels, std::size_t clas
 }
 
 analysis::LabelReport multi_label_report(const py::handle& labels, const py::handle& pred_probs,
-                                         unsigned threads) {
+                                         unsigned threads, const analysis::IssueOptions& issues) {
     py::array probs = probability_matrix(pred_probs);
     const auto rows = static_cast<std::size_t>(probs.shape(0));
     const auto classes = static_cast<std::size_t>(probs.shape(1));
@@ -116,48 +116,44 @@ analysis::LabelReport multi_label_report(const py::handle& labels, const py::han
         probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
     py::gil_scoped_release release;
     return analysis::find_multi_label_issues(sets, probs.data(), kind, classes, probs.strides(0),
-                                             probs.strides(1), threads);
+                                             probs.strides(1), threads, issues);
 }
 
-// Arguments of cleanlab's find_label_issues that only their defaults are supported for.
-void check_cleanlab_defaults(double frac_noise, const py::handle& num_to_remove_per_class,
-                             int min_examples_per_class, const py::handle& confident_joint) {
-    MLSTRAT_CHECK(frac_noise == 1.0, "frac_noise=", frac_noise, " is not supported (only 1.0)");
-    MLSTRAT_CHECK(num_to_remove_per_class.is_none(), "num_to_remove_per_class is not supported");
-    MLSTRAT_CHECK(min_examples_per_class == 1, "min_examples_per_class=", min_examples_per_class,
-                  " is not supported (only 1)");
+// cleanlab's arguments of find_label_issues as the library's options.
+analysis::IssueOptions issue_options(const std::string& filter_by, const py::handle& ranked_by,
+                                     double frac_noise, const py::handle& num_to_remove_per_class,
+                                     long min_examples_per_class,
+                                     const py::handle& confident_joint) {
     MLSTRAT_CHECK(confident_joint.is_none(),
                   "confident_joint is not supported: it is estimated from pred_probs");
-}
-
-// cleanlab's filter_by name as the library's mode; multi-label data has only the default.
-analysis::FilterBy filter_of(const std::string& filter_by, bool multi_label) {
-    const analysis::FilterBy filter = analysis::filter_by_named(filter_by);
-    MLSTRAT_CHECK(!multi_label || filter == analysis::FilterBy::prune_by_noise_rate, "filter_by='",
-                  filter_by,
-                  "' is not supported with multi_label=True (only 'prune_by_noise_rate')");
-    return filter;
+    analysis::IssueOptions issues;
+    issues.filter_by = analysis::filter_by_named(filter_by);
+    if (!ranked_by.is_none())
+        issues.rank_by = analysis::rank_by_named(std::string(py::str(ranked_by)));
+    issues.frac_noise = frac_noise;
+    issues.min_examples_per_class = min_examples_per_class;
+    if (!num_to_remove_per_class.is_none()) {
+        for (const py::handle count : num_to_remove_per_class) {
+            issues.num_to_remove_per_class.push_back(
+                py::reinterpret_borrow<py::object>(count).cast<std::int64_t>());
+        }
+    }
+    return issues;
 }
 
 py::object find_label_issues(const py::handle& labels, const py::handle& pred_probs,
                              const std::string& filter_by, const py::handle& ranked_by,
                              bool multi_label, double frac_noise,
-                             const py::handle& num_to_remove_per_class, int min_examples_per_class,
+                             const py::handle& num_to_remove_per_class, long min_examples_per_class,
                              const py::handle& confident_joint, const py::handle& n_jobs,
                              bool /*verbose*/) {
-    check_cleanlab_defaults(frac_noise, num_to_remove_per_class, min_examples_per_class,
-                            confident_joint);
-    const analysis::FilterBy filter = filter_of(filter_by, multi_label);
-    std::string rank;
-    if (!ranked_by.is_none()) {
-        rank = ranked_by.cast<std::string>();
-        MLSTRAT_CHECK(rank == "self_confidence", "return_indices_ranked_by='", rank,
-                      "' is not supported: give 'self_confidence' or None");
-    }
+    const analysis::IssueOptions issues =
+        issue_options(filter_by, ranked_by, frac_noise, num_to_remove_per_class,
+                      min_examples_per_class, confident_joint);
     const analysis::LabelReport report =
-        multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
-                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs), filter);
-    if (!rank.empty()) {
+        multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs), issues)
+                    : label_report(labels, pred_probs, 1e-3, threads_of(n_jobs), issues);
+    if (!ranked_by.is_none()) {
         py::array_t<std::int64_t> ranked(static_cast<py::ssize_t>(report.issues.size()));
         auto out = ranked.mutable_unchecked<1>();
         for (std::size_t i = 0; i < report.issues.size(); ++i) {
@@ -175,11 +171,15 @@ py::object find_label_issues(const py::handle& labels, const py::handle& pred_pr
 py::object label_issues_report(const py::handle& labels, const py::handle& pred_probs,
                                const py::handle& class_names, double sum_tolerance,
                                bool multi_label, const py::handle& n_jobs,
-                               const std::string& filter_by) {
-    const analysis::FilterBy filter = filter_of(filter_by, multi_label);
+                               const std::string& filter_by, const py::handle& ranked_by,
+                               double frac_noise, const py::handle& num_to_remove_per_class,
+                               long min_examples_per_class) {
+    const analysis::IssueOptions issues =
+        issue_options(filter_by, ranked_by, frac_noise, num_to_remove_per_class,
+                      min_examples_per_class, py::none());
     analysis::LabelReport report =
-        multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs))
-                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs), filter);
+        multi_label ? multi_label_report(labels, pred_probs, threads_of(n_jobs), issues)
+                    : label_report(labels, pred_probs, sum_tolerance, threads_of(n_jobs), issues);
     if (!class_names.is_none()) {
         std::vector<std::string> names;
         for (const py::handle name : class_names) names.push_back(label_text(name));
@@ -374,7 +374,9 @@ PYBIND11_MODULE(_mlstrat, m) {
     m.def("label_issues_report", &label_issues_report, py::arg("labels"), py::arg("pred_probs"),
           py::kw_only(), py::arg("class_names") = py::none(), py::arg("sum_tolerance") = 1e-3,
           py::arg("multi_label") = false, py::arg("n_jobs") = py::none(),
-          py::arg("filter_by") = "prune_by_noise_rate");
+          py::arg("filter_by") = "prune_by_noise_rate",
+          py::arg("return_indices_ranked_by") = py::none(), py::arg("frac_noise") = 1.0,
+          py::arg("num_to_remove_per_class") = py::none(), py::arg("min_examples_per_class") = 1);
     m.def("diagnose", &diagnose, py::kw_only(), py::arg("human") = py::none(),
           py::arg("human_goal") = py::none(), py::arg("train") = py::none(),
           py::arg("train_dev") = py::none(), py::arg("dev") = py::none(),

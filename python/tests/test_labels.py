@@ -123,7 +123,75 @@ def test_bad_arguments():
     with pytest.raises(mlstrat.InputError,
                        match="filter_by 'prune_by_margin' is not one of prune_by_noise_rate, "):
         mlstrat.find_label_issues(labels, probs, filter_by="prune_by_margin")
-    with pytest.raises(mlstrat.InputError, match="self_confidence"):
-        mlstrat.find_label_issues(labels, probs, return_indices_ranked_by="normalized_margin")
+    with pytest.raises(mlstrat.InputError,
+                       match="return_indices_ranked_by 'margin' is not one of self_confidence, "
+                             "normalized_margin, confidence_weighted_entropy"):
+        mlstrat.find_label_issues(labels, probs, return_indices_ranked_by="margin")
+    with pytest.raises(mlstrat.InputError, match="frac_noise is 2; it must be a share from 0 to 1"):
+        mlstrat.find_label_issues(labels, probs, frac_noise=2.0)
+    with pytest.raises(mlstrat.InputError, match="num_to_remove_per_class has 3 counts but there "
+                                                 "are 10 classes"):
+        mlstrat.find_label_issues(labels, probs, num_to_remove_per_class=[1, 2, 3])
+    with pytest.raises(mlstrat.InputError, match="supported with filter_by prune_by_noise_rate, "
+                                                 "prune_by_class or both only"):
+        mlstrat.find_label_issues(labels, probs, filter_by="confident_learning",
+                                  num_to_remove_per_class=[1] * 10)
+    with pytest.raises(mlstrat.InputError, match="confident_joint is not supported"):
+        mlstrat.find_label_issues(labels, probs, confident_joint=np.eye(10))
     with pytest.raises(mlstrat.InputError, match="class indices"):
         mlstrat.find_label_issues(np.array(["a"] * len(labels)), probs)
+
+
+def test_ranked_by_each_score_equals_cleanlab():
+    # cleanlab's find_label_issues(..., filter_by=MODE, return_indices_ranked_by=SCORE)
+    # (make_rank_fixtures.py)
+    with open(data_path("labels", "cleanlab_rank_cases.json")) as f:
+        ranked = json.load(f)
+    for case, expected in zip(cases(), ranked):
+        labels = np.array(case["labels"])
+        probs = np.array(case["probs"])
+        for score, modes in expected.items():
+            for mode, order in modes.items():
+                got = mlstrat.find_label_issues(labels, probs, filter_by=mode,
+                                                return_indices_ranked_by=score)
+                assert got.tolist() == order, (score, mode)
+
+
+def test_prune_options_equal_cleanlab():
+    # frac_noise, min_examples_per_class and num_to_remove_per_class, as cleanlab's masks
+    # (make_rank_fixtures.py); runs where cleanlab divided by zero (stored as None) are refused.
+    with open(data_path("labels", "cleanlab_prune_option_cases.json")) as f:
+        runs = json.load(f)
+    problems = cases()
+    checked = refused = 0
+    for run in runs:
+        case = problems[run["case"]]
+        if run["issues"] is None:
+            with pytest.raises(mlstrat.InputError, match="has no estimated label noise to scale"):
+                mlstrat.find_label_issues(np.array(case["labels"]), np.array(case["probs"]),
+                                          filter_by=run["filter_by"], **run["args"])
+            refused += 1
+            continue
+        mask = mlstrat.find_label_issues(np.array(case["labels"]), np.array(case["probs"]),
+                                         filter_by=run["filter_by"], n_jobs=1, verbose=True,
+                                         **run["args"])
+        assert np.flatnonzero(mask).tolist() == run["issues"], run["args"]
+        checked += 1
+    assert checked > 1200 and refused > 100
+
+
+def test_report_ranked_by_a_score_equals_cli():
+    labels, probs, _ = digits()
+    for score in ("normalized_margin", "confidence_weighted_entropy"):
+        expected = run_cli("labels", data_path("labels", "digits_labels.csv"), "--probs",
+                           data_path("labels", "digits_probs.npy"), "--rank-by", score,
+                           "--frac-noise", "0.5", "--json")
+        report = mlstrat.label_issues_report(labels, probs, return_indices_ranked_by=score,
+                                             frac_noise=0.5)
+        assert report == expected
+        assert report["ranked_by"] == score
+        scores = [issue[score] for issue in report["issues"]]
+        assert scores == sorted(scores) and len(scores) > 100
+        ranked = mlstrat.find_label_issues(labels, probs, return_indices_ranked_by=score,
+                                           frac_noise=0.5)
+        assert ranked.tolist() == [issue["index"] for issue in report["issues"]]

@@ -57,18 +57,19 @@ void check_matrix(columns::Kind prob_kind, std::size_t rows, std::size_t classes
 
 LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                               const std::vector<std::string>& classes, unsigned threads,
-                              const RowCheck& check, FilterBy filter_by) {
+                              const RowCheck& check, const IssueOptions& issues) {
     MLSTRAT_CHECK(classes.size() == probs.classes, "there are ", classes.size(),
                   " class names but ", probs.classes, " probability columns");
     LabelReport report;
     report.rows = labels.size();
     report.classes = classes;
     report.per_class.resize(classes.size());
+    report.ranked_by = issues.rank_by;
     for (std::size_t c = 0; c < classes.size(); ++c) report.per_class[c].name = classes[c];
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     mlstrat::detail::WorkerPool pool(threads);
-    const ConfidentLearning cl = confident_learning(
-        labels, probs, {.threads = threads, .check = check, .filter_by = filter_by});
+    const ConfidentLearning cl =
+        confident_learning(labels, probs, {.threads = threads, .check = check, .issues = issues});
     detail::add_single_label_issues(cl, labels, pool, report);
     return report;
 }
@@ -76,7 +77,7 @@ LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbM
 LabelReport find_label_issues(const columns::Column& labels, const void* probs,
                               columns::Kind prob_kind, std::size_t rows, std::size_t classes,
                               std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
-                              double sum_tolerance, unsigned threads, FilterBy filter_by) {
+                              double sum_tolerance, unsigned threads, const IssueOptions& issues) {
     MLSTRAT_CHECK(labels.integral() && labels.kind != columns::Kind::Bool, labels.name,
                   " must hold integer class indices 0 to K-1, as cleanlab takes them");
     MLSTRAT_CHECK(prob_kind == columns::Kind::Float64 || prob_kind == columns::Kind::Float32,
@@ -115,13 +116,13 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
     std::vector<std::string> names;
     for (std::size_t c = 0; c < classes; ++c) names.push_back(std::to_string(c));
     return find_label_issues(std::span<const std::uint32_t>(given), matrix, names, threads, check,
-                             filter_by);
+                             issues);
 }
 
 LabelReport find_multi_label_issues(std::span<const std::uint64_t> label_sets, const void* probs,
                                     columns::Kind prob_kind, std::size_t classes,
                                     std::ptrdiff_t row_stride, std::ptrdiff_t col_stride,
-                                    unsigned threads) {
+                                    unsigned threads, const IssueOptions& issues) {
     const std::size_t rows = label_sets.size();
     check_matrix(prob_kind, rows, classes);
     MLSTRAT_CHECK(classes <= 64, "pred_probs has ", classes,
@@ -142,7 +143,7 @@ LabelReport find_multi_label_issues(std::span<const std::uint64_t> label_sets, c
         report.per_class[c].name = report.classes.back();
     }
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    detail::add_multi_label_issues(label_sets, matrix, threads, report);
+    detail::add_multi_label_issues(label_sets, matrix, threads, report, issues);
     return report;
 }
 

@@ -1,6 +1,7 @@
 // mlstrat labels: likely incorrectly labeled examples by confident learning (1.2.1, cleaning up
-// incorrectly labeled data), ranked by self-confidence; `--review` writes them as a page for a
-// person's verdicts, and `labels apply` writes the data with the labels found wrong corrected.
+// incorrectly labeled data), ranked by self-confidence or another label quality score; `--review`
+// writes them as a page for a person's verdicts, and `labels apply` writes the data with the
+// labels found wrong corrected.
 
 #include <iostream>
 #include <memory>
@@ -22,6 +23,8 @@ struct LabelsArgs {
     analysis::LabelOptions options;
     std::string classes;
     std::string filter_by = "prune_by_noise_rate";
+    std::string rank_by = "self_confidence";
+    std::vector<std::int64_t> num_to_remove;
     std::string out;
     std::string review;
     std::string image_root;
@@ -63,7 +66,9 @@ void run(LabelsArgs& a) {
         }
     }
     a.options.table.threads = a.threads;
-    a.options.filter_by = analysis::filter_by_named(a.filter_by);
+    a.options.issues.filter_by = analysis::filter_by_named(a.filter_by);
+    a.options.issues.rank_by = analysis::rank_by_named(a.rank_by);
+    a.options.issues.num_to_remove_per_class = a.num_to_remove;
     auto r = analysis::find_label_issues(a.table, a.options);
     if (!a.out.empty()) {
         io::AtomicFile file(a.out);
@@ -138,8 +143,9 @@ void add_apply(CLI::App& labels) {
 void add_labels(CLI::App& app) {
     auto args = std::make_shared<LabelsArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "labels", "Find likely incorrectly labeled examples by confident learning (the examples "
-                  "cleanlab's find_label_issues flags), ranked by self-confidence.");
+        "labels",
+        "Find likely incorrectly labeled examples by confident learning (the examples "
+        "cleanlab's find_label_issues flags), ranked by self-confidence or --rank-by.");
     cmd->add_option("TABLE", args->table,
                     "CSV/TSV (optionally .gz) with the given labels (and the probabilities)");
     cmd->add_option("--label-col", args->options.label_col, "column of given labels")
@@ -164,7 +170,25 @@ void add_labels(CLI::App& app) {
     cmd->add_option("--filter-by", args->filter_by,
                     "which examples to flag, cleanlab's filter_by: prune_by_noise_rate, "
                     "prune_by_class, both, confident_learning, predicted_neq_given, "
-                    "low_self_confidence or low_normalized_margin (single-label data)")
+                    "low_self_confidence or low_normalized_margin")
+        ->capture_default_str();
+    cmd->add_option("--rank-by", args->rank_by,
+                    "the label quality score the issues are ranked by, lowest first (cleanlab's "
+                    "return_indices_ranked_by): self_confidence, normalized_margin or "
+                    "confidence_weighted_entropy; another than self_confidence adds its column")
+        ->capture_default_str();
+    cmd->add_option("--frac-noise", args->options.issues.frac_noise,
+                    "flag this share of each estimated count (cleanlab's frac_noise; "
+                    "prune_by_noise_rate, prune_by_class and both)")
+        ->capture_default_str();
+    cmd->add_option("--num-to-remove-per-class", args->num_to_remove,
+                    "per class, in the order of the classes, how many examples to flag: 5,0,1 "
+                    "(cleanlab's num_to_remove_per_class; prune_by_noise_rate, prune_by_class and "
+                    "both)")
+        ->delimiter(',');
+    cmd->add_option("--min-examples-per-class", args->options.issues.min_examples_per_class,
+                    "a class keeps at least this many examples, and one with no more is not "
+                    "pruned (cleanlab's min_examples_per_class)")
         ->capture_default_str();
     cmd->add_option("--out", args->out, "write the issues CSV here and print a summary");
     cmd->add_option("--review", args->review,

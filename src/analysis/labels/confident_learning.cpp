@@ -13,8 +13,10 @@
 #include "analysis/labels/candidates.hpp"
 #include "analysis/labels/filters.hpp"
 #include "analysis/labels/grouped_layout.hpp"
+#include "analysis/labels/numpy_order.hpp"
 #include "analysis/labels/row_passes.hpp"
 #include "analysis/labels/row_rule.hpp"
+#include "analysis/labels/scores.hpp"
 #include "common/page_block.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/error.hpp"
@@ -28,58 +30,6 @@ namespace {
 // cleanlab's floor of the thresholds, and of a denominator.
 constexpr double kThresholdFloor = 2 * kFuzz;
 constexpr double kTiny = 1e-100;
-
-// numpy's pairwise summation of n doubles `stride` apart (add.reduce on float64).
-double pairwise_sum(const double* a, std::size_t n, std::size_t stride = 1) {
-    if (n < 8) {
-        double res = 0.0;
-        for (std::size_t i = 0; i < n; ++i) res += a[i * stride];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        for (std::size_t j = 0; j < 8; ++j) r[j] = a[j * stride];
-        std::size_t i = 8;
-        for (; i < n - (n % 8); i += 8) {
-            for (std::size_t j = 0; j < 8; ++j) r[j] += a[(i + j) * stride];
-        }
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; ++i) res += a[i * stride];
-        return res;
-    }
-    std::size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2, stride) + pairwise_sum(a + n2 * stride, n - n2, stride);
-}
-
-double round_half_even(double x) { return std::nearbyint(x); }
-
-// Rounds a row to whole numbers keeping its (rounded) total: the entries whose rounding lost
-// the most are bumped first.
-std::vector<std::int64_t> round_preserving_sum(const std::vector<double>& floats) {
-    const std::size_t k = floats.size();
-    std::vector<double> ints(k);
-    for (std::size_t i = 0; i < k; ++i) ints[i] = round_half_even(floats[i]);
-    const double orig_sum = round_half_even(pairwise_sum(floats.data(), k));
-    double int_sum = round_half_even(pairwise_sum(ints.data(), k));
-    while (std::abs(int_sum - orig_sum) > kFuzz) {
-        const double diff = round_half_even(orig_sum - int_sum);
-        const int increment = diff < 0.0 ? -1 : 1;
-        const std::size_t changes =
-            std::min<std::size_t>(static_cast<std::size_t>(std::abs(diff)), k);
-        std::vector<std::size_t> order(k);
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return floats[a] - ints[a] < floats[b] - ints[b];
-        });
-        if (increment > 0) std::reverse(order.begin(), order.end());
-        for (std::size_t c = 0; c < changes; ++c) ints[order[c]] += increment;
-        int_sum = round_half_even(pairwise_sum(ints.data(), k));
-    }
-    std::vector<std::int64_t> out(k);
-    for (std::size_t i = 0; i < k; ++i) out[i] = static_cast<std::int64_t>(ints[i]);
-    return out;
-}
 
 // The confident joint calibrated: each row sums to its label count, the whole to n, rounded to
 // whole numbers with the row totals kept. `cal` is stored transposed (true-major), the memory
@@ -109,27 +59,6 @@ std::vector<std::int64_t> calibrate(const std::vector<std::int64_t>& joint,
     return calibrated;
 }
 
-// Prune counts, given label g and true class t: keep at least one example per class by raising
-// the diagonal and taking the difference evenly from the row's nonzero entries.
-std::vector<std::int64_t> prune_counts(const std::vector<std::int64_t>& confident_joint,
-                                       std::size_t k) {
-    std::vector<std::int64_t> prune(k * k, 0);
-    for (std::size_t g = 0; g < k; ++g) {
-        const std::int64_t* row = &confident_joint[g * k];
-        const double diag = static_cast<double>(row[g]);
-        const double raised = std::max(diag, 1.0);
-        std::size_t nonzero = 0;
-        for (std::size_t t = 0; t < k; ++t) nonzero += row[t] != 0 ? 1 : 0;
-        const double spread = std::max(static_cast<double>(nonzero) - 1.0, 1.0);
-        const double take = (raised - diag) / spread;
-        for (std::size_t t = 0; t < k; ++t) {
-            double v = t == g ? raised : std::max(static_cast<double>(row[t]) - take, 0.0);
-            prune[g * k + t] = static_cast<std::int64_t>(v);  // truncates, as cleanlab's cast
-        }
-    }
-    return prune;
-}
-
 }  // namespace
 
 ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
@@ -141,6 +70,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
     MLSTRAT_CHECK(probs.file != nullptr || probs.mapped != nullptr || probs.probs.size() == n * k,
                   "confident learning: the probability matrix holds ", probs.probs.size(),
                   " values, not ", n, " x ", k);
+    check_issue_options(options.issues, k);
     std::fesetround(FE_TONEAREST);
 
     RowPasses passes(probs, options.threads);
@@ -254,7 +184,9 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
         joint[c * k + c] = std::max<std::int64_t>(joint[c * k + c], 1);
 
     out.confident_joint = calibrate(joint, label_counts, n);
-    const std::vector<std::int64_t> prune = prune_counts(out.confident_joint, k);
+    const std::vector<std::int64_t> prune =
+        prune_counts(out.confident_joint, label_counts, options.issues);
+    const std::uint64_t fewest = fewest_pruned(options.issues);
 
     // Flag, within each given class g, the prune[g][t] examples most likely to belong to class t:
     // the largest margins, ties to the lower row. A class that would lose all its examples loses
@@ -262,7 +194,7 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
     std::vector<std::uint8_t> all_flagged(k, 0);
     std::vector<std::size_t> pruned_cells, missed_cells;  // the second: guessed too high
     for (std::size_t g = 0; g < k; ++g) {
-        if (label_counts[g] <= 1) continue;
+        if (label_counts[g] <= fewest) continue;
         for (std::size_t t = 0; t < k; ++t) {
             if (t == g || prune[g * k + t] <= 0) continue;
             if (static_cast<std::uint64_t>(prune[g * k + t]) >= label_counts[g]) all_flagged[g] = 1;
@@ -272,7 +204,8 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
     const std::vector<std::size_t>& cell_start = layout.start;
     for (std::size_t cell = 0; cell < k * k; ++cell) {
         const std::size_t g = cell / k;
-        if (cell % k == g || prune[cell] <= 0 || label_counts[g] <= 1 || all_flagged[g]) continue;
+        if (cell % k == g || prune[cell] <= 0 || label_counts[g] <= fewest || all_flagged[g])
+            continue;
         const std::size_t found = cell_start[cell + 1] - cell_start[cell];
         (found >= static_cast<std::uint64_t>(prune[cell]) ? pruned_cells : missed_cells)
             .push_back(cell);
@@ -303,7 +236,10 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
             flag = flag == 1 ? 1 : 0;  // an example given its most probable label is no issue
         }
     });
-    apply_filter(options.filter_by, labels, rule, prune, label_counts, passes, out);
+    apply_filter(options.issues, labels, rule, prune, label_counts, passes, out);
+    if (options.issues.rank_by != RankBy::self_confidence)
+        out.rank_score =
+            label_quality_scores(options.issues.rank_by, labels, k, out.is_issue, passes);
     return out;
 }
 

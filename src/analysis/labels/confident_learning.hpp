@@ -23,6 +23,9 @@ struct ConfidentLearning {
     std::vector<std::uint32_t>
         suggested;  // per example: its most probable class (the first of equals)
     std::vector<double> given_probability;  // per example: P(given label)
+    /// Per flagged example, the label quality score it is ranked by, when not P(given); 0 for
+    /// the others. Empty when ranked by P(given).
+    std::vector<double> rank_score;
     /// Cells (given, true) whose examples to flag were searched for exactly, in two more passes,
     /// because the sample's guess of where their cut falls was too high (or there was no guess).
     std::size_t cells_searched = 0;
@@ -40,13 +43,14 @@ struct ConfidentLearningOptions {
     /// the cell flags, so that one pass both counts the confident joint and keeps the candidates
     /// to flag. 0: no guesses; every cell is searched exactly.
     std::size_t sample_rows = std::size_t{1} << 15;
-    /// Which examples is_issue flags; the joint and the rest are the same for every mode.
-    FilterBy filter_by = FilterBy::prune_by_noise_rate;
+    /// Which examples is_issue flags (the joint and the rest are the same for every mode), and
+    /// the score rank_score holds.
+    IssueOptions issues = {};
 };
 
 /// Confident learning (Northcutt, Jiang, Chuang, JAIR 2021): flags the same examples as
-/// cleanlab's `find_label_issues(labels, pred_probs, filter_by=...)` with its other defaults
-/// (pruning by noise rate unless options.filter_by says otherwise). `labels[i]` is a class index
+/// cleanlab's `find_label_issues(labels, pred_probs, ...)` with the arguments options.issues
+/// holds. `labels[i]` is a class index
 /// below probs.classes.
 ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                                      const ConfidentLearningOptions& options = {});
@@ -55,21 +59,25 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
 /// `find_label_issues(labels, pred_probs, multi_label=True)`: for each class c, confident learning
 /// on the two-class problem (without c, with c) with probabilities (1 - P(c), P(c)). Bit c of
 /// `label_sets[i]` is set when example i is given class c (at most 64 classes); the probabilities
-/// are one per class, each in [0, 1]. Returns one two-class result per class; an example is an
-/// issue when it is one for some class.
+/// are one per class, each in [0, 1]. Returns one two-class result per class, flagged by
+/// issues.filter_by (by confident_learning for the two low_* filters, whose count the caller
+/// takes); an example is an issue when it is one for some class.
 std::vector<ConfidentLearning> confident_learning_multi_label(
-    std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads = 0);
+    std::span<const std::uint64_t> label_sets, const ProbMatrix& probs, unsigned threads = 0,
+    const IssueOptions& issues = {});
 
 /// The label quality of a multi-label example, cleanlab's default score: the per-class
 /// self-confidences (P(c) when given c, else 1 - P(c)) sorted from highest to lowest and
-/// averaged exponentially, s = 0.8 * s_next + 0.2 * s, so the worst classes weigh most.
-double multi_label_quality(const double* probs, std::size_t classes, std::uint64_t label_set);
+/// averaged exponentially, s = 0.8 * s_next + 0.2 * s, so the worst classes weigh most. With
+/// another `rank_by`, that score of each class's one-vs-rest problem takes the self-confidence's
+/// place (cleanlab's MultilabelScorer with that base scorer).
+double multi_label_quality(const double* probs, std::size_t classes, std::uint64_t label_set,
+                           RankBy rank_by = RankBy::self_confidence);
 
 /// Confident learning on class indices already in memory (labels[i] < probs.classes), ranked
 /// as `find_label_issues` of a table ranks them; `check` sees the rows first.
 LabelReport find_label_issues(std::span<const std::uint32_t> labels, const ProbMatrix& probs,
                               const std::vector<std::string>& classes, unsigned threads = 0,
-                              const RowCheck& check = {},
-                              FilterBy filter_by = FilterBy::prune_by_noise_rate);
+                              const RowCheck& check = {}, const IssueOptions& issues = {});
 
 }  // namespace mlstrat::analysis

@@ -55,10 +55,11 @@ void flag_lowest(std::vector<Margin>& scored, std::size_t take, std::vector<std:
 
 }  // namespace
 
-void apply_filter(FilterBy filter_by, std::span<const std::uint32_t> labels, const RowRule& rule,
-                  const std::vector<std::int64_t>& prune,
+void apply_filter(const IssueOptions& options, std::span<const std::uint32_t> labels,
+                  const RowRule& rule, const std::vector<std::int64_t>& prune,
                   const std::vector<std::uint64_t>& label_counts, RowPasses& passes,
                   ConfidentLearning& out) {
+    const FilterBy filter_by = options.filter_by;
     if (filter_by == FilterBy::prune_by_noise_rate) return;
     const std::size_t n = labels.size(), k = rule.k;
     // Per example: whether its given label is its most probable (fuzzed), whether it is
@@ -91,15 +92,16 @@ void apply_filter(FilterBy filter_by, std::span<const std::uint32_t> labels, con
             break;
         case FilterBy::prune_by_class:
         case FilterBy::both: {
-            // In each class with more than one example, the examples beyond what it keeps (the
-            // prune counts' diagonal), lowest P(given) first.
+            // In each class with more than min_examples_per_class examples (and more than one),
+            // the examples beyond what it keeps (the prune counts' diagonal), lowest P(given).
             std::vector<std::vector<Margin>> of_class(k);
             for (std::size_t i = 0; i < n; ++i)
                 of_class[labels[i]].push_back({out.given_probability[i], i});
             std::vector<std::uint8_t> by_class(n, 0);
             for (std::size_t g = 0; g < k; ++g) {
-                const auto keep = static_cast<std::uint64_t>(prune[g * k + g]);
-                if (label_counts[g] <= 1 || keep >= label_counts[g]) continue;
+                const auto keep =
+                    static_cast<std::uint64_t>(std::max<std::int64_t>(prune[g * k + g], 0));
+                if (label_counts[g] <= fewest_pruned(options) || keep >= label_counts[g]) continue;
                 flag_lowest(of_class[g], label_counts[g] - keep, by_class);
             }
             for (std::size_t i = 0; i < n; ++i)

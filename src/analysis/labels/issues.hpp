@@ -74,12 +74,18 @@ constexpr auto ranks_before = [](const LabelIssue& a, const LabelIssue& b) {
                                                   : a.index < b.index;
 };
 
-/// Fills the report of a single-label run: the joint, the counts per class, the ranked issues.
+/// Ranks report.issues by report.ranked_by: the self-confidence (multi-label: the label quality)
+/// or the rank_score, lowest first, ties by row.
+void sort_issues(LabelReport& report);
+
+/// Fills the report of a single-label run: the joint, the counts per class, the ranked issues
+/// (by cl.rank_score when it is filled, the score report.ranked_by names).
 void add_single_label_issues(const ConfidentLearning& cl, std::span<const std::uint32_t> labels,
                              WorkerPool& pool, LabelReport& report);
 
-/// Fills the report of a multi-label run: one confident-learning problem per class.
+/// Fills the report of a multi-label run: one confident-learning problem per class, filtered and
+/// ranked as `issues` say.
 void add_multi_label_issues(std::span<const std::uint64_t> label_sets, const ProbMatrix& probs,
-                            unsigned threads, LabelReport& report);
+                            unsigned threads, LabelReport& report, const IssueOptions& issues);
 
 }  // namespace mlstrat::analysis::detail

@@ -123,6 +123,20 @@ void add_single_label_issues(const ConfidentLearning& cl, std::span<const std::u
         }
     }
     report.issues = rank_issues(cl, labels, pool);
+    if (cl.rank_score.empty()) return;
+    for (LabelIssue& issue : report.issues) issue.rank_score = cl.rank_score[issue.index];
+    sort_issues(report);
+}
+
+void sort_issues(LabelReport& report) {
+    if (report.ranked_by == RankBy::self_confidence) {
+        std::sort(report.issues.begin(), report.issues.end(), ranks_before);
+        return;
+    }
+    std::sort(
+        report.issues.begin(), report.issues.end(), [](const LabelIssue& a, const LabelIssue& b) {
+            return a.rank_score != b.rank_score ? a.rank_score < b.rank_score : a.index < b.index;
+        });
 }
 
 }  // namespace detail
@@ -149,12 +163,15 @@ nlohmann::json LabelReport::to_json() const {
     } else {
         j["confident_joint"] = confident_joint;
     }
+    const bool by_other = ranked_by != RankBy::self_confidence;
+    if (by_other) j["ranked_by"] = rank_by_name(ranked_by);
     j["issues"] = json::array();
     for (std::size_t i = 0; i < issues.size(); ++i) {
         json row = {{"index", issues[i].index},
                     {"given", class_names(issues[i].given)},
                     {"suggested", class_names(issues[i].suggested)},
                     {multi_label ? "label_quality" : "self_confidence", issues[i].self_confidence}};
+        if (by_other) row[std::string(rank_by_name(ranked_by))] = issues[i].rank_score;
         if (!ids.empty()) row["id"] = ids[i];
         j["issues"].push_back(std::move(row));
     }
@@ -174,8 +191,11 @@ std::string LabelReport::class_names(std::uint64_t given) const {
 
 void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& write) const {
     const bool with_ids = !ids.empty();
-    write(std::string(with_ids ? "index,id,given,suggested," : "index,given,suggested,") +
-          (multi_label ? "label_quality\n" : "self_confidence\n"));
+    const bool by_other = ranked_by != RankBy::self_confidence;
+    std::string header = with_ids ? "index,id,given,suggested," : "index,given,suggested,";
+    header += multi_label ? "label_quality" : "self_confidence";
+    if (by_other) header.append(",").append(rank_by_name(ranked_by));
+    write(header + "\n");
     std::vector<std::string> quoted;
     for (const auto& c : classes) quoted.push_back(io::quote_field(c));
     auto format = [&](std::size_t from, std::size_t to, std::string& out) {
@@ -203,6 +223,11 @@ void LabelReport::write_issues_csv(const std::function<void(std::string_view)>& 
             end = std::to_chars(number, number + sizeof number, issue.self_confidence)
                       .ptr;  // shortest exact
             out.append(number, end);
+            if (by_other) {
+                out += ',';
+                end = std::to_chars(number, number + sizeof number, issue.rank_score).ptr;
+                out.append(number, end);
+            }
             out += '\n';
         }
     };

@@ -94,8 +94,6 @@ LabelRows read_rows(io::TableReader& table, const LabelColumns& cols, std::size_
                     const LabelOptions& options) {
     const bool from_npy = !options.npy_path.empty();
     const bool multi = options.multi_label;
-    MLSTRAT_CHECK(!multi || options.filter_by == FilterBy::prune_by_noise_rate,
-                  "multi-label data is filtered by noise rate only (no --filter-by)");
     const std::uint64_t capacity = rows_that_fit(k);
     LabelRows rows;
     rows.labels = PageBlock<std::uint32_t>(multi ? 0 : capacity, /*sequential=*/true);
@@ -224,8 +222,6 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
         probs = options.multi_label ? read_npy(options.npy_path) : open_npy(options.npy_path);
     const std::size_t k = from_npy ? probs.classes : cols.classes.size();
     const bool multi = options.multi_label;
-    MLSTRAT_CHECK(!multi || options.filter_by == FilterBy::prune_by_noise_rate,
-                  "multi-label data is filtered by noise rate only (no --filter-by)");
 
     LabelRows table_rows = read_rows(table, cols, k, options);
     const std::uint64_t n = table_rows.n;
@@ -264,16 +260,17 @@ LabelReport find_label_issues(const std::string& table_path, const LabelOptions&
     report.rows = n;
     report.classes = classes;
     report.multi_label = multi;
+    report.ranked_by = options.issues.rank_by;
     report.per_class.resize(k);
     for (std::size_t c = 0; c < k; ++c) report.per_class[c].name = classes[c];
     if (multi) {
         add_multi_label_issues(std::span<const std::uint64_t>(table_rows.label_sets.data(), n),
-                               probs, table.threads(), report);
+                               probs, table.threads(), report, options.issues);
     } else {
         const std::span<const std::uint32_t> labels(table_rows.labels.data(), n);
         const ConfidentLearning cl = confident_learning(
             labels, probs,
-            {.threads = table.threads(), .check = check_npy, .filter_by = options.filter_by});
+            {.threads = table.threads(), .check = check_npy, .issues = options.issues});
         add_single_label_issues(cl, labels, pool, report);
     }
     if (cols.with_ids) report.ids = issue_ids(report.issues, table_rows.workers);
