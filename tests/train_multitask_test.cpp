@@ -17,6 +17,7 @@
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
 #include "train/multitask.hpp"
+#include "train/run.hpp"
 
 namespace fs = std::filesystem;
 using namespace mlstrat::train;
@@ -222,9 +223,7 @@ TEST(MultiTask, ResumeKeepsPerTaskHistory) {
     r.config_path = kTasksConfig;
     r.runs_dir = (dir / "runs").string();
     r.overrides = {"train.epochs=2"};
-    r.stop_after_epochs = 1;
-    EXPECT_FALSE(train_run(r).complete);
-    r.stop_after_epochs = 0;
+    EXPECT_FALSE(train_run_stopped_after(r, 1).complete);
     r.resume = true;
     const RunResult resumed = train_run(r);
     EXPECT_TRUE(resumed.complete);

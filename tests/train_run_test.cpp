@@ -20,6 +20,7 @@
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/train.hpp"
 #include "train/net.hpp"
+#include "train/run.hpp"
 
 namespace fs = std::filesystem;
 using namespace mlstrat::train;
@@ -109,9 +110,8 @@ RunResult run_config(const fs::path& dir, const std::string& name, const std::st
     r.config_path = (dir / (name + ".toml")).string();
     r.runs_dir = (dir / "runs").string();
     r.overrides = std::move(sets);
-    r.stop_after_epochs = stop_after;
     r.resume = resume;
-    return train_run(r);
+    return stop_after > 0 ? train_run_stopped_after(r, stop_after) : train_run(r);
 }
 
 nlohmann::json read_json(const fs::path& path) {

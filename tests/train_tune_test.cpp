@@ -13,6 +13,7 @@
 #include "mlstrat/io.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
+#include "train/search_space.hpp"
 
 namespace fs = std::filesystem;
 using namespace mlstrat::train;

@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/backend.hpp"
 
 namespace mlstrat::train {
 

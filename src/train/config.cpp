@@ -14,7 +14,7 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/parse.hpp"
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
 
 namespace mlstrat::train {
 

@@ -16,9 +16,10 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
 #include "mlstrat/parse.hpp"
-#include "mlstrat/train.hpp"
-#include "train/tasks.hpp"
+#include "mlstrat/train/config.hpp"
+#include "mlstrat/train/data.hpp"
 #include "train/images.hpp"
+#include "train/tasks.hpp"
 #include "train/text.hpp"
 
 namespace mlstrat::train {

@@ -1,7 +1,8 @@
 #pragma once
 // The process group of a data-parallel job (docs/distributed.md): c10d's Gloo backend over a
-// TCPStore that rank 0 serves. The training loop in run.cpp calls it at four places: joining,
-// sharing rank 0's checkpoint, summing gradients each step, and agreeing at the end of an epoch.
+// TCPStore that rank 0 serves. A run calls it at four places: joining (run.cpp), sharing rank
+// 0's checkpoint (run_folder.cpp), summing gradients each step and agreeing at the end of an
+// epoch (epochs.cpp).
 
 #include <torch/torch.h>
 
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/run.hpp"
 
 namespace mlstrat::train {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/data.hpp"
 
 namespace mlstrat::train {
 

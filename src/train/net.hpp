@@ -1,6 +1,7 @@
 #pragma once
-// The models (private to src/train/): an `mlp` and a `cnn`, both a flat sequence of LibTorch
-// layers so that transfer learning can freeze the first N and replace the last.
+// The models (private to src/train/): an `mlp`, a `cnn` and an `rnn` (rnn.cpp), and a TorchScript
+// backbone under a new head (backbone.cpp), each a flat sequence of LibTorch layers so that
+// transfer learning can freeze the first N and replace the last.
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -8,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
 
 namespace mlstrat::train {
 

@@ -1,13 +1,17 @@
 #pragma once
-// A training run on data already loaded: what `mlstrat curve` uses to train several subsets of
-// one load of the data.
+// Training runs beside train_run (private to src/train/ and the tests): on data already loaded,
+// which `mlstrat curve` uses to train several subsets of one load of the data; stopped after some
+// epochs as if killed, which the tests of --resume use.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
+#include "mlstrat/train/data.hpp"
+#include "mlstrat/train/run.hpp"
 
 namespace mlstrat::train {
 
@@ -15,9 +19,11 @@ namespace mlstrat::train {
 RunResult train_run_on(const RunRequest& request, const Dataset& data,
                        const ProgressFn& progress = {});
 
-}  // namespace mlstrat::train
-
-namespace mlstrat::train {
+/// train_run stopped after `epochs` epochs of this session, as if the process were killed: the
+/// run folder holds config.toml, checkpoint.pt and history.csv, and the result is not complete
+/// (unless the run ended first). request.resume continues it.
+RunResult train_run_stopped_after(const RunRequest& request, std::int64_t epochs,
+                                  const ProgressFn& progress = {});
 
 /// The dev error divided by the eyeball and blackbox dev sets (split --eyeball, Machine Learning
 /// Yearning 17-19) when data.split_dir has them and data.id_col names the examples: part ->

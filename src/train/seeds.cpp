@@ -9,7 +9,10 @@
 
 #include "mlstrat/error.hpp"
 #include "mlstrat/parse.hpp"
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
+#include "mlstrat/train/data.hpp"
+#include "mlstrat/train/run.hpp"
+#include "mlstrat/train/seeds.hpp"
 
 namespace mlstrat::train {
 

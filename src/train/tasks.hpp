@@ -6,7 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
+#include "mlstrat/train/data.hpp"
 
 namespace mlstrat::train {
 

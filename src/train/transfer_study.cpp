@@ -12,7 +12,10 @@
 #include "mlstrat/error.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/text.hpp"
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
+#include "mlstrat/train/run.hpp"
+#include "mlstrat/train/seeds.hpp"
+#include "mlstrat/train/transfer.hpp"
 
 namespace mlstrat::train {
 

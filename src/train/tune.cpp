@@ -13,7 +13,10 @@
 #include "mlstrat/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
-#include "mlstrat/train.hpp"
+#include "mlstrat/train/config.hpp"
+#include "mlstrat/train/run.hpp"
+#include "mlstrat/train/tune.hpp"
+#include "train/search_space.hpp"
 
 namespace mlstrat::train {
 
