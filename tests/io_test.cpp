@@ -531,16 +531,18 @@ TEST(JsonNumbers, ArithmeticNoiseIsDroppedExactValuesStay) {
                                   {"gap", 1.0 - 0.9},        // 0.09999999999999998
                                   {"variance", 0.1 - 0.08},  // 0.020000000000000004
                                   {"list", {0.07 + 0.86, -(0.1 + 0.2)}},
-                                  {"third", 1.0 / 3.0},  // 16 digits, all meant
+                                  {"ulps", 0.039 + 0.01 - 1e-16},  // 0.048999999999999905
+                                  {"digits", 0.1234567890123},     // 13 digits, all meant
+                                  {"third", 1.0 / 3.0},            // 16 digits, all meant
                                   {"root", 0.007071067811865472},
                                   {"tiny", 1e-300},
                                   {"count", 5000},
                                   {"text", "0.30000000000000004"}};
     const nlohmann::json clean = clean_numbers(noisy);
     EXPECT_EQ(clean.dump(),
-              R"({"count":5000,"gap":0.1,"list":[0.93,-0.3],"root":0.007071067811865472,)"
-              R"("sum":0.3,"text":"0.30000000000000004","third":0.3333333333333333,)"
-              R"("tiny":1e-300,"variance":0.02})");
+              R"({"count":5000,"digits":0.1234567890123,"gap":0.1,"list":[0.93,-0.3],)"
+              R"("root":0.007071067811865472,"sum":0.3,"text":"0.30000000000000004",)"
+              R"("third":0.3333333333333333,"tiny":1e-300,"ulps":0.049,"variance":0.02})");
     EXPECT_TRUE(std::isnan(clean_numbers(std::nan("")).get<double>()));
 }
 

@@ -35,10 +35,11 @@ double clean_number(double x) {
     char exact[32], rounded[32];
     const auto e = std::to_chars(exact, exact + sizeof exact, x, std::chars_format::scientific);
     const auto r =
-        std::to_chars(rounded, rounded + sizeof rounded, x, std::chars_format::scientific, 14);
+        std::to_chars(rounded, rounded + sizeof rounded, x, std::chars_format::scientific, 11);
     std::string_view shortest(rounded, static_cast<std::size_t>(r.ptr - rounded));
     shortest = shortest.substr(0, shortest.find('e'));
-    // 15 digits ending in at least three zeros: the digits past them were noise.
+    // 16 or 17 digits whose first 12 end in at least three zeros: the digits past them were the
+    // noise of a sum or difference (0.049 - 7e-17), a few units in the last place.
     if (significant_digits(std::string_view(exact, static_cast<std::size_t>(e.ptr - exact))) < 16 ||
         shortest.size() < 4 || shortest.substr(shortest.size() - 3) != "000") {
         return x;
