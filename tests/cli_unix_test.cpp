@@ -100,6 +100,17 @@ TEST(CliUnix, StandardInputIsNamedInErrors) {
     EXPECT_EQ(o.err, "mlstrat: error: stdin:2: the file has a header but no data rows\n");
 }
 
+TEST(CliUnix, StandardInputIsNamedInWhatACommandPrints) {
+    const auto o = shell("splitdash", "cat '" + kBinary + "' | {mlstrat} split - --out sp");
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out.rfind("split stdin: 5,000 rows", 0), 0u) << o.out;
+    EXPECT_EQ(o.out.find("/input"), std::string::npos) << o.out;  // no temporary copy's name
+    // --help is printed at once, not held.
+    const auto help = shell("helpdash", "cat '" + kBinary + "' | {mlstrat} eval - --help");
+    EXPECT_EQ(help.exit_code, 0) << help.err;
+    EXPECT_NE(help.out.find("Usage: mlstrat eval"), std::string::npos) << help.out;
+}
+
 TEST(CliUnix, OutDashWritesTheFileToStandardOutput) {
     const std::string data = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/labels/";
     const std::string args =
@@ -114,6 +125,28 @@ TEST(CliUnix, OutDashWritesTheFileToStandardOutput) {
     EXPECT_EQ(folder.exit_code, 2);
     EXPECT_EQ(folder.err,
               "mlstrat: error: --out -: standard output takes one file; split writes a folder\n");
+}
+
+TEST(CliUnix, OutDashServesEveryOneFileWriterAndOnlyThem) {
+    const auto exported = shell("exportdash",
+                                "{mlstrat} runs add a --dev 10% --db r.db >/dev/null && "
+                                "{mlstrat} runs export --csv --db r.db --out - > dash.csv && "
+                                "{mlstrat} runs export --csv --db r.db > plain.csv && "
+                                "cmp dash.csv plain.csv && cat dash.csv");
+    EXPECT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_EQ(exported.out.rfind("name,", 0), 0u) << exported.out;
+    EXPECT_NE(exported.out.find("\na,finished,manual,"), std::string::npos) << exported.out;
+    const auto review = shell("reviewdash", "{mlstrat} errors review '" + kBinary + "' --out -");
+    EXPECT_EQ(review.exit_code, 2);
+    EXPECT_EQ(review.err,
+              "mlstrat: error: --out -: standard output takes one file; errors review writes a "
+              "sheet beside it\n");
+    // eval has no --out: the parser says so, rather than a word about folders.
+    const auto none = shell("evaldash", "{mlstrat} eval '" + kBinary + "' --out -");
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_EQ(none.err,
+              "mlstrat: error: The following arguments were not expected: - --out (see mlstrat "
+              "--help)\n");
 }
 
 TEST(CliUnix, ADashAsAValueIsNotStandardInput) {

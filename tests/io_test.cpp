@@ -1,13 +1,17 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "mlstrat/error.hpp"
 #include "mlstrat/io.hpp"
+#include "mlstrat/json_text.hpp"
 #include "mlstrat/text_table.hpp"
 
 namespace {
@@ -546,6 +550,29 @@ TEST(Idx, WriterRefusesValuesThatDoNotFitTheDimensions) {
     a.values = {1, 2};
     EXPECT_NE(error_of([&] { mlstrat::io::idx_bytes(a); }).find("hold 6 elements, the array has 2"),
               std::string::npos);
+}
+
+// Expected values by hand: the noisy doubles are what IEEE arithmetic gives for the sums shown
+// (Python prints the same), the clean ones the decimal the arithmetic meant.
+TEST(JsonNumbers, ArithmeticNoiseIsDroppedExactValuesStay) {
+    using mlstrat::io::clean_numbers;
+    const nlohmann::json noisy = {{"sum", 0.1 + 0.2},        // 0.30000000000000004
+                                  {"gap", 1.0 - 0.9},        // 0.09999999999999998
+                                  {"variance", 0.1 - 0.08},  // 0.020000000000000004
+                                  {"list", {0.07 + 0.86, -(0.1 + 0.2)}},
+                                  {"ulps", 0.039 + 0.01 - 1e-16},  // 0.048999999999999905
+                                  {"digits", 0.1234567890123},     // 13 digits, all meant
+                                  {"third", 1.0 / 3.0},            // 16 digits, all meant
+                                  {"root", 0.007071067811865472},
+                                  {"tiny", 1e-300},
+                                  {"count", 5000},
+                                  {"text", "0.30000000000000004"}};
+    const nlohmann::json clean = clean_numbers(noisy);
+    EXPECT_EQ(clean.dump(),
+              R"({"count":5000,"digits":0.1234567890123,"gap":0.1,"list":[0.93,-0.3],)"
+              R"("root":0.007071067811865472,"sum":0.3,"text":"0.30000000000000004",)"
+              R"("third":0.3333333333333333,"tiny":1e-300,"ulps":0.049,"variance":0.02})");
+    EXPECT_TRUE(std::isnan(clean_numbers(std::nan("")).get<double>()));
 }
 
 }  // namespace

@@ -248,6 +248,7 @@ TEST(LearningCurve, RegistryKeepsTheCurveAndItsTarget) {
             mlstrat::registry::Run run;
             run.name = "fm-n" + std::to_string(sizes[i]) + "-r1";
             run.kind = "curve";
+            run.group = "fm";
             run.errors = {{"train", 0.01}, {"dev", dev[i]}, {"test", 0.5}};
             registry.add_run(run);
             mark_curve_run(db, run.name, "fm", sizes[i], 1, std::nullopt);
@@ -280,6 +281,7 @@ mlstrat::registry::Run curve_point_run(const std::string& curve, std::uint64_t s
     mlstrat::registry::Run run;
     run.name = curve + "-n" + std::to_string(size) + "-r1";
     run.kind = "curve";
+    run.group = curve;  // recorded in the curve's group, as mlstrat curve records it
     run.errors = {{"train", 0.01}, {"dev", 0.05 + 2.0 / std::sqrt(double(size))}};
     return run;
 }
@@ -311,6 +313,22 @@ TEST(LearningCurve, CurveRunsAreOneRegistryGroup) {
     EXPECT_EQ(c.target_source, "the target the curve was trained with");
 }
 
+// A run is a curve's from the moment it is recorded: tagging one recorded outside the curve's
+// group is refused, not patched afterwards.
+TEST(LearningCurve, OnlyARunRecordedInTheGroupIsTagged) {
+    TempDir dir;
+    const std::string db = dir.file("mlstrat.db");
+    {
+        auto registry = mlstrat::registry::Registry::open(db);
+        auto run = curve_point_run("g", 100);
+        run.group.clear();
+        registry.add_run(run);
+    }
+    EXPECT_EQ(error_of([&] { mark_curve_run(db, "g-n100-r1", "g", 100, 1, std::nullopt); }),
+              db + ": run 'g-n100-r1' was not recorded in the group of curve 'g'");
+    EXPECT_TRUE(curve_names(db).empty());
+}
+
 // A registry written before curves were groups marks each run with a note; it still reads.
 TEST(LearningCurve, OlderRegistriesNotesStillRead) {
     TempDir dir;
@@ -319,6 +337,7 @@ TEST(LearningCurve, OlderRegistriesNotesStillRead) {
         auto registry = mlstrat::registry::Registry::open(db);
         for (std::uint64_t size : {100u, 400u, 1600u}) {
             auto run = curve_point_run("old", size);
+            run.group.clear();  // older registries had no curve groups
             run.notes = "some other note\ncurve old: size " + std::to_string(size) +
                         ", repeat 1, target 0.06";
             registry.add_run(run);

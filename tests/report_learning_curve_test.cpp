@@ -31,6 +31,7 @@ TEST(ReportLearningCurves, EachCurveGetsItsChartAndAnswer) {
             registry::Run run;
             run.name = "c-n" + std::to_string(sizes[i]) + "-r1";
             run.kind = "curve";
+            run.group = "c";
             run.errors = {{"train", 0.01}, {"dev", dev[i]}};
             registry.add_run(run);
             diagnose::mark_curve_run(options.db, run.name, "c", sizes[i], 1, 0.07);

@@ -1,7 +1,7 @@
 // Honesty of the learning-curve fit on real data: on Fashion-MNIST with the MLP config, the curve
 // fitted on the sizes up to 10,000 must predict the dev error measured at 40,000 within the
 // prediction interval it states, and an interval too wide to use (over 10 points) must come with
-// the note that the sizes do not pin the curve down. The figures go to docs/curve.md.
+// the note that the sizes do not pin the curve down. The figures go to bench/RESULTS.md.
 
 #include <gtest/gtest.h>
 

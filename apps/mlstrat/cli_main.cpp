@@ -31,20 +31,22 @@ int fail(const std::string& message, int code) {
     return code;
 }
 
-// The number of single-character edits that turn `a` into `b` (Levenshtein).
+// The number of edits that turn `a` into `b`: a character inserted, deleted or changed, or two
+// neighbours swapped ("trian" is one edit from "train"; optimal string alignment distance).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = above;
+            d[i][j] = std::min(
+                {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
         }
     }
-    return row[b.size()];
+    return d[a.size()][b.size()];
 }
 
 // The name among `names` nearest `typed`, when near enough to be a slip: at most a third of it.
@@ -69,12 +71,34 @@ bool is_command(CLI::App& app, std::string_view name) {
     return false;
 }
 
+// The subcommands of `command`, by name.
+std::vector<std::string> subcommand_names(CLI::App& command) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : command.get_subcommands([](const CLI::App*) { return true; })) {
+        names.push_back(sub->get_name());
+    }
+    return names;
+}
+
+// The command of `mlstrat COMMAND WORD ...` when COMMAND needs a subcommand and WORD is not one
+// of its subcommands (`mlstrat runs lst`), else null.
+CLI::App* unknown_subcommand_of(CLI::App& app, int argc, char** argv) {
+    if (argc < 3 || argv[2][0] == '-') return nullptr;
+    for (CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() != argv[1] || sub->get_require_subcommand_min() == 0) continue;
+        const auto names = subcommand_names(*sub);
+        return std::find(names.begin(), names.end(), argv[2]) == names.end() ? sub : nullptr;
+    }
+    return nullptr;
+}
+
 // " (did you mean `eval`?)" for a subcommand or option that does not exist, else "".
 std::string suggestion(CLI::App& app, int argc, char** argv) {
-    std::vector<std::string> commands;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-        commands.push_back(sub->get_name());
+    if (CLI::App* command = unknown_subcommand_of(app, argc, argv)) {
+        const std::string name = nearest(argv[2], subcommand_names(*command));
+        return name.empty() ? "" : " (did you mean `" + name + "`?)";
     }
+    const std::vector<std::string> commands = subcommand_names(app);
     if (argc < 2) return "";
     const std::string_view first = argv[1];
     CLI::App* command = nullptr;
@@ -165,11 +189,14 @@ int run_cli(int argc, char** argv, const std::string& version,
                 std::string("standard output: the write failed (") + std::strerror(errno) + ")", 2);
         }
     } catch (const CLI::Success& e) {
+        if (streams) streams->release();
         return check_output(app.exit(e));  // --help, --version
     } catch (const CLI::ParseError& e) {
         std::string what = e.what();
         if (argc > 1 && argv[1][0] != '-' && !is_command(app, argv[1])) {
             what = std::string("'") + argv[1] + "' is not a command";
+        } else if (unknown_subcommand_of(app, argc, argv) != nullptr) {
+            what = std::string("'") + argv[2] + "' is not a command of mlstrat " + argv[1];
         }
         return fail(shown(what) + suggestion(app, argc, argv) + " (see mlstrat --help)", 2);
     } catch (const mlstrat::Error& e) {

@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
                 "Search hyperparameters, every trial a registered run: mlstrat tune --help");
             app.add_subcommand(
                 "transfer", "Fine-tuned vs scratch vs frozen over seeds: mlstrat transfer --help");
+            app.add_subcommand("curve",
+                               "A learning curve: will more data help? mlstrat curve --help");
         },
         "Training (LibTorch, in mlstrat-train): mlstrat train --help, mlstrat tune --help");
 }

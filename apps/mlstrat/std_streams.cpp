@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string_view>
 
 #include "mlstrat/error.hpp"
@@ -18,9 +19,16 @@ namespace mlstrat::cli {
 
 namespace {
 
-// Commands whose --out is one file; the others' is a folder.
-bool writes_one_file(std::string_view command, std::string_view sub) {
-    return command == "labels" || command == "report" || (command == "errors" && sub == "sample");
+// Why `--out -` cannot stand for the command's --out: "" when it can (the command writes one
+// file there), nullopt when the command has no --out (its parser says so).
+std::optional<std::string> out_dash_refusal(std::string_view command, std::string_view sub) {
+    if (command == "labels" || command == "report" || (command == "errors" && sub == "sample") ||
+        (command == "runs" && sub == "export")) {
+        return "";
+    }
+    if (command == "split" || command == "synth") return std::string(command) + " writes a folder";
+    if (command == "errors" && sub == "review") return "errors review writes a sheet beside it";
+    return std::nullopt;
 }
 
 // Copies everything readable from `from` to `to`; false when a read or write fails.
@@ -70,8 +78,9 @@ StdStreams::StdStreams(int argc, char** argv) : args_(argv, argv + argc) {
         std::string& arg = args_[i];
         const bool out_value = args_[i - 1] == "--out";
         if ((out_value && arg == "-") || arg == "--out=-") {
-            MLSTRAT_CHECK(writes_one_file(command, sub),
-                          "--out -: standard output takes one file; ", command, " writes a folder");
+            const auto refusal = out_dash_refusal(command, sub);
+            if (!refusal) continue;
+            MLSTRAT_CHECK(refusal->empty(), "--out -: standard output takes one file; ", *refusal);
             out_ = temp_dir() + "/stdout";
             names_.emplace_back(out_, "stdout");
             arg = arg == "-" ? out_ : "--out=" + out_;
@@ -98,6 +107,11 @@ StdStreams::StdStreams(int argc, char** argv) : args_(argv, argv + argc) {
         arg = spool;
     }
     for (auto& a : args_) argv_.push_back(a.data());
+    if (names_.size() > (out_.empty() ? 0u : 1u)) {
+        // An input is a copy: what the command prints names it, so it is held to be shown.
+        std::cout.flush();
+        cout_buf_ = std::cout.rdbuf(held_.rdbuf());
+    }
     if (!out_.empty()) {
         // The command's own summary would mix with the file: it goes nowhere.
         std::cout.flush();
@@ -109,6 +123,7 @@ StdStreams::StdStreams(int argc, char** argv) : args_(argv, argv + argc) {
 }
 
 StdStreams::~StdStreams() {
+    release();
     if (saved_stdout_ >= 0) {
         std::cout.flush();
         std::fflush(stdout);
@@ -121,7 +136,19 @@ StdStreams::~StdStreams() {
     }
 }
 
+void StdStreams::release() {
+    if (cout_buf_ != nullptr) std::cout.rdbuf(cout_buf_);
+    cout_buf_ = nullptr;
+}
+
 bool StdStreams::finish() {
+    const bool held = cout_buf_ != nullptr;
+    release();
+    if (held && out_.empty()) {
+        std::cout << shown(held_.str());
+        std::cout.flush();
+        return static_cast<bool>(std::cout);
+    }
     if (out_.empty() || saved_stdout_ < 0) return true;
     std::cout.flush();
     std::fflush(stdout);

@@ -3,8 +3,11 @@
 // command writes one file. The library reads files by name (some commands read one twice, or
 // once per pass), so standard input, or any pipe named as an input (/dev/stdin, <(...)), is first
 // copied to a temporary file; an output named `-` is written to a temporary file that is copied
-// to standard output when the command succeeds.
+// to standard output when the command succeeds. While a command reads such a copy, what it prints
+// is held and shown when it succeeds, with the copy named as the user named it ("stdin").
 
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,9 +23,11 @@ class StdStreams {
 
     /// The arguments to parse, with `-` and pipes replaced by the temporary files' names.
     std::vector<char*> argv() { return argv_; }
-    /// Copies the output file to standard output (after the command succeeded); false when the
-    /// write failed.
+    /// Prints what the command printed, or copies the output file to standard output (after the
+    /// command succeeded); false when the write failed.
     bool finish();
+    /// Gives standard output back without printing what was held (--help, a failure).
+    void release();
     /// `message` with the temporary files named as the user named them ("stdin", "stdout").
     std::string shown(std::string message) const;
 
@@ -34,6 +39,8 @@ class StdStreams {
     std::vector<std::pair<std::string, std::string>> names_;  // temporary path, as shown
     std::string out_;        // the temporary output file, when `--out -`
     int saved_stdout_ = -1;  // standard output while the command runs with its own on /dev/null
+    std::ostringstream held_;             // what the command printed, while inputs are copies
+    std::streambuf* cout_buf_ = nullptr;  // std::cout's own buffer while held_ stands in
 };
 
 }  // namespace mlstrat::cli

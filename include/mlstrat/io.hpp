@@ -62,8 +62,8 @@ class RowBatch {
     /// The file's path as given.
     const std::string& path() const { return *path_; }
 
- private:
-    friend class TableReader;
+ protected:
+    // Filled by the reader (src/io/table_reader.cpp), through a subclass that opens them to it.
     std::size_t width_ = 0;
     std::vector<std::string_view> cells_;
     std::vector<std::string_view> raw_;

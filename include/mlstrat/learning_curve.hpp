@@ -153,8 +153,9 @@ std::vector<std::string> curve_names(const std::string& db);
 std::vector<std::string> curve_run_names(const std::string& db, const std::string& name);
 
 /// Marks the run `run` of the registry at `db` as one of curve `name`: the curve is its group,
-/// and its size, repeat and target are tags (curve_size, curve_repeat, curve_target). The one
-/// place a curve's runs are marked; the readers also know the note older registries carry.
+/// which the run was recorded with, and its size, repeat and target become tags (curve_size,
+/// curve_repeat, curve_target); throws Error when the run is not in that group. The one place a
+/// curve's runs are tagged; the readers also know the note older registries carry.
 void mark_curve_run(const std::string& db, const std::string& run, const std::string& name,
                     std::uint64_t size, std::int64_t repeat, std::optional<double> target);
 

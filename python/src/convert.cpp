@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "mlstrat/error.hpp"
+#include "mlstrat/json_text.hpp"
 #include "mlstrat/parse.hpp"
 
 namespace mlstrat::python {
@@ -140,22 +141,25 @@ std::vector<HeldColumn> to_columns(const py::handle& obj, const std::string& fal
     return out;
 }
 
-py::object to_python(const nlohmann::json& j) {
+py::object to_python(const nlohmann::json& j, Numbers numbers) {
     switch (j.type()) {
         case nlohmann::json::value_t::null: return py::none();
         case nlohmann::json::value_t::boolean: return py::bool_(j.get<bool>());
         case nlohmann::json::value_t::number_integer: return py::int_(j.get<std::int64_t>());
         case nlohmann::json::value_t::number_unsigned: return py::int_(j.get<std::uint64_t>());
-        case nlohmann::json::value_t::number_float: return py::float_(j.get<double>());
+        case nlohmann::json::value_t::number_float:
+            return py::float_(numbers == Numbers::Computed ? io::clean_numbers(j).get<double>()
+                                                           : j.get<double>());
         case nlohmann::json::value_t::string: return py::str(j.get_ref<const std::string&>());
         case nlohmann::json::value_t::array: {
             py::list list(j.size());
-            for (std::size_t i = 0; i < j.size(); ++i) list[i] = to_python(j[i]);
+            for (std::size_t i = 0; i < j.size(); ++i) list[i] = to_python(j[i], numbers);
             return list;
         }
         case nlohmann::json::value_t::object: {
             py::dict dict;
-            for (const auto& [key, value] : j.items()) dict[py::str(key)] = to_python(value);
+            for (const auto& [key, value] : j.items())
+                dict[py::str(key)] = to_python(value, numbers);
             return dict;
         }
         default: return py::none();

@@ -33,8 +33,12 @@ HeldColumn to_column(const py::handle& obj, const std::string& name);
 /// `fallback`); None gives none.
 std::vector<HeldColumn> to_columns(const py::handle& obj, const std::string& fallback);
 
+/// How to_python gives numbers: clean as `mlstrat ... --json` prints what mlstrat computed, or
+/// exactly as the registry stores them.
+enum class Numbers { Computed, Stored };
+
 /// A JSON document as Python objects (dict, list, float, int, str, bool, None).
-py::object to_python(const nlohmann::json& j);
+py::object to_python(const nlohmann::json& j, Numbers numbers = Numbers::Computed);
 
 /// The text of a label-like value as a CSV file written by pandas holds it (3, 2.5, True, cat).
 std::string label_text(const py::handle& value);

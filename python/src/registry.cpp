@@ -121,7 +121,8 @@ class RegistryHandle {
         py::list order;
         for (const auto& key : keys) {
             py::list cells;
-            for (const auto& run : runs) cells.append(to_python(registry::value_of(run, key)));
+            for (const auto& run : runs)
+                cells.append(to_python(registry::value_of(run, key), Numbers::Stored));
             table[py::str(key.text())] = cells;
             order.append(key.text());
         }
@@ -131,7 +132,7 @@ class RegistryHandle {
     py::object find(const std::string& name) {
         std::optional<registry::Run> run;
         locked([&] { run = registry_.find_run(name); });
-        return run ? to_python(run->to_json()) : py::none();
+        return run ? to_python(run->to_json(), Numbers::Stored) : py::none();
     }
 
     py::dict steps(const std::string& run) {

@@ -68,11 +68,13 @@ std::optional<GroupTag> read_tag(const registry::Run& run) {
 void mark_curve_run(const std::string& db, const std::string& run, const std::string& name,
                     std::uint64_t size, std::int64_t repeat, std::optional<double> target) {
     auto registry = registry::Registry::open(db);
+    const auto stored = registry.find_run(run);
+    MLSTRAT_CHECK(stored && stored->group == name, db, ": run '", run,
+                  "' was not recorded in the group of curve '", name, "'");
     std::map<std::string, std::string> tags = {{kSizeTag, std::to_string(size)},
                                                {kRepeatTag, std::to_string(repeat)}};
     if (target) tags[kTargetTag] = fmt::format("{}", *target);
     registry.set_tags(run, tags);
-    registry.set_group(run, name);
 }
 
 std::vector<std::string> curve_names(const std::string& db) {

@@ -43,6 +43,17 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// A RowBatch as the reader fills it: its lists opened to the reader, none added.
+struct FilledBatch : RowBatch {
+    using RowBatch::cells_;
+    using RowBatch::first_line_;
+    using RowBatch::first_row_;
+    using RowBatch::lines_;
+    using RowBatch::path_;
+    using RowBatch::raw_;
+    using RowBatch::width_;
+};
+
 }  // namespace
 
 TableReader::TableReader(std::string path, TableOptions options)
@@ -204,7 +215,7 @@ std::uint64_t TableReader::scan(const std::vector<std::size_t>& columns,
         slot_of_column[columns[s]] = static_cast<int>(s);
     }
     std::vector<PartParser> parsers(threads_);
-    std::vector<RowBatch> batches(threads_);
+    std::vector<FilledBatch> batches(threads_);
     for (unsigned i = 0; i < threads_; ++i) {
         PartParser& parser = parsers[i];
         parser.delimiter = delimiter_;

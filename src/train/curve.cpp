@@ -137,6 +137,7 @@ diagnose::LearningCurve learning_curve(const CurveRequest& request,
             run.seed = config.seed + r - 1;
             run.registry_path = request.registry_path;
             run.registry_kind = "curve";
+            run.group = name;  // a curve's runs are one group from the moment they are recorded
             const auto subset = with_train_rows(data, rows);
             const double before = done;
             train_run_on(run, *subset, [&](const Progress& p) {

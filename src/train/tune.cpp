@@ -293,6 +293,7 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
                                          request.trials, sets)};
                 if (t.runs.size() > 1) {
                     run.seed = seeds[i] + static_cast<std::int64_t>(k);
+                    run.group = t.name;
                     run.notes.push_back(fmt::format("seed {} of {} (seed = {}), group {}", k + 1,
                                                     t.runs.size(), *run.seed, t.name));
                 }
@@ -301,7 +302,6 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
                                                     r + 1, budgets.size(), rung.epochs));
                 }
                 const RunResult done = train_run(run);
-                if (t.runs.size() > 1) registry.set_group(run.name, t.name);
                 t.epochs = done.epochs;
                 t.rung = static_cast<std::int64_t>(r);
                 t.errors = done.errors;

@@ -85,7 +85,7 @@ void add(const RunsArgs& a) {
     registry.add_run(run, a.replace);
     auto stored = registry.find_run(run.name);
     if (a.json) {
-        print_json(stored->to_json());
+        print_json(stored->to_json(), Numbers::Stored);
     } else {
         std::cout << "added run '" << run.name << "' to " << a.db << "\n";
     }
@@ -122,7 +122,7 @@ void list(const RunsArgs& a) {
 void done(const RunsArgs& a, const std::string& key, const nlohmann::json& value,
           const std::string& line) {
     if (a.json) {
-        print_json({{"run", a.name}, {key, value}});
+        print_json({{"run", a.name}, {key, value}}, Numbers::Stored);
     } else {
         std::cout << line << "\n";
     }
@@ -134,7 +134,7 @@ void log(const RunsArgs& a) {
     registry.log(a.name, entry);
     if (!a.group.empty()) registry.set_group(a.name, a.group);
     if (a.json) {
-        print_json(registry.find_run(a.name)->to_json());
+        print_json(registry.find_run(a.name)->to_json(), Numbers::Stored);
     } else {
         std::cout << "logged " << entry.metrics.size() << " metric"
                   << (entry.metrics.size() == 1 ? "" : "s")
@@ -279,7 +279,7 @@ void add_runs(CLI::App& app) {
         auto registry = registry::Registry::open(args->db);
         auto run = find(*args, registry);
         if (args->json) {
-            print_json(run.to_json());
+            print_json(run.to_json(), Numbers::Stored);
         } else {
             print_run(run);
         }

@@ -30,7 +30,7 @@ void print_runs(const std::vector<registry::Run>& runs, const std::vector<regist
     if (format == OutputFormat::Json) {
         nlohmann::json j = {{"runs", nlohmann::json::array()}};
         for (const auto& r : runs) j["runs"].push_back(r.to_json());
-        print_json(j);
+        print_json(j, Numbers::Stored);
         return;
     }
     if (format == OutputFormat::Csv) {
