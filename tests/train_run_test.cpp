@@ -221,6 +221,22 @@ TEST(TrainRun, EveryOptimizerTrainsTheMlpOnQuadrants) {
     }
 }
 
+TEST(TrainRun, AugmentationTheDataCannotTakeLeavesNoRunFolder) {
+    auto dir = temp_dir("augment");
+    write_quadrants(dir / "train.csv", 200, 5);
+    write_quadrants(dir / "dev.csv", 50, 6);
+    const std::string text =
+        "threads = 1\n[data]\ntrain = \"train.csv\"\ndev = \"dev.csv\"\n"
+        "[model]\nhidden = [8]\n[train]\nepochs = 1\n";
+    try {
+        run_config(dir, "flip", text, {"augment.flip=true"});
+        FAIL() << "flipping feature vectors was accepted";
+    } catch (const mlstrat::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("need image data"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir / "runs" / "flip"));
+}
+
 TEST(TrainRun, ResumeEndsWithTheWeightsOfAnUninterruptedRun) {
     auto dir = image_project("resume");
     const std::string text =

@@ -160,6 +160,7 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const Datas
     const Dataset& data = preloaded != nullptr ? *preloaded : loaded;
     const NetMaker new_net = net_maker(config, data, source);
     new_net();
+    check_augment(config.augment, data, request.config_path);
 
     RunResult result;
     result.name = config.name;
@@ -168,7 +169,6 @@ RunResult run(const RunRequest& request, const ProgressFn& progress, const Datas
     const RunFolder folder =
         open_run_folder(request, config, data.splits.at("train").size(), group.get());
     result.dir = folder.dir.string();
-    check_augment(config.augment, data, request.config_path);
     const SplitTensors tensors = split_tensors(data);
     for (const auto& [name, split] : data.splits) result.sizes[name] = split.size();
 
