@@ -11,7 +11,7 @@
 
 #include "fuzz_input.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <iostream>
 #include <string>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::fuzz {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "fuzz_input.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/json_text.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/json_text.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace {

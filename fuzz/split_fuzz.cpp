@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "fuzz_input.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/split.hpp"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "fuzz_input.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;

@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::test_util {
 

@@ -11,8 +11,8 @@
 
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::analysis {
 namespace {

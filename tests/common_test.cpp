@@ -7,8 +7,8 @@
 
 #include "common/interner.hpp"
 #include "common/worker_pool.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace {
 

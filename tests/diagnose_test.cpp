@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;

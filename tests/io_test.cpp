@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/json_text.hpp"
-#include "mlstrat/text_table.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/json_text.hpp"
+#include "mlstrat/support/text_table.hpp"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "analysis_helpers.hpp"
 #include "label_fixtures.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 namespace {

@@ -13,9 +13,9 @@
 #include <sstream>
 
 #include "analysis_helpers.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <tuple>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the tests that run the mlstrat executable: reading a file whole, running a
 // command to completion with its output captured, and starting one to kill it midway (the
-// library's runner, mlstrat/process.hpp, starts them).
+// library's runner, mlstrat/support/process.hpp, starts them).
 
 #include <signal.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/process.hpp"
+#include "mlstrat/support/process.hpp"
 
 namespace mlstrat::test_util {
 

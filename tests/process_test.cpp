@@ -1,4 +1,4 @@
-// The library's process runner (mlstrat/process.hpp), on /bin/sh scripts whose output and exit
+// The library's process runner (mlstrat/support/process.hpp), on /bin/sh scripts whose output and exit
 // are known.
 
 #include <gtest/gtest.h>
@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <string>
 
-#include "mlstrat/io.hpp"
-#include "mlstrat/process.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/process.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;

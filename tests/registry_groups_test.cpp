@@ -6,9 +6,9 @@
 #include <cmath>
 #include <fstream>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/stats.hpp"
 
 using namespace mlstrat::registry;
 using RunRecord = mlstrat::registry::Run;

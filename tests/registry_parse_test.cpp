@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace {

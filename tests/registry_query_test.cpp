@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace fs = std::filesystem;
 using mlstrat::registry::Registry;

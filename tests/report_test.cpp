@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "analysis_helpers.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "process_helpers.hpp"
 #include "report/assets.hpp"
 #include "report_helpers.hpp"

@@ -14,7 +14,7 @@
 
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/review.hpp"
 #include "process_helpers.hpp"
 #include "report/thumbnails.hpp"

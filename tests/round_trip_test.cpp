@@ -12,7 +12,7 @@
 
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
 #include "process_helpers.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 using namespace mlstrat::select;
 

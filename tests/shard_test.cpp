@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace fs = std::filesystem;

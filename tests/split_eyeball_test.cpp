@@ -12,7 +12,7 @@
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
 #include "process_helpers.hpp"
 

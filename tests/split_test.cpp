@@ -17,7 +17,7 @@
 #include <set>
 #include <sstream>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
 #include "split/detail.hpp"
 

@@ -16,8 +16,8 @@
 #include <set>
 #include <sstream>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/synth.hpp"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/train.hpp"
 #include "train/net.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/train.hpp"
 
 namespace fs = std::filesystem;

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "mlstrat/io.hpp"
-#include "mlstrat/process.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/process.hpp"
 #include "mlstrat/train.hpp"
 #include "train/net.hpp"
 

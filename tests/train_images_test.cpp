@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/train.hpp"
 #include "train/images.hpp"
 

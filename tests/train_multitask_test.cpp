@@ -11,8 +11,8 @@
 #include <functional>
 #include <random>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"

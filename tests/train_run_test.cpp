@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/train.hpp"
 #include "train/net.hpp"

@@ -15,8 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
 #include "train/head_fit.hpp"

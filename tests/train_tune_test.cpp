@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <set>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
 #include "train/search_space.hpp"

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/version.hpp"
 #include "std_streams.hpp"
 

@@ -19,7 +19,7 @@
 
 #include "cli_main.hpp"
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/version.hpp"
 #include "self.hpp"
 

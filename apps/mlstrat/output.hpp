@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/json_text.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/json_text.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::cli {
 

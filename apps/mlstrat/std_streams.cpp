@@ -13,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::cli {
 

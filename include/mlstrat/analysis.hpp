@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/columns.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/columns.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::analysis {
 

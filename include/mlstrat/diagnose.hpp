@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::diagnose {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::diagnose {
 

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mlstrat/columns.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/columns.hpp"
+#include "mlstrat/support/stats.hpp"
 
 struct sqlite3;
 

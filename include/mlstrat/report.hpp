@@ -19,7 +19,7 @@
 
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/learning_curve.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::select {

@@ -20,10 +20,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/columns.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/columns.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::split {
 

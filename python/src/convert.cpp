@@ -6,9 +6,9 @@
 
 #include <cmath>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/json_text.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/json_text.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::python {
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/columns.hpp"
+#include "mlstrat/support/columns.hpp"
 
 namespace mlstrat::python {
 

@@ -13,9 +13,9 @@
 #include "convert.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/select.hpp"
 
 namespace py = pybind11;

@@ -10,7 +10,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace py = pybind11;

@@ -7,8 +7,8 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/split.hpp"
 
 namespace py = pybind11;

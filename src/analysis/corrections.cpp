@@ -10,8 +10,8 @@
 #include <set>
 
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::analysis {
 

@@ -13,7 +13,7 @@
 #include "analysis/labels/issues.hpp"
 #include "common/worker_pool.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

@@ -14,7 +14,7 @@
 #include "analysis/labels/prob_matrix.hpp"
 #include "common/page_block.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

@@ -11,7 +11,7 @@
 #include <unordered_set>
 
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

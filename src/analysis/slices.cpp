@@ -14,10 +14,10 @@
 
 #include "common/interner.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/parse.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/parse.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::analysis {
 

@@ -7,8 +7,8 @@
 #include <cctype>
 
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::analysis {
 

@@ -1,12 +1,12 @@
 // Reading the caller's columns in place: each kind is read by one loop, chosen once per block.
 
-#include "mlstrat/columns.hpp"
+#include "mlstrat/support/columns.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::columns {
 

@@ -1,10 +1,10 @@
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 
 #include <fast_float/fast_float.h>
 
 #include <cmath>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat {
 

@@ -1,10 +1,10 @@
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::stats {
 

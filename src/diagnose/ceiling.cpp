@@ -8,8 +8,8 @@
 
 #include "diagnose/format.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::diagnose {
 

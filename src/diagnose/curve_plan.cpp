@@ -8,7 +8,7 @@
 #include <set>
 
 #include "common/random.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
 
 namespace mlstrat::diagnose {

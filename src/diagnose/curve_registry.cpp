@@ -11,9 +11,9 @@
 #include <sstream>
 
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::diagnose {

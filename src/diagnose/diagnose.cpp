@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "diagnose/format.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::diagnose {
 

@@ -11,7 +11,7 @@
 #include "common/random.hpp"
 #include "diagnose/format.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/select.hpp"
 
 namespace mlstrat::diagnose {

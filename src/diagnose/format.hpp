@@ -5,7 +5,7 @@
 
 #include <cmath>
 #include <string>
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::diagnose::detail {
 

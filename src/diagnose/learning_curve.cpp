@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "diagnose/format.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::diagnose {
 

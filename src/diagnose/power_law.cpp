@@ -8,7 +8,7 @@
 #include <limits>
 #include <set>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
 
 namespace mlstrat::diagnose {

@@ -6,8 +6,8 @@
 #include <tuple>
 
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::diagnose {

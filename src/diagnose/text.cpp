@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::diagnose {
 

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <random>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::io {
 

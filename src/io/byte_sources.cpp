@@ -11,7 +11,7 @@
 #include <cerrno>
 
 #include "io/scan_kernels.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::io {
 

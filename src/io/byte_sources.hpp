@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::io::detail {
 

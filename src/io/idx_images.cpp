@@ -1,6 +1,6 @@
 #include "io/idx_images.hpp"
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::io {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::io {
 

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/json_text.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/json_text.hpp"
 
 namespace mlstrat::io {
 

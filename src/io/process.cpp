@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "mlstrat/process.hpp"
+#include "mlstrat/support/process.hpp"
 
 extern char** environ;
 

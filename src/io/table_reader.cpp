@@ -20,8 +20,8 @@
 #include "io/byte_sources.hpp"
 #include "io/part_parser.hpp"
 #include "io/scan_kernels.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::io {
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <numeric>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/text.hpp"
-#include "mlstrat/text_table.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/text.hpp"
+#include "mlstrat/support/text_table.hpp"
 
 namespace mlstrat::io {
 

@@ -12,7 +12,7 @@
 
 #include "common/interner.hpp"
 #include "common/worker_pool.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace mlstrat::metrics {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace mlstrat::metrics {

@@ -6,9 +6,9 @@
 #include <unordered_map>
 
 #include "common/interner.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "metrics/detail.hpp"
 
 namespace mlstrat::metrics {

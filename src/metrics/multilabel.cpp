@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::metrics {
 

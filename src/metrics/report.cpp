@@ -7,9 +7,9 @@
 #include <cmath>
 #include <numeric>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::metrics {
 

@@ -7,8 +7,8 @@
 #include <map>
 
 #include "metrics/detail.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace mlstrat::metrics {

@@ -9,12 +9,12 @@
 #include <set>
 #include <unordered_map>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/stats.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/stats.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::registry {
 

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <set>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::registry {
 

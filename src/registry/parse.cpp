@@ -8,9 +8,9 @@
 #include <iterator>
 #include <sstream>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/json_text.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/json_text.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::registry {

@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::registry {

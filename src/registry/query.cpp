@@ -7,7 +7,7 @@
 #include <optional>
 #include <variant>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 #include "registry/store.hpp"
 

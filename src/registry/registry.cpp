@@ -6,7 +6,7 @@
 
 #include <utility>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "registry/store.hpp"
 
 namespace mlstrat::registry {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::registry::detail_sql {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
 
 namespace mlstrat::registry {

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <queue>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/report.hpp"
 #include "report/format.hpp"
 #include "report/review_cards.hpp"

@@ -7,7 +7,7 @@
 #include <regex>
 #include <string>
 #include <string_view>
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::report::detail {
 

@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <utility>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
+#include "mlstrat/support/text.hpp"
 #include "report/assets.hpp"
 #include "report/examples.hpp"
 #include "report/format.hpp"

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::report::detail {
 

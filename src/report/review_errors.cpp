@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/report.hpp"
 #include "mlstrat/review.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 #include "report/review_cards.hpp"
 #include "report/review_page.hpp"
 

@@ -9,7 +9,7 @@
 #include <map>
 
 #include "analysis/labels/prob_matrix.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/review.hpp"
 #include "report/review_cards.hpp"
 #include "report/review_page.hpp"

@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "io/idx_images.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::report::detail {
 

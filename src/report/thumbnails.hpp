@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::report::detail {
 

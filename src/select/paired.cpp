@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/select.hpp"
 
 namespace mlstrat::select {

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
-#include "mlstrat/stats.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
+#include "mlstrat/support/stats.hpp"
+#include "mlstrat/support/text.hpp"
 
 namespace mlstrat::select {
 

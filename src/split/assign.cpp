@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "split/detail.hpp"
 
 namespace mlstrat::split::detail {

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "common/interner.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/split.hpp"
 #include "split/detail.hpp"

@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "common/worker_pool.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::split::detail {
 

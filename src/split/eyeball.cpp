@@ -10,7 +10,7 @@
 #include <numeric>
 
 #include "common/random.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
 #include "split/detail.hpp"
 

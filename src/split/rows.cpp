@@ -1,7 +1,7 @@
 // split from columns in memory (the Python module's mlstrat.split): the rows fed to the same
 // Assigner that split_table feeds from a file, so both place the same rows alike.
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
 #include "split/assign.hpp"
 

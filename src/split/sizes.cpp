@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
 
 namespace mlstrat::split {

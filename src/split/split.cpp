@@ -16,8 +16,8 @@
 #include <unordered_map>
 
 #include "common/interner.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/json_text.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/json_text.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/split.hpp"
 #include "split/assign.hpp"

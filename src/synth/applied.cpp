@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "mlstrat/synth.hpp"
-#include "mlstrat/text_table.hpp"
+#include "mlstrat/support/text_table.hpp"
 
 namespace mlstrat::synth {
 

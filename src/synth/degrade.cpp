@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "common/random.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/synth.hpp"
 
 namespace mlstrat::synth {

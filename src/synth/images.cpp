@@ -17,9 +17,9 @@
 
 #include "common/random.hpp"
 #include "common/worker_pool.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/synth.hpp"
 #include "synth/output_folder.hpp"
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::synth::detail {
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::train {
 

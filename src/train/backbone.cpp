@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "train/net.hpp"
 
 namespace mlstrat::train {

@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::train {
 

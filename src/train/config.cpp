@@ -11,9 +11,9 @@
 #include <sstream>
 #include <variant>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/train/config.hpp"
 
 namespace mlstrat::train {

@@ -10,7 +10,7 @@
 #include <map>
 #include <memory>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train_curve.hpp"
 #include "train/run.hpp"

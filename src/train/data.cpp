@@ -13,9 +13,9 @@
 #include <set>
 #include <map>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/train/config.hpp"
 #include "mlstrat/train/data.hpp"
 #include "train/images.hpp"

@@ -13,8 +13,8 @@
 #include <cstdlib>
 #include <limits>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::train {
 

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "train/augment.hpp"
 #include "train/multitask.hpp"
 #include "train/optimizer.hpp"

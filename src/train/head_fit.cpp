@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "train/multitask.hpp"
 
 namespace mlstrat::train {

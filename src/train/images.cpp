@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "io/idx_images.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::train {
 

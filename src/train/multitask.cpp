@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::train {
 

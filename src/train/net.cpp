@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "train/net.hpp"
 #include "train/relu_pool.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
 #include "train/multitask.hpp"

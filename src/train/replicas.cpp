@@ -2,7 +2,7 @@
 
 #include <omp.h>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::train {
 

@@ -1,7 +1,7 @@
 // The sequence model: an embedding of the token ids, then an LSTM or GRU (one or two directions,
 // stacked layers) whose final states feed the class head.
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "train/net.hpp"
 #include "train/text.hpp"
 

@@ -9,8 +9,8 @@
 #include <memory>
 #include <optional>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "train/augment.hpp"
 #include "train/distributed.hpp"
 #include "train/epochs.hpp"

@@ -6,8 +6,8 @@
 #include <functional>
 #include <regex>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::train {
 

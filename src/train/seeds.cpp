@@ -7,8 +7,8 @@
 #include <charconv>
 #include <set>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/train/config.hpp"
 #include "mlstrat/train/data.hpp"
 #include "mlstrat/train/run.hpp"

@@ -8,7 +8,7 @@
 #include <random>
 #include <set>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 
 namespace mlstrat::train {

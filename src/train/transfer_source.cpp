@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::train {
 

@@ -9,9 +9,9 @@
 #include <chrono>
 #include <filesystem>
 
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 #include "mlstrat/train/config.hpp"
 #include "mlstrat/train/run.hpp"
 #include "mlstrat/train/seeds.hpp"

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <random>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
 #include "mlstrat/train/config.hpp"

@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
-#include <mlstrat/parse.hpp>
-#include <mlstrat/stats.hpp>
+#include <mlstrat/support/parse.hpp>
+#include <mlstrat/support/stats.hpp>
 #include <mlstrat/version.hpp>
 
 int main() {

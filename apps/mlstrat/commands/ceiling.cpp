@@ -4,8 +4,8 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {

@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train_curve.hpp"
 #include "commands/learning_curve_table.hpp"

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/synth.hpp"
 
 namespace mlstrat::cli::demo {

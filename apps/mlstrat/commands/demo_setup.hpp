@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mlstrat/text_table.hpp"
+#include "mlstrat/support/text_table.hpp"
 #include "mlstrat/train.hpp"
 
 namespace mlstrat::cli::demo {

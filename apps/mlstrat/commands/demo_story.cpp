@@ -9,9 +9,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/process.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/process.hpp"
 #include "self.hpp"
 
 namespace mlstrat::cli::demo {

@@ -8,9 +8,9 @@
 
 #include "commands/commands.hpp"
 #include "commands/learning_curve_table.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "output.hpp"
 

@@ -8,8 +8,8 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {

@@ -7,8 +7,8 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/review.hpp"
 
 #include "mlstrat/split.hpp"

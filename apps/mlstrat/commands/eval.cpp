@@ -4,10 +4,10 @@
 #include <optional>
 
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/json_text.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/json_text.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "output.hpp"
 

@@ -9,8 +9,8 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/review.hpp"
 #include "output.hpp"
 

@@ -5,8 +5,8 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
 #include "output.hpp"

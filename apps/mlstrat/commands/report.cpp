@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {

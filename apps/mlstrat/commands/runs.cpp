@@ -5,9 +5,9 @@
 
 #include "commands/commands.hpp"
 #include "commands/runs/table.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/io.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "output.hpp"
 

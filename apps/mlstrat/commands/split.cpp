@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/split.hpp"
 #include "output.hpp"
 

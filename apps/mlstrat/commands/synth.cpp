@@ -7,8 +7,8 @@
 #include <tuple>
 
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/synth.hpp"
 #include "output.hpp"
 

@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
 #include "output.hpp"

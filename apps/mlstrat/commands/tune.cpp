@@ -7,7 +7,7 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/registry.hpp"
-#include "mlstrat/text.hpp"
+#include "mlstrat/support/text.hpp"
 #include "mlstrat/train.hpp"
 #include "output.hpp"
 

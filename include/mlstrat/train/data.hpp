@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/train/config.hpp"
 
 namespace mlstrat::train {

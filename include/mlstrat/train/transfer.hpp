@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mlstrat/registry.hpp"
-#include "mlstrat/stats.hpp"
+#include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::train {
 

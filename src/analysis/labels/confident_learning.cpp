@@ -19,7 +19,7 @@
 #include "analysis/labels/scores.hpp"
 #include "common/page_block.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "analysis/labels/candidates.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

@@ -9,7 +9,7 @@
 #include "analysis/labels/issues.hpp"
 #include "common/page_block.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

@@ -10,7 +10,7 @@
 
 #include "analysis/labels/filters.hpp"
 #include "analysis/labels/numpy_order.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis::detail {
 

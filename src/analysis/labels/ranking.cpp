@@ -9,7 +9,7 @@
 #include "analysis/labels/grouped_layout.hpp"
 #include "analysis/labels/issues.hpp"
 #include "common/page_block.hpp"
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::analysis {
 

@@ -9,8 +9,8 @@
 #include <cmath>
 
 #include "analysis/labels/issues.hpp"
-#include "mlstrat/error.hpp"
-#include "mlstrat/parse.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::analysis {
 

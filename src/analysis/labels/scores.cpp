@@ -14,7 +14,7 @@
 
 #include "analysis/labels/confident_learning.hpp"
 #include "analysis/labels/numpy_order.hpp"
-#include "mlstrat/error.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::analysis {
 

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <set>
 
-#include "mlstrat/io.hpp"
+#include "mlstrat/support/io.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
