@@ -32,10 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The written-back config (config.toml, the run registry) must parse, to the same config, and
     // be written back the same: any error here is a finding.
     const std::string written = config.to_toml();
-    const auto again = mlstrat::fuzz::expect_no_error([&] {
-        return mlstrat::train::parse_config(written, "written.toml");
-    });
-    if (!(again == config)) mlstrat::fuzz::finding("written back, the config reads differently:\n" + written);
-    if (again.to_toml() != written) mlstrat::fuzz::finding("the config is written back differently:\n" + written);
+    const auto again = mlstrat::fuzz::expect_no_error(
+        [&] { return mlstrat::train::parse_config(written, "written.toml"); });
+    if (!(again == config))
+        mlstrat::fuzz::finding("written back, the config reads differently:\n" + written);
+    if (again.to_toml() != written)
+        mlstrat::fuzz::finding("the config is written back differently:\n" + written);
     return 0;
 }

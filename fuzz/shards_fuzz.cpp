@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "fuzz_input.hpp"
+#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/io.hpp"
 #include "mlstrat/support/json_text.hpp"
-#include "mlstrat/metrics.hpp"
 
 namespace {
 
@@ -22,7 +22,8 @@ using namespace mlstrat::metrics;
 bool same_sum(double a, double b, std::uint64_t rows) {
     if (a == b) return true;
     const double bound = 2.0 * static_cast<double>(rows + 1) *
-                         std::numeric_limits<double>::epsilon() * std::max(std::abs(a), std::abs(b));
+                         std::numeric_limits<double>::epsilon() *
+                         std::max(std::abs(a), std::abs(b));
     return std::abs(a - b) <= bound;
 }
 
@@ -33,7 +34,8 @@ bool same_counts(const EvalCounts& a, const EvalCounts& b) {
     }
     for (std::size_t i = 0; i < a.slices.size(); ++i) {
         const auto &x = a.slices[i], &y = b.slices[i];
-        if (x.column != y.column || x.values != y.values || x.rows != y.rows || x.errors != y.errors) {
+        if (x.column != y.column || x.values != y.values || x.rows != y.rows ||
+            x.errors != y.errors) {
             return false;
         }
     }
@@ -98,9 +100,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         mlstrat::fuzz::finding("one pass and the merged shards disagree on the file's validity");
     }
     if (counted && !same_counts(one_pass, merged.counts)) {
-        mlstrat::fuzz::finding("the merged shards' counts differ from one pass's: " +
-                               merged.counts.to_json().dump() + " against " +
-                               one_pass.to_json().dump());
+        mlstrat::fuzz::finding(
+            "the merged shards' counts differ from one pass's: " + merged.counts.to_json().dump() +
+            " against " + one_pass.to_json().dump());
     }
     return 0;
 }

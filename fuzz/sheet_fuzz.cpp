@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     mlstrat::analysis::TallyOptions options;
     options.error = (data[0] % 100) / 100.0;
     if (data[0] & 0x80) options.resolution = 0.01;
-    mlstrat::fuzz::expect_clean([&] { (void)mlstrat::analysis::tally_sheet(path, options).to_json(); });
+    mlstrat::fuzz::expect_clean(
+        [&] { (void)mlstrat::analysis::tally_sheet(path, options).to_json(); });
     return 0;
 }

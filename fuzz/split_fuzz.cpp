@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "fuzz_input.hpp"
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace {
 
@@ -29,8 +29,8 @@ json leakage_or_zero(json leak) {
 /// Traps unless the manifest's `a` is what --check found, `b`.
 void same(const char* what, const json& a, const json& b) {
     if (a != b) {
-        mlstrat::fuzz::finding(std::string(what) + " differs: manifest " + a.dump() +
-                               ", --check " + b.dump());
+        mlstrat::fuzz::finding(std::string(what) + " differs: manifest " + a.dump() + ", --check " +
+                               b.dump());
     }
 }
 

@@ -59,10 +59,12 @@ TEST(Tally, NotesDogsGreatCatsBlurry) {
 
 TEST(Tally, NotesCeilingFiveAndFiftyPercentDogs) {
     // "If only 5% are dogs, the error goes from 10% to 9.5% at best; if 50%, to 5%."
-    EXPECT_NEAR(make_tally(100, {{"dog", 5}}, std::nullopt, at_error(0.10)).categories[0].error_if_fixed,
-                0.095, 1e-12);
-    EXPECT_NEAR(make_tally(100, {{"dog", 50}}, std::nullopt, at_error(0.10)).categories[0].error_if_fixed,
-                0.05, 1e-12);
+    EXPECT_NEAR(
+        make_tally(100, {{"dog", 5}}, std::nullopt, at_error(0.10)).categories[0].error_if_fixed,
+        0.095, 1e-12);
+    EXPECT_NEAR(
+        make_tally(100, {{"dog", 50}}, std::nullopt, at_error(0.10)).categories[0].error_if_fixed,
+        0.05, 1e-12);
 }
 
 TEST(Tally, ShareIntervalIsWilsonOnTheSampleSize) {
@@ -127,7 +129,7 @@ TEST(Tally, CountsAboveReviewedThrow) {
 TEST(Tally, NotesSheetFromFile) {
     auto r = tally_sheet(kData + "notes_sheet.csv", at_error(0.10));
     EXPECT_EQ(r.reviewed, 100u);
-    EXPECT_EQ(r.correct_reviewed, 4u);  // label = pred rows are not counted
+    EXPECT_EQ(r.correct_reviewed, 4u);   // label = pred rows are not counted
     ASSERT_EQ(r.categories.size(), 3u);  // `image` precedes label and is not a tag
     EXPECT_EQ(r.categories[0].tag, "blurry");
     EXPECT_EQ(r.categories[0].count, 61u);
@@ -164,9 +166,10 @@ TEST(Tally, ExplicitTagsOverrideTheLayout) {
 
 TEST(Tally, UnknownMarkNamesFileLineAndValue) {
     TempDir dir;
-    auto sheet = dir.file("sheet.csv", "index,label,pred,dog,mislabeled,comments\n"
-                                       "1,cat,dog,x,,\n"
-                                       "2,cat,dog,maybe,,\n");
+    auto sheet = dir.file("sheet.csv",
+                          "index,label,pred,dog,mislabeled,comments\n"
+                          "1,cat,dog,x,,\n"
+                          "2,cat,dog,maybe,,\n");
     std::string e = error_of([&] { tally_sheet(sheet, at_error(0.1)); });
     EXPECT_NE(e.find("sheet.csv:3"), std::string::npos) << e;
     EXPECT_NE(e.find("'maybe'"), std::string::npos) << e;
@@ -262,8 +265,9 @@ TEST(Sample, NoErrorsAndEmptyCellsThrowWithoutWritingTheSheet) {
     TempDir dir;
     auto perfect = dir.file("perfect.csv", "label,pred\na,a\nb,b\n");
     SampleOptions o;
-    EXPECT_NE(error_of([&] { sample_errors(perfect, dir.file("s1.csv"), o); })
-                  .find("no misclassified rows"),
+    EXPECT_NE(error_of([&] {
+                  sample_errors(perfect, dir.file("s1.csv"), o);
+              }).find("no misclassified rows"),
               std::string::npos);
     EXPECT_FALSE(fs::exists(dir.file("s1.csv")));
     auto holes = dir.file("holes.csv", "label,pred\na,b\n,b\n");

@@ -71,8 +71,8 @@ TEST_P(BadInput, RefusedWithOneLine) {
     if (training && !fs::exists(fs::path(MLSTRAT_BINARY).parent_path() / "mlstrat-train")) {
         GTEST_SKIP() << "built without the training engine (-DMLSTRAT_WITH_TRAIN=OFF)";
     }
-    const fs::path scratch =
-        fs::temp_directory_path() / ("mlstrat_bad_" + GetParam() + "_" + std::to_string(::getpid()));
+    const fs::path scratch = fs::temp_directory_path() /
+                             ("mlstrat_bad_" + GetParam() + "_" + std::to_string(::getpid()));
     const fs::path out = scratch / "out";
     fs::remove_all(scratch);
     fs::create_directories(out);

@@ -28,13 +28,15 @@
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using mlstrat::test_util::Outcome;
 using mlstrat::test_util::slurp;
+using nlohmann::json;
 
 std::string substitute(std::string s, const std::string& data, const std::string& tmp) {
-    for (auto [key, value] : {std::pair<std::string, std::string>{"{data}", data}, {"{tmp}", tmp}}) {
-        for (std::size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size())) {
+    for (auto [key, value] :
+         {std::pair<std::string, std::string>{"{data}", data}, {"{tmp}", tmp}}) {
+        for (std::size_t at = s.find(key); at != std::string::npos;
+             at = s.find(key, at + value.size())) {
             s.replace(at, key.size(), value);
         }
     }
@@ -67,7 +69,8 @@ std::string subset_mismatch(const json& expected, const json& actual, const std:
             return path + ": expected " + expected.dump() + ", got " + actual.dump();
         }
         for (std::size_t i = 0; i < expected.size(); ++i) {
-            std::string m = subset_mismatch(expected[i], actual[i], path + "[" + std::to_string(i) + "]");
+            std::string m =
+                subset_mismatch(expected[i], actual[i], path + "[" + std::to_string(i) + "]");
             if (!m.empty()) return m;
         }
         return "";
@@ -77,7 +80,8 @@ std::string subset_mismatch(const json& expected, const json& actual, const std:
         if (std::fabs(e - a) <= 1e-9 * std::max(1.0, std::fabs(e))) return "";
         return path + ": expected " + expected.dump() + ", got " + actual.dump();
     }
-    if (expected != actual) return path + ": expected " + expected.dump() + ", got " + actual.dump();
+    if (expected != actual)
+        return path + ": expected " + expected.dump() + ", got " + actual.dump();
     return "";
 }
 
@@ -107,7 +111,8 @@ TEST_P(Cli, Case) {
     const std::string data = (source / "tests" / "data").string();
 
     std::vector<std::string> args;
-    for (const auto& a : spec.at("args")) args.push_back(substitute(a.get<std::string>(), data, tmp));
+    for (const auto& a : spec.at("args"))
+        args.push_back(substitute(a.get<std::string>(), data, tmp));
     Outcome o = mlstrat::test_util::run_mlstrat(args, tmp);
 
     const std::string context = "\nstdout:\n" + o.out + "\nstderr:\n" + o.err;
@@ -119,7 +124,8 @@ TEST_P(Cli, Case) {
         } catch (const json::exception& e) {
             FAIL() << "stdout is not one JSON document: " << e.what() << context;
         }
-        EXPECT_EQ(subset_mismatch(substitute_all(spec["stdout_json"], data, tmp), actual, "stdout"), "")
+        EXPECT_EQ(subset_mismatch(substitute_all(spec["stdout_json"], data, tmp), actual, "stdout"),
+                  "")
             << context;
     }
     for (const auto& s : spec.value("stdout_contains", json::array())) {
@@ -128,7 +134,8 @@ TEST_P(Cli, Case) {
     }
     if (spec.contains("stderr_regex")) {
         std::regex re(substitute(spec["stderr_regex"].get<std::string>(), data, tmp));
-        EXPECT_TRUE(std::regex_match(o.err, re)) << "stderr does not match " << spec["stderr_regex"] << context;
+        EXPECT_TRUE(std::regex_match(o.err, re))
+            << "stderr does not match " << spec["stderr_regex"] << context;
     }
     const json files = spec.value("files", json::object());
     for (const auto& [name, expected_raw] : files.items()) {

@@ -18,7 +18,8 @@ TEST(Interner, DenseIdsInFirstSeenOrderForShortAndLongKeys) {
     for (int i = 0; i < 5000; ++i) {
         // lengths 1..40: both the packed path (<= 16 bytes) and the hashed path, with shared
         // prefixes and embedded zero bytes
-        std::string k = std::to_string(i * 7919) + std::string(static_cast<std::size_t>(i % 30), 'x');
+        std::string k =
+            std::to_string(i * 7919) + std::string(static_cast<std::size_t>(i % 30), 'x');
         if (i % 11 == 0) k.push_back('\0');
         keys.push_back(k);
     }
@@ -45,7 +46,8 @@ TEST(Interner, ShortKeysKeepTheirIdsThroughCollisionsAndGrowth) {
     for (int i = 0; i < 3000; ++i) {
         const auto n = static_cast<std::size_t>(i % 17);
         std::string k(n, static_cast<char>('a' + i / 17 % 26));
-        if (n > 0 && i >= 17 * 26) k[n / 2] = static_cast<char>(i / (17 * 26) - 1);  // zero bytes too
+        if (n > 0 && i >= 17 * 26)
+            k[n / 2] = static_cast<char>(i / (17 * 26) - 1);  // zero bytes too
         keys.push_back(k);
         if (i % 97 == 0) keys.push_back(std::string(17 + i % 5, 'z') + std::to_string(i));
     }

@@ -8,9 +8,9 @@
 #include <set>
 #include <string>
 
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 
 namespace fs = std::filesystem;
 using mlstrat::diagnose::diagnose;

@@ -142,7 +142,8 @@ TEST(TableReader, TsvByExtensionAndBySniffing) {
 TEST(TableReader, GzipIsDetectedByMagicIncludingConcatenatedMembers) {
     TempDir dir;
     std::string text = "label,pred\n";
-    for (int i = 0; i < 5000; ++i) text += std::to_string(i % 7) + "," + std::to_string(i % 5) + "\n";
+    for (int i = 0; i < 5000; ++i)
+        text += std::to_string(i % 7) + "," + std::to_string(i % 5) + "\n";
     auto gz = dir.gzip("p.csv.gz", text);
     auto rows = read_all(gz, {"label", "pred"});
     ASSERT_EQ(rows.size(), 5000u);
@@ -168,13 +169,20 @@ TEST(TableReader, ParallelPartsGiveTheSameRowsAsOneThread) {
     for (int i = 0; i < 40000; ++i) {
         std::string field;
         switch (rng() % 6) {
-            case 0: field = "\"multi\nline " + std::to_string(i) + "\""; break;
-            case 1: field = "\"quote \"\"" + std::to_string(i) + "\"\"\""; break;
-            case 2: field = "\"comma, " + std::to_string(i) + "\""; break;
+            case 0:
+                field = "\"multi\nline " + std::to_string(i) + "\"";
+                break;
+            case 1:
+                field = "\"quote \"\"" + std::to_string(i) + "\"\"\"";
+                break;
+            case 2:
+                field = "\"comma, " + std::to_string(i) + "\"";
+                break;
             case 3:  // plain, and long enough to span the field scanner's windows
                 field = long_text[i] = std::string(rng() % 200, 'y') + std::to_string(i);
                 break;
-            default: field = "plain" + std::to_string(i);
+            default:
+                field = "plain" + std::to_string(i);
         }
         text += std::to_string(i) + "," + field + "," + std::to_string(rng() % 10) +
                 (rng() % 3 == 0 ? "\r\n" : "\n");
@@ -241,11 +249,24 @@ TEST(TableReader, OneColumnTablesReadAlikeWhateverTheBlocks) {
     for (int i = 0; i < 60000; ++i) {
         const std::string v = std::to_string(rng() % 10);
         switch (rng() % 8) {
-            case 0: text += v + "\r\n"; want.push_back(v); break;
-            case 1: text += "\"" + v + "\n" + v + "\"\n"; want.push_back(v + "\n" + v); break;
-            case 2: text += "\"q\"\"" + v + "\"\n"; want.push_back("q\"" + v); break;
-            case 3: text += "\n"; break;  // blank: no record
-            case 4: text += "\r\n"; break;
+            case 0:
+                text += v + "\r\n";
+                want.push_back(v);
+                break;
+            case 1:
+                text += "\"" + v + "\n" + v + "\"\n";
+                want.push_back(v + "\n" + v);
+                break;
+            case 2:
+                text += "\"q\"\"" + v + "\"\n";
+                want.push_back("q\"" + v);
+                break;
+            case 3:
+                text += "\n";
+                break;  // blank: no record
+            case 4:
+                text += "\r\n";
+                break;
             case 5: {
                 // up to 300 bytes: fields that span windows of the field scanner
                 const std::string label = std::string(rng() % 300, 'x') + v;
@@ -253,7 +274,9 @@ TEST(TableReader, OneColumnTablesReadAlikeWhateverTheBlocks) {
                 want.push_back(label);
                 break;
             }
-            default: text += v + "\n"; want.push_back(v);
+            default:
+                text += v + "\n";
+                want.push_back(v);
         }
     }
     text += "9";  // no final line feed
@@ -266,16 +289,22 @@ TEST(TableReader, OneColumnTablesReadAlikeWhateverTheBlocks) {
         ASSERT_EQ(rows.size(), want.size());
         TableReader twice(path, options);
         std::vector<Row> both;
-        twice.scan({0, 0}, [&](unsigned, const RowBatch& b) {
-            for (std::size_t r = 0; r < b.size(); ++r) {
-                both.push_back({{std::string(b.cell(r, 0)), std::string(b.cell(r, 1))},
-                                std::string(b.raw(r)), b.line(r), b.row_index(r)});
-            }
-        }, ScanOrder::File, true);
+        twice.scan(
+            {0, 0},
+            [&](unsigned, const RowBatch& b) {
+                for (std::size_t r = 0; r < b.size(); ++r) {
+                    both.push_back({{std::string(b.cell(r, 0)), std::string(b.cell(r, 1))},
+                                    std::string(b.raw(r)),
+                                    b.line(r),
+                                    b.row_index(r)});
+                }
+            },
+            ScanOrder::File, true);
         ASSERT_EQ(both.size(), want.size());
         for (std::size_t i = 0; i < want.size(); ++i) {
             ASSERT_EQ(rows[i].cells[0], want[i]) << i;
-            ASSERT_EQ(both[i].cells[1], want[i]) << i;  // (a column selected twice fills its last slot)
+            ASSERT_EQ(both[i].cells[1], want[i])
+                << i;  // (a column selected twice fills its last slot)
             ASSERT_EQ(rows[i].raw, both[i].raw) << i;
             ASSERT_EQ(rows[i].line, both[i].line) << i;
             ASSERT_EQ(rows[i].index, i);
@@ -357,10 +386,14 @@ TEST(TableReader, MalformedQuotesAreErrors) {
     EXPECT_EQ(error_of([&] { read_all(open, {"a"}); }),
               open + ":2: a quoted field is never closed (unterminated quote)");
     auto stray = dir.file("s.csv", "a,b\n1,5\" screen\n");
-    EXPECT_NE(error_of([&] { read_all(stray, {"a"}); }).find(stray + ":2: a quote inside an unquoted field"),
+    EXPECT_NE(error_of([&] {
+                  read_all(stray, {"a"});
+              }).find(stray + ":2: a quote inside an unquoted field"),
               std::string::npos);
     auto after = dir.file("t.csv", "a,b\n1,\"x\"y\n");
-    EXPECT_NE(error_of([&] { read_all(after, {"a"}); }).find(after + ":2: unexpected character after a closing quote"),
+    EXPECT_NE(error_of([&] {
+                  read_all(after, {"a"});
+              }).find(after + ":2: unexpected character after a closing quote"),
               std::string::npos);
 }
 
@@ -393,7 +426,8 @@ TEST(TableReader, CorruptAndTruncatedGzipAreErrors) {
     EXPECT_NE(e.find("the gzip data is truncated"), std::string::npos) << e;
 
     std::string damaged = bytes;
-    for (std::size_t i = 20; i < 60 && i < damaged.size(); ++i) damaged[i] = static_cast<char>(0xFF - damaged[i]);
+    for (std::size_t i = 20; i < 60 && i < damaged.size(); ++i)
+        damaged[i] = static_cast<char>(0xFF - damaged[i]);
     auto corrupt = dir.file("c.csv.gz", damaged);
     e = error_of([&] { read_all(corrupt, {"label"}); });
     EXPECT_NE(e.find("the gzip data is corrupt"), std::string::npos) << e;
@@ -433,7 +467,9 @@ TEST(AtomicFile, NothingAppearsUntilCommitAndNothingIsLeftWithout) {
 }
 
 TEST(AtomicFile, UnwritableFolderIsAnIoError) {
-    EXPECT_NE(error_of([] { AtomicFile f("/nonexistent-folder/x.csv"); }).find("/nonexistent-folder/x.csv: cannot"),
+    EXPECT_NE(error_of([] {
+                  AtomicFile f("/nonexistent-folder/x.csv");
+              }).find("/nonexistent-folder/x.csv: cannot"),
               std::string::npos);
 }
 
@@ -468,7 +504,8 @@ TEST(TextTable, ARowOfAnotherWidthIsAnErrorAndWritesNothing) {
 // IDX: hand-made files, then the writer read back.
 
 // A 2 x 3 ubyte array: type 0x08, 2 dimensions.
-const std::string kUbyte2x3 = std::string("\0\0\x08\x02\0\0\0\x02\0\0\0\x03", 12) + "\x01\x02\x03\x04\x05\xff";
+const std::string kUbyte2x3 =
+    std::string("\0\0\x08\x02\0\0\0\x02\0\0\0\x03", 12) + "\x01\x02\x03\x04\x05\xff";
 
 TEST(Idx, ReadsHandMadeUbyteFile) {
     TempDir dir;
@@ -530,8 +567,10 @@ TEST(Idx, WriterRoundTripsEveryTypeThroughGzip) {
             EXPECT_EQ(b.type, type);
             EXPECT_EQ(b.dims, a.dims);
             std::vector<float> expected = values;
-            if (type == 0x08) expected = {0, 1, 0, 127, 0, 3};  // clamped to 0..255, rounded
-            else if (type != 0x0D && type != 0x0E) expected[5] = 3;  // rounded to an integer
+            if (type == 0x08)
+                expected = {0, 1, 0, 127, 0, 3};  // clamped to 0..255, rounded
+            else if (type != 0x0D && type != 0x0E)
+                expected[5] = 3;  // rounded to an integer
             EXPECT_EQ(b.values, expected) << "type " << int(type) << " " << name;
         }
     }

@@ -169,11 +169,26 @@ ProbMatrix misleading_rows(std::size_t n, std::vector<std::uint32_t>& labels) {
     for (std::size_t i = 0; i < n; ++i) {
         std::vector<double> row;
         switch (i % 8) {
-            case 0: labels.push_back(0); row = {0.0, 0.94, 0.06}; break;   // margin 0.94, not confident in 1
-            case 2: labels.push_back(0); row = {0.9, 0.05, 0.05}; break;   // clean
-            case 4: labels.push_back(1); row = {0.025, 0.95, 0.025}; break;
-            case 6: labels.push_back(2); row = {0.05, 0.05, 0.9}; break;
-            default: labels.push_back(0); row = {0.05, 0.95, 0.0}; break;  // confident in 1, margin 0.9
+            case 0:
+                labels.push_back(0);
+                row = {0.0, 0.94, 0.06};
+                break;  // margin 0.94, not confident in 1
+            case 2:
+                labels.push_back(0);
+                row = {0.9, 0.05, 0.05};
+                break;  // clean
+            case 4:
+                labels.push_back(1);
+                row = {0.025, 0.95, 0.025};
+                break;
+            case 6:
+                labels.push_back(2);
+                row = {0.05, 0.05, 0.9};
+                break;
+            default:
+                labels.push_back(0);
+                row = {0.05, 0.95, 0.0};
+                break;  // confident in 1, margin 0.9
         }
         probs.probs.insert(probs.probs.end(), row.begin(), row.end());
     }
@@ -401,18 +416,23 @@ TEST(Labels, ClassesMustMatchTheColumns) {
 TEST(Labels, NpyHeaderIsValidated) {
     TempDir dir;
     const std::string payload = doubles({0.9, 0.1, 0.2, 0.8});
-    auto good = dir.file("good.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", payload));
+    auto good = dir.file(
+        "good.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", payload));
     ProbMatrix m = read_npy(good);
     EXPECT_EQ(m.rows, 2u);
     EXPECT_EQ(m.classes, 2u);
     EXPECT_DOUBLE_EQ(m.data()[3], 0.8);
-    auto ints = dir.file("i.npy", npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", payload));
+    auto ints = dir.file(
+        "i.npy", npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", payload));
     EXPECT_NE(error_of([&] { read_npy(ints); }).find("float32 or float64"), std::string::npos);
-    auto fortran = dir.file("f.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", payload));
+    auto fortran = dir.file(
+        "f.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", payload));
     EXPECT_NE(error_of([&] { read_npy(fortran); }).find("Fortran"), std::string::npos);
-    auto flat = dir.file("v.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", payload));
+    auto flat = dir.file("v.npy",
+                         npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", payload));
     EXPECT_NE(error_of([&] { read_npy(flat); }).find("2-D"), std::string::npos);
-    auto short_data = dir.file("s.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", payload));
+    auto short_data = dir.file(
+        "s.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }", payload));
     EXPECT_NE(error_of([&] { read_npy(short_data); }).find("needs 48"), std::string::npos);
     auto text = dir.file("t.npy", "label\n1\n");
     EXPECT_NE(error_of([&] { read_npy(text); }).find("not a .npy file"), std::string::npos);
@@ -434,8 +454,10 @@ TEST(Labels, NpyRowsAreReadPieceByPiece) {
     }
     std::string f4(f.size() * 4, '\0');
     std::memcpy(f4.data(), f.data(), f4.size());
-    const std::string shape = "'shape': (" + std::to_string(rows) + ", " + std::to_string(k) + "), }";
-    auto path8 = dir.file("d.npy", npy("{'descr': '<f8', 'fortran_order': False, " + shape, doubles(d)));
+    const std::string shape =
+        "'shape': (" + std::to_string(rows) + ", " + std::to_string(k) + "), }";
+    auto path8 =
+        dir.file("d.npy", npy("{'descr': '<f8', 'fortran_order': False, " + shape, doubles(d)));
     auto path4 = dir.file("f.npy", npy("{'descr': '<f4', 'fortran_order': False, " + shape, f4));
     for (const auto& path : {path8, path4}) {
         const ProbMatrix m = open_npy(path);
@@ -444,10 +466,12 @@ TEST(Labels, NpyRowsAreReadPieceByPiece) {
         const double* got = m.read_rows(4321, 3000, buffer);
         for (std::size_t i = 0; i < 3000 * k; ++i) {
             const std::size_t at = 4321 * k + i;
-            ASSERT_EQ(got[i], path == path8 ? d[at] : static_cast<double>(f[at])) << path << " " << i;
+            ASSERT_EQ(got[i], path == path8 ? d[at] : static_cast<double>(f[at]))
+                << path << " " << i;
         }
         const ProbMatrix whole = read_npy(path);
-        EXPECT_EQ(whole.data()[rows * k - 1], path == path8 ? d.back() : static_cast<double>(f.back()));
+        EXPECT_EQ(whole.data()[rows * k - 1],
+                  path == path8 ? d.back() : static_cast<double>(f.back()));
     }
 }
 
@@ -456,9 +480,9 @@ TEST(Labels, TiesRankByRow) {
     // must be by self-confidence, then by row, across the parts of rows.
     TempDir dir;
     std::string csv = "label,p_a,p_b,p_c\n";
-    const char* rows[] = {"a,0.9,0.05,0.05", "b,0.8,0.1,0.1", "c,0.7,0.2,0.1", "a,0.1,0.8,0.1",
-                          "b,0.05,0.9,0.05", "c,0.1,0.1,0.8", "a,0.2,0.7,0.1", "c,0.6,0.3,0.1",
-                          "b,0.1,0.1,0.8", "a,0.85,0.1,0.05"};
+    const char* rows[] = {"a,0.9,0.05,0.05", "b,0.8,0.1,0.1",  "c,0.7,0.2,0.1", "a,0.1,0.8,0.1",
+                          "b,0.05,0.9,0.05", "c,0.1,0.1,0.8",  "a,0.2,0.7,0.1", "c,0.6,0.3,0.1",
+                          "b,0.1,0.1,0.8",   "a,0.85,0.1,0.05"};
     for (int i = 0; i < 6000; ++i) csv += std::string(rows[(i * 7 + i / 10) % 10]) + "\n";
     auto path = dir.file("ties.csv", csv);
     LabelOptions o;
@@ -469,7 +493,8 @@ TEST(Labels, TiesRankByRow) {
         const LabelIssue& a = r.issues[i - 1];
         const LabelIssue& b = r.issues[i];
         ASSERT_TRUE(a.self_confidence < b.self_confidence ||
-                    (a.self_confidence == b.self_confidence && a.index < b.index)) << i;
+                    (a.self_confidence == b.self_confidence && a.index < b.index))
+            << i;
     }
 }
 
@@ -478,7 +503,8 @@ TEST(Labels, Float32NpyIsRead) {
     std::vector<float> f = {0.25f, 0.75f};
     std::string payload(8, '\0');
     std::memcpy(payload.data(), f.data(), 8);
-    auto path = dir.file("f4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", payload));
+    auto path = dir.file(
+        "f4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", payload));
     ProbMatrix m = read_npy(path);
     EXPECT_DOUBLE_EQ(m.data()[1], 0.75);
 }

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "analysis_helpers.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/stats.hpp"
 
 namespace {
@@ -35,9 +35,10 @@ void expect_relative(double expected, double actual, double tolerance, const std
 TEST(LearningCurve, StudentTQuantilesMatchScipy) {
     const auto all = fixtures();  // a range-for over a member of a temporary would dangle
     for (const auto& q : all.at("t_quantiles")) {
-        expect_relative(q.at("t").get<double>(),
-                        mlstrat::stats::student_t_quantile(q.at("p").get<double>(), q.at("dof").get<double>()),
-                        1e-8, q.dump());  // scipy's t.ppf itself is a few 1e-9 off (mpmath)
+        expect_relative(
+            q.at("t").get<double>(),
+            mlstrat::stats::student_t_quantile(q.at("p").get<double>(), q.at("dof").get<double>()),
+            1e-8, q.dump());  // scipy's t.ppf itself is a few 1e-9 off (mpmath)
     }
     EXPECT_NEAR(mlstrat::stats::student_t_quantile(0.025, 3), -3.182446305284263, 1e-9);
 }
@@ -82,8 +83,7 @@ TEST(LearningCurve, FitMatchesScipyCurveFit) {
         const auto needed = fit.size_for(target);
         ASSERT_EQ(needed.has_value(), !c.at("size_to_reach").is_null()) << name;
         if (needed) expect_relative(c.at("size_to_reach"), *needed, 1e-3, name + " size");
-        const auto interval =
-            size_interval(fit, target, c.at("sizes").back().get<double>(), level);
+        const auto interval = size_interval(fit, target, c.at("sizes").back().get<double>(), level);
         const auto& expected = c.at("size_interval");
         ASSERT_EQ(interval.has_value(), !expected[0].is_null()) << name;
         if (!interval) continue;
@@ -106,9 +106,13 @@ TEST(LearningCurve, ExactPointsGiveTheirCurveBack) {
 }
 
 TEST(LearningCurve, FewerThanThreeSizesCannotBeFitted) {
-    EXPECT_EQ(error_of([] { fit_power_law({100, 200}, {0.2, 0.1}); }),
+    EXPECT_EQ(error_of([] {
+                  fit_power_law({100, 200}, {0.2, 0.1});
+              }),
               "fitting a learning curve needs at least three sizes, got 2");
-    EXPECT_EQ(error_of([] { fit_power_law({100, 100, 200}, {0.2, 0.21, 0.1}); }),
+    EXPECT_EQ(error_of([] {
+                  fit_power_law({100, 100, 200}, {0.2, 0.21, 0.1});
+              }),
               "fitting a learning curve needs at least three sizes, got 2");
 }
 
@@ -156,15 +160,15 @@ std::vector<CurveRun> runs_of(const std::vector<std::uint64_t>& sizes,
                               const std::vector<double>& train, const std::vector<double>& dev) {
     std::vector<CurveRun> runs;
     for (std::size_t i = 0; i < sizes.size(); ++i) {
-        runs.push_back({"r" + std::to_string(i), sizes[i], 1, {{"train", train[i]}, {"dev", dev[i]}}});
+        runs.push_back(
+            {"r" + std::to_string(i), sizes[i], 1, {{"train", train[i]}, {"dev", dev[i]}}});
     }
     return runs;
 }
 
 TEST(LearningCurve, TrainErrorAboveTheTargetIsBias) {
-    const auto c = learning_curve("c", runs_of({1000, 2000, 4000}, {0.05, 0.07, 0.08},
-                                               {0.20, 0.15, 0.12}),
-                                  0.06, "--target");
+    const auto c = learning_curve(
+        "c", runs_of({1000, 2000, 4000}, {0.05, 0.07, 0.08}, {0.20, 0.15, 0.12}), 0.06, "--target");
     EXPECT_EQ(c.verdict.kind, "bias");
     EXPECT_NE(c.verdict.message.find("train error above the target: more data alone will not "
                                      "help"),
@@ -177,9 +181,9 @@ TEST(LearningCurve, TrainErrorThatFallsWithSizeIsNotConverged) {
     // The demo's baseline: the same epochs at every size, so the training error falls as the set
     // grows (17.7% to 12.2%). The verdict is still bias, and says the runs are not converged
     // instead of claiming the training error grows.
-    const auto c = learning_curve("c", runs_of({2500, 5000, 40000}, {0.177, 0.170, 0.122},
-                                               {0.299, 0.284, 0.229}),
-                                  0.05, "--target");
+    const auto c = learning_curve(
+        "c", runs_of({2500, 5000, 40000}, {0.177, 0.170, 0.122}, {0.299, 0.284, 0.229}), 0.05,
+        "--target");
     EXPECT_EQ(c.verdict.kind, "bias");
     EXPECT_NE(c.verdict.message.find("Here it fell from 17.7% at 2,500 examples"),
               std::string::npos)
@@ -191,9 +195,9 @@ TEST(LearningCurve, TrainErrorThatFallsWithSizeIsNotConverged) {
 TEST(LearningCurve, MoreDataHelpsSaysHowMuch) {
     // dev = 0.05 + 2/sqrt(n) with a little scatter; train stays below the target.
     const std::vector<std::uint64_t> sizes = {100, 400, 1600, 6400};
-    const auto c = learning_curve("c", runs_of(sizes, {0.01, 0.02, 0.03, 0.035},
-                                               {0.2505, 0.1495, 0.1003, 0.0749}),
-                                  0.07, "--target");
+    const auto c = learning_curve(
+        "c", runs_of(sizes, {0.01, 0.02, 0.03, 0.035}, {0.2505, 0.1495, 0.1003, 0.0749}), 0.07,
+        "--target");
     EXPECT_EQ(c.verdict.kind, "more_data");
     ASSERT_TRUE(c.verdict.size_needed && c.verdict.more_examples);
     EXPECT_NEAR(*c.verdict.size_needed, 10000.0, 1500.0);
@@ -213,8 +217,8 @@ TEST(LearningCurve, FloorAboveTheTargetAndOtherVerdicts) {
               "reached");
     EXPECT_EQ(learning_curve("c", runs_of(sizes, train, dev), std::nullopt, "").verdict.kind,
               "no_target");
-    const auto two = learning_curve("c", runs_of({100, 400}, {0.01, 0.01}, {0.2, 0.15}), 0.07,
-                                    "--target");
+    const auto two =
+        learning_curve("c", runs_of({100, 400}, {0.01, 0.01}, {0.2, 0.15}), 0.07, "--target");
     EXPECT_EQ(two.verdict.kind, "no_fit");
     EXPECT_FALSE(two.fit.has_value());
 }

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace {
 
@@ -104,7 +104,8 @@ TEST(Eval, ZeroDivisionClassesAreZeroWithWarnings) {
     EXPECT_EQ(find("ferret").precision, 0.0);  // never predicted
     EXPECT_EQ(find("wolf").recall, 0.0);       // never a true label
     ASSERT_EQ(r.warnings.size(), 2u);
-    EXPECT_EQ(r.warnings[0], "never predicted: 'ferret'; precision is 0/0 there and is reported as 0");
+    EXPECT_EQ(r.warnings[0],
+              "never predicted: 'ferret'; precision is 0/0 there and is reported as 0");
     EXPECT_EQ(r.warnings[1],
               "predicted but never a true label: 'wolf'; recall is 0/0 there and is reported as 0");
 }
@@ -137,10 +138,13 @@ TEST(Eval, MergedCountsEqualOnePass) {
     fs::create_directories(dir);
     std::ofstream(dir / "a.csv") << a.str();
     std::ofstream(dir / "b.csv") << b.str();
-    auto merged = EvalCounts::from_json(count_predictions((dir / "a.csv").string(), options).to_json());
-    merged.merge(EvalCounts::from_json(count_predictions((dir / "b.csv").string(), options).to_json()));
+    auto merged =
+        EvalCounts::from_json(count_predictions((dir / "a.csv").string(), options).to_json());
+    merged.merge(
+        EvalCounts::from_json(count_predictions((dir / "b.csv").string(), options).to_json()));
     fs::remove_all(dir);
-    EXPECT_EQ(make_report(whole, options).to_json().dump(), make_report(merged, options).to_json().dump());
+    EXPECT_EQ(make_report(whole, options).to_json().dump(),
+              make_report(merged, options).to_json().dump());
 }
 
 // The notes' six algorithms and their errors in four regions (1.1.2, figures 4 and 5): the
@@ -163,7 +167,8 @@ TEST(Eval, NotesSixAlgorithmsAverageErrorOverFourRegions) {
         for (std::size_t g = 0; g < regions.size(); ++g) {
             int rows = 100 * static_cast<int>(g + 1);
             int wrong = table[a].second[g] * static_cast<int>(g + 1);
-            for (int i = 0; i < rows; ++i) out << "cat," << (i < wrong ? "dog" : "cat") << "," << regions[g] << "\n";
+            for (int i = 0; i < rows; ++i)
+                out << "cat," << (i < wrong ? "dog" : "cat") << "," << regions[g] << "\n";
         }
         out.close();
         EvalOptions options;
@@ -188,9 +193,9 @@ TEST(Eval, NotesF1IsTheHarmonicMean) {
         out << "label,pred\n";
         // 90 true cats found, 10 missed (recall 0.9); 90 / 95 cat predictions right? Use 19 TP
         // per 20: with 90 TP, precision 0.95 needs 90/0.95 - 90 = 4.7368 FP, so scale by 19.
-        for (int i = 0; i < 1710; ++i) out << "cat,cat\n";     // TP
-        for (int i = 0; i < 190; ++i) out << "cat,other\n";    // FN: recall 1710/1900 = 0.9
-        for (int i = 0; i < 90; ++i) out << "other,cat\n";     // FP: precision 1710/1800 = 0.95
+        for (int i = 0; i < 1710; ++i) out << "cat,cat\n";   // TP
+        for (int i = 0; i < 190; ++i) out << "cat,other\n";  // FN: recall 1710/1900 = 0.9
+        for (int i = 0; i < 90; ++i) out << "other,cat\n";   // FP: precision 1710/1800 = 0.95
         for (int i = 0; i < 500; ++i) out << "other,other\n";
     }
     EvalOptions options;

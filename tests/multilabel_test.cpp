@@ -7,8 +7,8 @@
 #include <fstream>
 #include <tuple>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace {
 
@@ -108,8 +108,9 @@ TEST(MultiLabel, HandComputedSmallCase) {
     // a: labels 1,1,0,? predicted 1,0,0,1 -> tp 1, fn 1, tn 1, missing 1: error 1/3,
     // precision 1, recall 1/2, F1 2/3. b: every label 0, predicted 0: error 0, precision and
     // recall 0/0.
-    const auto p = write_temp("small.csv", "id,a,b,pred_a,pred_b\n1,1,0,1,0\n2,1,0,0,0\n"
-                                           "3,0,0,0,0\n4,?,,1,0\n");
+    const auto p = write_temp("small.csv",
+                              "id,a,b,pred_a,pred_b\n1,1,0,1,0\n2,1,0,0,0\n"
+                              "3,0,0,0,0\n4,?,,1,0\n");
     const TaskReport r = evaluate_tasks(p.string(), {"a", "b"});
     EXPECT_EQ(r.rows, 4u);
     EXPECT_EQ(r.tasks[0].labelled, 3u);

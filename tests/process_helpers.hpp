@@ -27,8 +27,8 @@ inline std::string slurp(const std::filesystem::path& p) {
 /// How a finished command ended.
 using Outcome = mlstrat::process::Outcome;
 
-/// Starts `binary args...` (looked up on PATH when it has no '/') with stdin from /dev/null and stdout / stderr to the given files;
-/// returns its pid, or -1 when it cannot be started.
+/// Starts `binary args...` (looked up on PATH when it has no '/') with stdin from /dev/null and
+/// stdout / stderr to the given files; returns its pid, or -1 when it cannot be started.
 inline pid_t spawn_command(const std::string& binary, const std::vector<std::string>& args,
                            const std::string& out_path, const std::string& err_path) {
     return mlstrat::process::spawn({binary, args, "", "", out_path, err_path});

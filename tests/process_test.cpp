@@ -1,5 +1,5 @@
-// The library's process runner (mlstrat/support/process.hpp), on /bin/sh scripts whose output and exit
-// are known.
+// The library's process runner (mlstrat/support/process.hpp), on /bin/sh scripts whose output and
+// exit are known.
 
 #include <gtest/gtest.h>
 #include <signal.h>

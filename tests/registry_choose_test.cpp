@@ -26,14 +26,12 @@ class Project : public ::testing::Test {
         // On dev "devbest" leads; on test "testbest" does.
         ASSERT_EQ(run({"runs", "add", "devbest", "--train", "3%", "--dev", "5%", "--test", "9%",
                        "--metric", "dev.accuracy=0.95", "--metric", "test.accuracy=0.91",
-                       "--metric", "latency_ms=20", "--size", "dev=10000", "--size",
-                       "test=10000"})
+                       "--metric", "latency_ms=20", "--size", "dev=10000", "--size", "test=10000"})
                       .exit_code,
                   0);
         ASSERT_EQ(run({"runs", "add", "testbest", "--train", "2%", "--dev", "8%", "--test", "4%",
                        "--metric", "dev.accuracy=0.92", "--metric", "test.accuracy=0.96",
-                       "--metric", "latency_ms=30", "--size", "dev=10000", "--size",
-                       "test=10000"})
+                       "--metric", "latency_ms=30", "--size", "dev=10000", "--size", "test=10000"})
                       .exit_code,
                   0);
     }
@@ -61,8 +59,8 @@ TEST_F(Project, SelectReportAndListChooseOnDev) {
     EXPECT_EQ(sel["winner"], "devbest");
     EXPECT_EQ(sel["objective"]["name"], "dev.accuracy");
     EXPECT_EQ(sel["on"], "dev");
-    sel = run_json({"select", "--from-registry", "--minimize", "error", "--require",
-                    "latency_ms<=100"});
+    sel = run_json(
+        {"select", "--from-registry", "--minimize", "error", "--require", "latency_ms<=100"});
     EXPECT_EQ(sel["winner"], "devbest");
 
     json list = run_json({"runs", "list", "--sort", "error"});

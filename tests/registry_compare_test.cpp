@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace fs = std::filesystem;
 using namespace mlstrat::registry;
@@ -71,7 +71,8 @@ TEST(RegistryCompare, PairedTestCountsAndInterval) {
 }
 
 TEST(RegistryCompare, RunsPairTheirPredictionsById) {
-    const fs::path dir = fs::temp_directory_path() / ("mlstrat-compare-" + std::to_string(getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("mlstrat-compare-" + std::to_string(getpid()));
     fs::create_directories(dir);
     // B fixes 20 of A's errors and breaks none; the rows are in another order in B's file.
     std::vector<int> ids, reversed;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <fstream>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/stats.hpp"
 
 using namespace mlstrat::registry;
@@ -20,7 +20,8 @@ TEST(RegistryGroups, StudentTMatchesScipy) {
     for (const auto& c : fixture["cases"]) {
         const double p = c["p"], dof = c["dof"], q = c["quantile"];
         // scipy's t.ppf is itself within ~2e-9 (relative) of mpmath's 30-digit root here.
-        EXPECT_NEAR(mlstrat::stats::student_t_quantile(p, dof), q, 1e-8 * std::max(1.0, std::fabs(q)))
+        EXPECT_NEAR(mlstrat::stats::student_t_quantile(p, dof), q,
+                    1e-8 * std::max(1.0, std::fabs(q)))
             << p << " " << dof;
     }
     EXPECT_THROW(mlstrat::stats::student_t_quantile(1.0, 3), mlstrat::Error);

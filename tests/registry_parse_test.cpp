@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace {
 
@@ -99,7 +99,8 @@ TEST(RegistryParse, ParamsAreTyped) {
 }
 
 TEST(RegistryParse, LogEntriesParseEveryFlag) {
-    LogEntry e = parse_log({"dev.error=0.2", "train.loss=0.5"}, {"optim.lr=0.01"}, {"owner=ana"}, 3);
+    LogEntry e =
+        parse_log({"dev.error=0.2", "train.loss=0.5"}, {"optim.lr=0.01"}, {"owner=ana"}, 3);
     EXPECT_EQ(*e.step, 3);
     ASSERT_EQ(e.metrics.size(), 2u);
     EXPECT_EQ(e.params.at("optim.lr"), nlohmann::json(0.01));
@@ -109,9 +110,10 @@ TEST(RegistryParse, LogEntriesParseEveryFlag) {
 }
 
 TEST(RegistryParse, ConfigFlattensIntoTypedKeys) {
-    auto flat = flatten_config("name = \"cats\"\n[optim]\nlr = 0.001\n[model]\nwidths = [32, 64]\n"
-                               "[model.head]\ndropout = 0.5\n",
-                               "config.toml");
+    auto flat = flatten_config(
+        "name = \"cats\"\n[optim]\nlr = 0.001\n[model]\nwidths = [32, 64]\n"
+        "[model.head]\ndropout = 0.5\n",
+        "config.toml");
     EXPECT_EQ(flat.at("name"), nlohmann::json("cats"));
     EXPECT_EQ(flat.at("optim.lr"), nlohmann::json(0.001));
     EXPECT_EQ(flat.at("model.widths"), nlohmann::json({32, 64}));

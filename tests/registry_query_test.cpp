@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace fs = std::filesystem;
 using namespace mlstrat::registry;
@@ -29,7 +29,8 @@ class Scratch {
     std::string path_;
 };
 
-RunRecord make_run(const std::string& name, double dev, double test, double lr, const std::string& owner) {
+RunRecord make_run(const std::string& name, double dev, double test, double lr,
+                   const std::string& owner) {
     RunRecord r;
     r.name = name;
     r.errors = {{"dev", dev}, {"test", test}};
@@ -101,8 +102,8 @@ TEST(RegistryStore, ReplaceOverwritesWhatIsGivenAndKeepsTheRest) {
 TEST(RegistryStore, LogCreatesARunningRunAndAppends) {
     Scratch dir;
     auto registry = Registry::open(dir.file("r.db"));
-    registry.log("loop", parse_log({"train.loss=0.9", "dev.error=0.3"}, {"optim.lr=0.1"},
-                                   {"owner=ana"}, 0));
+    registry.log(
+        "loop", parse_log({"train.loss=0.9", "dev.error=0.3"}, {"optim.lr=0.1"}, {"owner=ana"}, 0));
     registry.log("loop", parse_log({"train.loss=0.5", "dev.error=0.2"}, {}, {}, 1));
     auto run = *registry.find_run("loop");
     EXPECT_EQ(run.status, Status::Running);
@@ -158,8 +159,8 @@ TEST(RegistryQuery, WhereSortLimitLikeATable) {
               (std::vector<std::string>{"d", "a", "c", "b"}));
     EXPECT_EQ(names(registry.query(parse_query({}, "-accuracy", 2))),
               (std::vector<std::string>{"b", "c"}));
-    EXPECT_EQ(names(registry.query(parse_query({"dev.error<0.1", "param.optim.lr>=1e-3"},
-                                               "dev.error", 20))),
+    EXPECT_EQ(names(registry.query(
+                  parse_query({"dev.error<0.1", "param.optim.lr>=1e-3"}, "dev.error", 20))),
               (std::vector<std::string>{"c"}));
     EXPECT_EQ(names(registry.query(parse_query({"tag.owner=ana"}, "name", 0))),
               (std::vector<std::string>{"a", "c"}));
@@ -201,8 +202,8 @@ TEST(RegistryQuery, UnknownKeysThrowNamingWhatExists) {
     Scratch dir;
     auto registry = Registry::open(dir.file("r.db"));
     registry.add_run(make_run("a", 0.10, 0.05, 1e-2, "ana"));
-    for (const char* key : {"dev.f2", "holdout.error", "param.optim.momentum", "tag.team",
-                            "throughput"}) {
+    for (const char* key :
+         {"dev.f2", "holdout.error", "param.optim.momentum", "tag.team", "throughput"}) {
         try {
             registry.query(parse_query({}, key, 0));
             FAIL() << key << " was accepted";

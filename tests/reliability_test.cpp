@@ -87,9 +87,9 @@ int kill_at_random_moments(const std::vector<std::string>& args, const fs::path&
     for (int round = 0; round < rounds; ++round) {
         const fs::path dir = root / ("round" + std::to_string(round));
         fs::create_directories(dir / "out");
-        const pid_t pid = mlstrat::test_util::spawn_command(
-            MLSTRAT_BINARY, with_out(dir / "out"), (dir / ".stdout").string(),
-            (dir / ".stderr").string());
+        const pid_t pid = mlstrat::test_util::spawn_command(MLSTRAT_BINARY, with_out(dir / "out"),
+                                                            (dir / ".stdout").string(),
+                                                            (dir / ".stderr").string());
         if (pid <= 0) {
             ADD_FAILURE() << "cannot start " << MLSTRAT_BINARY;
             return killed;
@@ -108,8 +108,8 @@ int kill_at_random_moments(const std::vector<std::string>& args, const fs::path&
             EXPECT_TRUE(bytes == complete.at(name)) << "round " << round << ": partial " << name;
         }
         if (!last.empty() && left.count(last)) {
-            EXPECT_EQ(left.size(), complete.size()) << "round " << round << ": " << last
-                                                    << " is there but not every file";
+            EXPECT_EQ(left.size(), complete.size())
+                << "round " << round << ": " << last << " is there but not every file";
         }
         fs::remove_all(dir);
     }
@@ -124,10 +124,10 @@ class Reliability : public ::testing::Test {
 
 TEST_F(Reliability, KilledSplitLeavesOnlyCompleteFiles) {
     const std::string data = tmp.file("data.csv", predictions(300000));
-    const int killed = kill_at_random_moments(
-        {"split", data, "--out", "{out}", "--id-col", "id", "--stratify", "label", "--train-dev",
-         "5%", "--seed", "3", "--threads", "2"},
-        root(), 12, "manifest.json");
+    const int killed =
+        kill_at_random_moments({"split", data, "--out", "{out}", "--id-col", "id", "--stratify",
+                                "label", "--train-dev", "5%", "--seed", "3", "--threads", "2"},
+                               root(), 12, "manifest.json");
     EXPECT_GT(killed, 0) << "no round was killed before it finished";
 }
 
@@ -142,10 +142,10 @@ TEST_F(Reliability, KilledErrorsSampleAndLabelsLeaveNoPartialFile) {
         probs += i % 7 == 0 ? "a,0.2,0.8\n" : (i % 2 == 0 ? "a,0.9,0.1\n" : "b,0.3,0.7\n");
     }
     const std::string table = tmp.file("probs.csv", probs);
-    EXPECT_GT(kill_at_random_moments({"labels", table, "--prob-cols", "p_*", "--out",
-                                      "{out}/issues.csv"},
-                                     root(), 8, ""),
-              0);
+    EXPECT_GT(
+        kill_at_random_moments({"labels", table, "--prob-cols", "p_*", "--out", "{out}/issues.csv"},
+                               root(), 8, ""),
+        0);
 }
 
 /// The names of the runs in `db`, after checking the file passes `PRAGMA integrity_check`.
@@ -160,10 +160,10 @@ TEST_F(Reliability, KilledRegistryWritesKeepEveryReportedRun) {
     const std::string db = tmp.file("runs.db");
     const std::string pred = tmp.file("pred.csv", predictions(20000));
     const auto command = [&](int i, const std::string& name) {
-        return i % 2 == 0 ? std::vector<std::string>{"runs", "add", name, "--dev", "10%",
-                                                     "--train", "2%", "--db", db}
-                          : std::vector<std::string>{"eval", pred, "--run", name, "--split", "dev",
-                                                     "--db", db};
+        return i % 2 == 0 ? std::vector<std::string>{"runs",    "add", name,   "--dev", "10%",
+                                                     "--train", "2%",  "--db", db}
+                          : std::vector<std::string>{"eval",    pred,  "--run", name,
+                                                     "--split", "dev", "--db",  db};
     };
     // The delays span what one uninterrupted write of each kind takes on this machine now.
     std::vector<std::string> reported;
@@ -192,8 +192,8 @@ TEST_F(Reliability, KilledRegistryWritesKeepEveryReportedRun) {
         const int code = mlstrat::test_util::wait_exit_code(pid);
         if (code == 0) reported.push_back(name);
         if (code == 128 + SIGKILL) ++killed;
-        ASSERT_TRUE(code == 0 || code == 128 + SIGKILL) << name << " exited " << code << ": "
-                                                        << slurp(tmp.file(".stderr"));
+        ASSERT_TRUE(code == 0 || code == 128 + SIGKILL)
+            << name << " exited " << code << ": " << slurp(tmp.file(".stderr"));
     }
     EXPECT_GT(killed, 0);
     EXPECT_GT(reported.size(), 2u) << "no write finished before its kill";

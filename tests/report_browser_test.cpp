@@ -47,9 +47,14 @@ std::string find_chromium() {
 // Headless Chromium on `page` with `extra` flags, killed after two minutes.
 Outcome chromium(const std::string& binary, const fs::path& page, const fs::path& scratch,
                  const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"120", binary, "--headless", "--no-sandbox",
-                                     "--disable-gpu", "--disable-dev-shm-usage",
-                                     "--hide-scrollbars", "--no-first-run",
+    std::vector<std::string> args = {"120",
+                                     binary,
+                                     "--headless",
+                                     "--no-sandbox",
+                                     "--disable-gpu",
+                                     "--disable-dev-shm-usage",
+                                     "--hide-scrollbars",
+                                     "--no-first-run",
                                      "--user-data-dir=" + (scratch / "profile").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("file://" + page.string());
@@ -108,10 +113,11 @@ class ReportBrowser : public ::testing::Test {
         const fs::path root = fs::path(dir.file("x")).parent_path();
         const auto project = mlstrat::test_util::make_report_project(root);
         const Outcome o = run_command(
-            MLSTRAT_BINARY, {"report", "--out", html.string(), "--db", project.db, "--runs-dir",
-             project.runs_dir, "--slice-col", "region", "--slice-col", "device", "--sheet",
-             std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/analysis/notes_sheet.csv",
-             "--error", "7%", "--title", "Pet classifier — week 12 <review>", "--json"},
+            MLSTRAT_BINARY,
+            {"report", "--out", html.string(), "--db", project.db, "--runs-dir", project.runs_dir,
+             "--slice-col", "region", "--slice-col", "device", "--sheet",
+             std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/analysis/notes_sheet.csv", "--error",
+             "7%", "--title", "Pet classifier — week 12 <review>", "--json"},
             root);
         EXPECT_EQ(o.exit_code, 0) << o.err;
         return nlohmann::json::parse(o.out);
@@ -160,10 +166,10 @@ TEST_F(ReportBrowser, EveryChartRendersWithoutConsoleMessages) {
     const fs::path png = out_dir / "report.png";
     fs::remove(png);
     fs::copy_file(html, out_dir / "report.html", fs::copy_options::overwrite_existing);
-    const Outcome shot = chromium(binary_, html, scratch,
-                                  {"--virtual-time-budget=30000",
-                                   "--window-size=1280," + std::to_string(height),
-                                   "--screenshot=" + png.string()});
+    const Outcome shot =
+        chromium(binary_, html, scratch,
+                 {"--virtual-time-budget=30000", "--window-size=1280," + std::to_string(height),
+                  "--screenshot=" + png.string()});
     ASSERT_EQ(shot.exit_code, 0) << shot.err;
     const auto [w, h] = png_size(slurp(png));
     EXPECT_EQ(w, 1280u);
@@ -183,8 +189,8 @@ TEST_F(ReportBrowser, BrokenChartIsCaught) {
     page.replace(at, mark.size(), "\"mark\":{\"type\":\"no-such-mark\"}");
     mlstrat::test_util::write_text(html, page);
 
-    const Outcome dom = chromium(binary_, html, scratch,
-                                 {"--virtual-time-budget=30000", "--dump-dom"});
+    const Outcome dom =
+        chromium(binary_, html, scratch, {"--virtual-time-budget=30000", "--dump-dom"});
     ASSERT_EQ(dom.exit_code, 0) << dom.err;
     EXPECT_EQ(html_attribute(dom.out, "data-report"), "error");
     EXPECT_NE(dom.out.find("Some charts could not be drawn: "), std::string::npos);

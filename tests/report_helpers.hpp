@@ -65,8 +65,9 @@ inline ReportProject make_report_project(const std::filesystem::path& dir) {
         registry.add_run(run);
 
         // Twelve epochs that close in on the final errors from above.
-        std::string history = "epoch,lr,loss,train_error,train_dev_error,dev_error,seconds,"
-                              "examples_per_second\n";
+        std::string history =
+            "epoch,lr,loss,train_error,train_dev_error,dev_error,seconds,"
+            "examples_per_second\n";
         for (int epoch = 1; epoch <= 12; ++epoch) {
             const double left = std::exp(-0.45 * (epoch - 1));
             history += fmt::format("{},0.001,{:.4f},{:.5f},{:.5f},{:.5f},{:.1f},5000.0\n", epoch,

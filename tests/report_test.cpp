@@ -57,7 +57,8 @@ TEST(Report, InlinedScriptsAreThePinnedNpmFiles) {
     EXPECT_EQ(report::assets::kVega, slurp(modules / "vega/build/vega.min.js"));
     EXPECT_EQ(report::assets::kVegaLite, slurp(modules / "vega-lite/build/vega-lite.min.js"));
     EXPECT_EQ(report::assets::kVegaEmbed, slurp(modules / "vega-embed/build/vega-embed.min.js"));
-    const auto pinned = nlohmann::json::parse(slurp(fs::path(MLSTRAT_SOURCE_DIR) / "web/package.json"));
+    const auto pinned =
+        nlohmann::json::parse(slurp(fs::path(MLSTRAT_SOURCE_DIR) / "web/package.json"));
     EXPECT_EQ(report::vega_versions()["vega-lite"], pinned["dependencies"]["vega-lite"]);
     EXPECT_EQ(report::vega_versions()["vega"], pinned["dependencies"]["vega"]);
 }

@@ -14,8 +14,8 @@
 
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/review.hpp"
+#include "mlstrat/support/io.hpp"
 #include "process_helpers.hpp"
 #include "report/thumbnails.hpp"
 
@@ -60,9 +60,9 @@ Decoded decode_uri(const std::string& uri) {
     const auto semicolon = uri.find(';'), comma = uri.find(',');
     d.mime = uri.substr(5, semicolon - 5);
     const std::string bytes = unbase64(uri.substr(comma + 1));
-    unsigned char* p = stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
-                                             static_cast<int>(bytes.size()), &d.width, &d.height,
-                                             &d.channels, 0);
+    unsigned char* p =
+        stbi_load_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                              static_cast<int>(bytes.size()), &d.width, &d.height, &d.channels, 0);
     if (p != nullptr) {
         d.pixels.assign(p, p + static_cast<std::size_t>(d.width) * d.height * d.channels);
         stbi_image_free(p);
@@ -97,7 +97,8 @@ TEST(Thumbnails, IdxImageComesBackPixelForPixel) {
     ASSERT_EQ(d.channels, 1);
     // make_review_data.py: image i is 6 * i with a bright diagonal.
     for (int y = 0; y < 8; ++y) {
-        for (int x = 0; x < 8; ++x) EXPECT_EQ(d.pixels[y * 8 + x], x == y ? 255 : 18) << x << "," << y;
+        for (int x = 0; x < 8; ++x)
+            EXPECT_EQ(d.pixels[y * 8 + x], x == y ? 255 : 18) << x << "," << y;
     }
 }
 
@@ -119,17 +120,18 @@ TEST(Thumbnails, BadReferencesNameTheLine) {
     TempDir dir;
     std::ofstream(dir.file("broken.png"), std::ios::binary) << "\x89PNG\r\n\x1a\nnot really";
     mlstrat::report::detail::Thumbnailer t({kData.string(), dir.path().string()}, 96);
-    EXPECT_NE(error_of([&] { t.data_uri("missing.png", "s.csv:4"); })
-                  .find("s.csv:4: image file not found: missing.png"),
+    EXPECT_NE(error_of([&] {
+                  t.data_uri("missing.png", "s.csv:4");
+              }).find("s.csv:4: image file not found: missing.png"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { t.data_uri("images.idx#40", "s.csv:5"); })
-                  .find("s.csv:5: image #40 of"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { t.data_uri("images.idx#40", "s.csv:5"); }).find("s.csv:5: image #40 of"),
+        std::string::npos);
     EXPECT_NE(error_of([&] { t.data_uri("images.idx#x", "s.csv:6"); }).find("s.csv:6: bad image"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { t.data_uri("broken.png", "s.csv:7"); })
-                  .find("s.csv:7: cannot decode image"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { t.data_uri("broken.png", "s.csv:7"); }).find("s.csv:7: cannot decode image"),
+        std::string::npos);
 }
 
 TEST(ErrorReview, PredictionsAreSampledIntoCards) {
@@ -173,11 +175,10 @@ TEST(ErrorReview, PredictionsAreSampledIntoCards) {
 TEST(ErrorReview, MarksOfTheSheetStartTicked) {
     TempDir dir;
     fs::copy(kData / "images.idx", dir.path() / "images.idx");
-    const std::string sheet = dir.file(
-        "s.csv",
-        "index,image,label,pred,dog,mislabeled,comments\n"
-        "4,images.idx#4,cat,dog,x,,\"looks like a dog, really\"\n"
-        "9,images.idx#9,dog,cat,,yes,\n");
+    const std::string sheet = dir.file("s.csv",
+                                       "index,image,label,pred,dog,mislabeled,comments\n"
+                                       "4,images.idx#4,cat,dog,x,,\"looks like a dog, really\"\n"
+                                       "9,images.idx#9,dog,cat,,yes,\n");
     report::ReviewOptions options;
     options.tags = {"dog", "blurry"};
     const json data = page_data(report::error_review_page(sheet, options).html);
@@ -188,9 +189,11 @@ TEST(ErrorReview, MarksOfTheSheetStartTicked) {
     EXPECT_FALSE(data["cards"][0].contains("text"));
 
     const std::string bad = dir.file(
-        "bad.csv", "index,image,label,pred,dog,mislabeled,comments\n4,images.idx#4,cat,dog,maybe,,\n");
-    EXPECT_NE(error_of([&] { report::error_review_page(bad, {}); })
-                  .find("bad.csv:2: column 'dog' holds 'maybe', not a mark"),
+        "bad.csv",
+        "index,image,label,pred,dog,mislabeled,comments\n4,images.idx#4,cat,dog,maybe,,\n");
+    EXPECT_NE(error_of([&] {
+                  report::error_review_page(bad, {});
+              }).find("bad.csv:2: column 'dog' holds 'maybe', not a mark"),
               std::string::npos);
     const std::string not_sheet = dir.file("p.csv", "label,pred\ncat,dog\n");
     EXPECT_FALSE(report::is_review_sheet(not_sheet));
@@ -200,7 +203,8 @@ TEST(ErrorReview, MarksOfTheSheetStartTicked) {
 TEST(ErrorReview, TextDataShowsTheText) {
     TempDir dir;
     const std::string sheet = dir.file(
-        "s.csv", "index,text,label,pred,sarcasm,mislabeled,comments\n0,\"great, just great\",pos,neg,,,\n");
+        "s.csv",
+        "index,text,label,pred,sarcasm,mislabeled,comments\n0,\"great, just great\",pos,neg,,,\n");
     const json data = page_data(report::error_review_page(sheet, {}).html);
     EXPECT_EQ(data["cards"][0]["text"], "great, just great");
     EXPECT_FALSE(data["cards"][0].contains("img"));
@@ -217,7 +221,8 @@ TEST(LabelReview, FlaggedExamplesBecomeCardsInRankOrder) {
     const auto issues = label_issues(labels);
     // make_review_data.py plants four labels against a model 80% sure of another class.
     ASSERT_EQ(issues.issues.size(), 4u);
-    const auto page = report::label_review_page(issues, (kData / "labels.csv").string(), labels, {});
+    const auto page =
+        report::label_review_page(issues, (kData / "labels.csv").string(), labels, {});
     EXPECT_EQ(page.cards, 4u);
     EXPECT_EQ(page.images, 4u);
     EXPECT_EQ(page.export_name, "labels_corrections.csv");
@@ -236,7 +241,8 @@ TEST(LabelReview, FlaggedExamplesBecomeCardsInRankOrder) {
 
     report::ReviewOptions fewer;
     fewer.max_cards = 3;
-    const auto cut = report::label_review_page(issues, (kData / "labels.csv").string(), labels, fewer);
+    const auto cut =
+        report::label_review_page(issues, (kData / "labels.csv").string(), labels, fewer);
     EXPECT_EQ(cut.cards, 3u);
     EXPECT_EQ(cut.left_out, 1u);
 }
@@ -244,13 +250,12 @@ TEST(LabelReview, FlaggedExamplesBecomeCardsInRankOrder) {
 // A data file of three splits and the corrections for it.
 struct CorrectionFixture {
     TempDir dir;
-    std::string data = dir.file(
-        "data.csv",
-        "id,image,label,split\r\n"
-        "a,\"x, y.png\",cat,dev\r\n"
-        "b,b.png,dog,dev\r\n"
-        "c,c.png,cat,test\r\n"
-        "d,d.png,bird,test\r\n");
+    std::string data = dir.file("data.csv",
+                                "id,image,label,split\r\n"
+                                "a,\"x, y.png\",cat,dev\r\n"
+                                "b,b.png,dog,dev\r\n"
+                                "c,c.png,cat,test\r\n"
+                                "d,d.png,bird,test\r\n");
     std::string corrections(const std::string& rows) {
         return dir.file("fix.csv", "index,id,given,suggested,decision,label,comment\n" + rows);
     }

@@ -12,8 +12,8 @@
 
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/io.hpp"
 #include "process_helpers.hpp"
 
 namespace {

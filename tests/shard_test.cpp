@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/metrics.hpp"
 
 namespace fs = std::filesystem;
 using namespace mlstrat;
@@ -130,8 +130,8 @@ TEST(Shards, MoreShardsThanRecordsGivesEmptyShardsThatStillMerge) {
 TEST(Shards, ErrorsNameTheFilesLineNotTheShards) {
     auto dir = temp_dir("line");
     auto path = dir / "pred.csv";
-    std::ofstream(path) << "label,pred\n" << std::string(2000, 'x').substr(0, 0)
-                        << [] {
+    std::ofstream(path) << "label,pred\n"
+                        << std::string(2000, 'x').substr(0, 0) << [] {
                                std::string rows;
                                for (int i = 0; i < 500; ++i) rows += "a,b\n";
                                return rows + "a,b,c\n";  // line 502
@@ -200,8 +200,8 @@ TEST(Shards, MergeCommandPrintsTheOnePassTextAndJson) {
     auto dir = temp_dir("cli");
     auto path = write_predictions(dir, 400);
     auto run = [&](const std::string& args, const std::string& out) {
-        const std::string command = std::string(MLSTRAT_BINARY) + " eval " + args + " > " +
-                                    (dir / out).string() + " 2>&1";
+        const std::string command =
+            std::string(MLSTRAT_BINARY) + " eval " + args + " > " + (dir / out).string() + " 2>&1";
         EXPECT_EQ(std::system(command.c_str()), 0) << command << "\n"
                                                    << io::read_file((dir / out).string());
         return io::read_file((dir / out).string());

@@ -12,8 +12,8 @@
 #include "analysis_helpers.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
 #include "process_helpers.hpp"
 
 namespace {
@@ -36,7 +36,8 @@ std::vector<std::string> rows_of(const std::string& path) {
 std::string table(int n) {
     std::string t = "id,label,x\n";
     for (int i = 0; i < n; ++i) {
-        t += std::to_string(i) + "," + (i % 4 == 0 ? "dog" : "cat") + "," + std::to_string(i * 7 % 13) + "\n";
+        t += std::to_string(i) + "," + (i % 4 == 0 ? "dog" : "cat") + "," +
+             std::to_string(i * 7 % 13) + "\n";
     }
     return t;
 }
@@ -107,8 +108,9 @@ TEST(Eyeball, SplitDividesDevIntoEyeballAndBlackbox) {
     std::ofstream(out + "/blackbox_dev.csv", std::ios::app) << eye.front() << "\n";
     const auto bad = about_division(check_splits(out, {}));
     ASSERT_EQ(bad.size(), 2u);
-    EXPECT_EQ(bad[0], "1 rows are in both eyeball_dev.csv and blackbox_dev.csv: the "
-                               "blackbox set must hold rows nobody has looked at");
+    EXPECT_EQ(bad[0],
+              "1 rows are in both eyeball_dev.csv and blackbox_dev.csv: the "
+              "blackbox set must hold rows nobody has looked at");
     EXPECT_NE(bad[1].find("are not a division of dev (400 rows)"), std::string::npos);
 }
 
@@ -128,7 +130,8 @@ TEST(Eyeball, ErrorsSampleDrawsOnlyFromTheEyeballSet) {
     TempDir dir;
     // Rows 0..99; every third is misclassified; the eyeball set holds ids 0..39.
     std::string pred = "id,label,pred\n";
-    for (int i = 0; i < 100; ++i) pred += std::to_string(i) + ",cat," + (i % 3 == 0 ? "dog" : "cat") + "\n";
+    for (int i = 0; i < 100; ++i)
+        pred += std::to_string(i) + ",cat," + (i % 3 == 0 ? "dog" : "cat") + "\n";
     const std::string pred_path = dir.file("pred_dev.csv", pred);
     std::string eye = "id,label,x\n";
     for (int i = 0; i < 40; ++i) eye += std::to_string(i) + ",cat,1\n";

@@ -17,8 +17,8 @@
 #include <set>
 #include <sstream>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
 #include "split/detail.hpp"
 
 namespace {
@@ -32,8 +32,8 @@ using namespace mlstrat::split;
 fs::path fresh_dir() {
     static int counter = 0;
     fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    fs::path dir = base / ("mlstrat_split_test_" + std::to_string(getpid()) + "_" +
-                           std::to_string(counter++));
+    fs::path dir =
+        base / ("mlstrat_split_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
@@ -128,7 +128,8 @@ SplitOptions options_with(std::uint64_t seed) {
 
 TEST(Sha256, MatchesFips180Vectors) {
     using detail::sha256_hex;
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
               "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
@@ -403,9 +404,9 @@ TEST(Split, DevAndTestOnlyFromTheTargetAndTrainDevFromTrain) {
             for (const auto& row : splits[name]) EXPECT_EQ(field(row, 2), "mobile") << name;
         }
         auto count_target = [&](const std::string& name) {
-            return static_cast<std::uint64_t>(std::count_if(
-                splits[name].begin(), splits[name].end(),
-                [](const std::string& row) { return field(row, 2) == "mobile"; }));
+            return static_cast<std::uint64_t>(
+                std::count_if(splits[name].begin(), splits[name].end(),
+                              [](const std::string& row) { return field(row, 2) == "mobile"; }));
         };
         const std::uint64_t in_train_side = count_target("train") + count_target("train_dev");
         const std::uint64_t want = seed % 2 ? std::llround(0.4 * double(target)) : 30;
@@ -413,7 +414,8 @@ TEST(Split, DevAndTestOnlyFromTheTargetAndTrainDevFromTrain) {
         EXPECT_EQ(splits["dev"].size() + splits["test"].size() + want, target);
         // Train-dev has the train mixture of target and other rows, to the row.
         const double train_side = double(splits["train"].size() + splits["train_dev"].size());
-        const double quota = double(splits["train_dev"].size()) * double(in_train_side) / train_side;
+        const double quota =
+            double(splits["train_dev"].size()) * double(in_train_side) / train_side;
         EXPECT_LT(std::fabs(double(count_target("train_dev")) - quota), 1.0) << seed;
         for (const auto& s : r.splits) {
             ASSERT_TRUE(s.target_rows.has_value());
@@ -434,7 +436,8 @@ TEST(Split, SameSeedGivesByteIdenticalFiles) {
         o.table.threads = 1;
         o.table.block_bytes = std::size_t{1} << 20;
         split_table(dir / "in.csv", dir / "b", o);
-        for (const char* f : {"train.csv", "train_dev.csv", "dev.csv", "test.csv", "manifest.json"}) {
+        for (const char* f :
+             {"train.csv", "train_dev.csv", "dev.csv", "test.csv", "manifest.json"}) {
             std::string a = slurp(dir / (std::string("a/") + f));
             std::string b = slurp(dir / (std::string("b/") + f));
             EXPECT_FALSE(a.empty());
@@ -628,7 +631,8 @@ TEST(SplitCheck, OfASplitFindsWhatItsManifestSays) {
                 EXPECT_EQ(manifest.at(key), checked.at(key)) << key << " mode " << mode;
             }
             EXPECT_EQ(manifest["checks"]["dev_test_same_distribution"],
-                      checked["checks"]["dev_test_same_distribution"]) << "mode " << mode;
+                      checked["checks"]["dev_test_same_distribution"])
+                << "mode " << mode;
             EXPECT_EQ(checked["checks"]["leakage"]["duplicate_rows_across_splits"], 0);
             if (mode == 2) EXPECT_EQ(checked["checks"]["leakage"]["groups_across_splits"], 0);
         }
@@ -651,9 +655,11 @@ TEST(SplitCheck, DevAndTestFromDifferentDistributionsAreFlagged) {
     TempDir dir;
     std::string head = "id,label,region\n";
     std::string train = head, dev = head, test = head;
-    const char* regions[] = {"US", "UK", "Europe", "SouthAmerica", "India", "China", "Asia", "Australia"};
+    const char* regions[] = {"US",    "UK",    "Europe", "SouthAmerica",
+                             "India", "China", "Asia",   "Australia"};
     for (int i = 0; i < 800; ++i) {
-        std::string row = std::to_string(i) + "," + (i % 3 ? "cat" : "dog") + "," + regions[i % 8] + "\n";
+        std::string row =
+            std::to_string(i) + "," + (i % 3 ? "cat" : "dog") + "," + regions[i % 8] + "\n";
         (i % 8 < 4 ? dev : test) += row;
         train += row;  // train content does not matter here
     }
@@ -686,7 +692,8 @@ TEST(Split, CrlfAndGzipInputCopiedByteForByte) {
     for (const char* f : {"train.csv", "dev.csv", "test.csv"}) {
         std::string text = slurp(dir / (std::string("a/") + f));
         EXPECT_EQ(text.substr(0, t.header.size() + 2), t.header + "\r\n");
-        EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), std::count(text.begin(), text.end(), '\r'));
+        EXPECT_EQ(std::count(text.begin(), text.end(), '\n'),
+                  std::count(text.begin(), text.end(), '\r'));
         bytes += text.size() - t.header.size() - 2;
     }
     EXPECT_EQ(bytes, crlf.size() - t.header.size() - 2);

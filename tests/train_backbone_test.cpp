@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -33,8 +33,8 @@ fs::path temp_dir(const std::string& name) {
 bool make_backbone(const fs::path& dir) {
     const std::string script =
         std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/train/make_backbone.py";
-    const std::string cmd = "/usr/bin/python3 " + script + " " + (dir / "backbone.pt").string() +
-                            " 2>/dev/null";
+    const std::string cmd =
+        "/usr/bin/python3 " + script + " " + (dir / "backbone.pt").string() + " 2>/dev/null";
     return std::system(cmd.c_str()) == 0 && fs::exists(dir / "backbone.pt");
 }
 
@@ -44,12 +44,13 @@ void write_idx(const fs::path& path, const std::vector<std::uint32_t>& dims,
     const unsigned char head[4] = {0, 0, 0x08, static_cast<unsigned char>(dims.size())};
     out.write(reinterpret_cast<const char*>(head), 4);
     for (auto d : dims) {
-        const unsigned char be[4] = {static_cast<unsigned char>(d >> 24),
-                                     static_cast<unsigned char>(d >> 16),
-                                     static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d)};
+        const unsigned char be[4] = {
+            static_cast<unsigned char>(d >> 24), static_cast<unsigned char>(d >> 16),
+            static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d)};
         out.write(reinterpret_cast<const char*>(be), 4);
     }
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
 }
 
 /// n 6x6 IDX images, class 1 bright (150-255) and class 0 dark (0-100), alternating.
@@ -59,7 +60,8 @@ void write_images(const fs::path& dir, const std::string& prefix, int n, unsigne
     std::vector<unsigned char> images, labels;
     for (int i = 0; i < n; ++i) {
         labels.push_back(static_cast<unsigned char>(i % 2));
-        for (int p = 0; p < 36; ++p) images.push_back(static_cast<unsigned char>(u(rng) + 150 * (i % 2)));
+        for (int p = 0; p < 36; ++p)
+            images.push_back(static_cast<unsigned char>(u(rng) + 150 * (i % 2)));
     }
     write_idx(dir / (prefix + "-images.idx"), {static_cast<std::uint32_t>(n), 6, 6}, images);
     write_idx(dir / (prefix + "-labels.idx"), {static_cast<std::uint32_t>(n)}, labels);
@@ -70,7 +72,8 @@ RunResult run(const fs::path& dir, const std::string& name, const std::string& f
         << "seed = 2\nthreads = 1\n[data]\ntrain = \"train-images.idx\"\n"
            "train_labels = \"train-labels.idx\"\ndev = \"dev-images.idx\"\n"
            "dev_labels = \"dev-labels.idx\"\n[train]\nepochs = 4\nbatch_size = 16\n"
-           "[optim]\nlr = 0.02\n[transfer]\nfrom = \"backbone.pt\"\nfreeze = \"" << freeze << "\"\n";
+           "[optim]\nlr = 0.02\n[transfer]\nfrom = \"backbone.pt\"\nfreeze = \""
+        << freeze << "\"\n";
     RunRequest r;
     r.config_path = (dir / (name + ".toml")).string();
     r.runs_dir = (dir / "runs").string();
@@ -112,10 +115,10 @@ TEST(Backbone, FrozenTorchScriptModuleKeepsItsWeightsAndTheNewHeadLearns) {
     exported.eval();
     // The export takes pixels as read and standardizes them first, as the run's data was.
     auto x = torch::rand({5, 1, 6, 6});
-    auto standardized = (x - exported.attr("input_mean").toTensor()) *
-                        exported.attr("input_scale").toTensor();
-    EXPECT_TRUE(torch::allclose(net->forward(standardized), exported.forward({x}).toTensor(),
-                                1e-5, 1e-6));
+    auto standardized =
+        (x - exported.attr("input_mean").toTensor()) * exported.attr("input_scale").toTensor();
+    EXPECT_TRUE(
+        torch::allclose(net->forward(standardized), exported.forward({x}).toTensor(), 1e-5, 1e-6));
 }
 
 TEST(Backbone, FineTunedTorchScriptModuleChanges) {
@@ -137,8 +140,8 @@ TEST(Backbone, BadModulesGiveOneLine) {
     std::ofstream(dir / "t.csv") << "a,b,label\n1,2,x\n3,4,y\n5,6,x\n";
     std::ofstream(dir / "junk.pt") << "not a module";
     auto error_for = [&](const std::string& from) {
-        std::ofstream(dir / "c.toml") << "[data]\ntrain = \"t.csv\"\n[transfer]\nfrom = \""
-                                      << from << "\"\n";
+        std::ofstream(dir / "c.toml")
+            << "[data]\ntrain = \"t.csv\"\n[transfer]\nfrom = \"" << from << "\"\n";
         RunRequest r;
         r.config_path = (dir / "c.toml").string();
         r.runs_dir = (dir / "runs").string();
@@ -157,7 +160,8 @@ TEST(Backbone, BadModulesGiveOneLine) {
         << shape;
     EXPECT_EQ(shape.find('\n'), std::string::npos);
     const auto junk = error_for("junk.pt");
-    EXPECT_EQ(junk.find((dir / "junk.pt").string() + ": key 'transfer.from': neither a run folder "
+    EXPECT_EQ(junk.find((dir / "junk.pt").string() +
+                        ": key 'transfer.from': neither a run folder "
                         "nor its model.pt, nor a TorchScript module (torch.jit.save): "),
               0u)
         << junk;

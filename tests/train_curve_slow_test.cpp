@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
 #include "mlstrat/learning_curve.hpp"
 #include "mlstrat/train_curve.hpp"
@@ -18,12 +18,12 @@ namespace fs = std::filesystem;
 using namespace mlstrat;
 
 TEST(CurveHonesty, FitUpTo10000PredictsTheDevErrorAt40000) {
-    const fs::path config =
-        fs::path(MLSTRAT_SOURCE_DIR) / "examples" / "fashion" / "mlp.toml";
+    const fs::path config = fs::path(MLSTRAT_SOURCE_DIR) / "examples" / "fashion" / "mlp.toml";
     if (!fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
         GTEST_SKIP() << "Fashion-MNIST is not installed (dataset-fashion-mnist)";
     }
-    const fs::path root = fs::temp_directory_path() / ("mlstrat_curve_honesty_" + std::to_string(::getpid()));
+    const fs::path root =
+        fs::temp_directory_path() / ("mlstrat_curve_honesty_" + std::to_string(::getpid()));
     fs::remove_all(root);
     fs::create_directories(root);
 
@@ -54,8 +54,8 @@ TEST(CurveHonesty, FitUpTo10000PredictsTheDevErrorAt40000) {
                   << p.errors.at("dev").sd << ", " << p.errors.at("dev").runs << " runs), train "
                   << p.errors.at("train").mean << "\n";
     }
-    std::cout << "predicted at 40,000: " << predicted << ", 95% prediction interval ["
-              << band->lo << ", " << band->hi << "]; measured " << at_40000 << "\n";
+    std::cout << "predicted at 40,000: " << predicted << ", 95% prediction interval [" << band->lo
+              << ", " << band->hi << "]; measured " << at_40000 << "\n";
     EXPECT_GE(at_40000, band->lo);
     EXPECT_LE(at_40000, band->hi);
     if (band->hi - band->lo > 0.10) {

@@ -52,7 +52,8 @@ TEST(Config, BadKeysGiveOneLineNamingTheKey) {
     };
     EXPECT_EQ(err("[optim]\n\nlrr = 1\n"),
               "cfg.toml:3: unknown key 'optim.lrr' (docs/train.md lists every key)");
-    EXPECT_EQ(err("[model]\nlr = 1\n"), "cfg.toml:2: unknown key 'model.lr' (did you mean 'optim.lr'?)");
+    EXPECT_EQ(err("[model]\nlr = 1\n"),
+              "cfg.toml:2: unknown key 'model.lr' (did you mean 'optim.lr'?)");
     EXPECT_EQ(err("[optim]\nlr = -1\n"), "cfg.toml:2: key 'optim.lr' must be > 0, got -1");
     EXPECT_EQ(err("[optim]\nlr = \"fast\"\n"),
               "cfg.toml:2: key 'optim.lr' must be a number, got 'fast'");
@@ -89,8 +90,9 @@ TEST(Config, TomlRoundTripKeepsStringsWithQuotesLineBreaksAndControlCharacters) 
     // was written back as a multi-line string, whose first line break TOML drops.
     Config c;
     c.name = "both ' and \" quotes";
-    c.data.class_names = {"\neaker", "it's", "tab\there", "a\"b\\c", "\r\n", "bell\x07",
-                          "del\x7f", "\xc3\x9cnicode \xe2\x9c\x93", "", "'''", "\"\"\""};
+    c.data.class_names = {"\neaker", "it's",     "tab\there", "a\"b\\c",
+                          "\r\n",    "bell\x07", "del\x7f",   "\xc3\x9cnicode \xe2\x9c\x93",
+                          "",        "'''",      "\"\"\""};
     c.tasks = {{"it's", {"\nx"}}, {"a\tb", {"y"}}};
     const Config again = parse_config(c.to_toml(), "config.toml");
     EXPECT_EQ(again, c);
@@ -130,9 +132,10 @@ TEST(Data, CsvSplitColumnHoldOutsAndClasses) {
     std::ofstream(dir / "t.csv") << "id,f1,f2,label,split\n"
                                     "a,1,2,cat,train\nb,3,4,dog,train\nc,5,6,cat,train\n"
                                     "d,7,8,dog,train\ne,0,1,cat,dev\nf,1,1,dog,test\n";
-    auto c = parse_config("[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\nid_col = \"id\"\n"
-                          "train_dev_size = 1\nstandardize = false\n",
-                          "cfg.toml");
+    auto c = parse_config(
+        "[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\nid_col = \"id\"\n"
+        "train_dev_size = 1\nstandardize = false\n",
+        "cfg.toml");
     c.base_dir = dir.string();
     auto d = load_dataset(c);
     EXPECT_EQ(d.classes, (std::vector<std::string>{"cat", "dog"}));

@@ -72,9 +72,11 @@ int wait_for(pid_t pid, double seconds) {
 
 std::vector<std::string> train_args(const fs::path& dir, const std::string& name,
                                     std::vector<std::string> more) {
-    std::vector<std::string> args = {"train", (dir / "quadrants.toml").string(), "--runs",
-                                     (dir / "runs").string(), "--name", name, "--no-register",
-                                     "--quiet", "--threads", "1"};
+    std::vector<std::string> args = {"train",         (dir / "quadrants.toml").string(),
+                                     "--runs",        (dir / "runs").string(),
+                                     "--name",        name,
+                                     "--no-register", "--quiet",
+                                     "--threads",     "1"};
     args.insert(args.end(), more.begin(), more.end());
     return args;
 }
@@ -105,8 +107,8 @@ TEST(Distributed, TwoRanksEndWithTheWeightsOfOneProcessWithTheGlobalBatch) {
     std::vector<pid_t> ranks;
     for (int r = 0; r < 2; ++r) {
         auto args = train_args(dir, "two", sets);
-        args.insert(args.end(), {"--world-size", "2", "--rank", std::to_string(r), "--master",
-                                 master});
+        args.insert(args.end(),
+                    {"--world-size", "2", "--rank", std::to_string(r), "--master", master});
         ranks.push_back(spawn(args, dir, "two" + std::to_string(r)));
     }
     for (int r = 0; r < 2; ++r) {

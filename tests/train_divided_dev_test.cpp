@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "train/run.hpp"
 
@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 using namespace mlstrat::train;
 
 TEST(DividedDev, ErrorsOfTheEyeballAndBlackboxParts) {
-    const fs::path dir = fs::temp_directory_path() / ("mlstrat_divided_dev_" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("mlstrat_divided_dev_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::ofstream(dir / "eyeball_dev.csv") << "id,x,label\na,1,cat\nb,2,dog\n";
     std::ofstream(dir / "blackbox_dev.csv") << "id,x,label\nc,1,cat\nd,2,dog\ne,3,cat\n";

@@ -45,9 +45,9 @@ void write_idx_images(const fs::path& path, std::uint32_t h, std::uint32_t w,
     const unsigned char head[4] = {0, 0, 0x08, 3};
     out.write(reinterpret_cast<const char*>(head), 4);
     for (std::uint32_t d : {n, h, w}) {
-        const unsigned char be[4] = {static_cast<unsigned char>(d >> 24),
-                                     static_cast<unsigned char>(d >> 16),
-                                     static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d)};
+        const unsigned char be[4] = {
+            static_cast<unsigned char>(d >> 24), static_cast<unsigned char>(d >> 16),
+            static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d)};
         out.write(reinterpret_cast<const char*>(be), 4);
     }
     for (auto v : values) {
@@ -93,17 +93,18 @@ TEST(Images, ChannelConversionUsesLumaAndRepeatsGray) {
 TEST(Images, TableOfPngPathsAndIdxReferencesBecomesOneShape) {
     auto dir = temp_dir("table");
     fs::create_directories(dir / "img");
-    write_png(dir / "img" / "a.png", 4, 4, {51});            // gray 0.2, already 4x4
-    write_png(dir / "img" / "b.png", 8, 6, {255, 0, 0});     // red, resized and made gray
-    write_idx_images(dir / "digits.idx", 2, 2, {0, 255});    // image #1 is white
+    write_png(dir / "img" / "a.png", 4, 4, {51});          // gray 0.2, already 4x4
+    write_png(dir / "img" / "b.png", 8, 6, {255, 0, 0});   // red, resized and made gray
+    write_idx_images(dir / "digits.idx", 2, 2, {0, 255});  // image #1 is white
     std::ofstream(dir / "index.csv") << "id,image,label,source\n"
                                         "x1,img/a.png,dark,web\n"
                                         "x2,img/b.png,dark,app\n"
                                         "x3,digits.idx#1,bright,app\n"
                                         "x4,digits.idx#0,dark,web\n";
-    auto c = config_of(dir, "[data]\ntrain = \"index.csv\"\nimage_col = \"image\"\nid_col = \"id\"\n"
-                            "image_size = [4, 4]\nchannels = 1\nstandardize = false\n"
-                            "keep_cols = [\"source\"]\n");
+    auto c = config_of(dir,
+                       "[data]\ntrain = \"index.csv\"\nimage_col = \"image\"\nid_col = \"id\"\n"
+                       "image_size = [4, 4]\nchannels = 1\nstandardize = false\n"
+                       "keep_cols = [\"source\"]\n");
     auto data = load_dataset(c);
     EXPECT_EQ(data.shape, (std::vector<std::int64_t>{1, 4, 4}));
     EXPECT_EQ(data.classes, (std::vector<std::string>{"bright", "dark"}));
@@ -123,8 +124,8 @@ TEST(Images, DefaultShapeIsTheFirstImagesAndRgbStaysRgb) {
     write_png(dir / "a.png", 3, 2, {0, 255, 0});
     write_png(dir / "b.png", 6, 4, {0, 0, 255});
     std::ofstream(dir / "t.tsv") << "image\tlabel\na.png\tg\nb.png\tb\n";
-    auto data = load_dataset(config_of(
-        dir, "[data]\ntrain = \"t.tsv\"\nimage_col = \"image\"\nstandardize = false\n"));
+    auto data = load_dataset(
+        config_of(dir, "[data]\ntrain = \"t.tsv\"\nimage_col = \"image\"\nstandardize = false\n"));
     EXPECT_EQ(data.shape, (std::vector<std::int64_t>{3, 2, 3}));
     const auto& x = data.splits.at("train").x;
     EXPECT_FLOAT_EQ(x[6 * 1], 1.0f);       // a: green plane
@@ -146,16 +147,16 @@ TEST(Images, BadImagesNameTheTableAndLine) {
               table + ":3: image file not found: " + (dir / "missing.png").string());
     EXPECT_EQ(error_for("d.idx#2"), table + ":3: image #2 of " + (dir / "d.idx").string() +
                                         " does not exist (2 images, numbered from 0)");
-    EXPECT_EQ(error_for("d.idx#x"), table + ":3: bad image reference '" +
-                                        (dir / "d.idx").string() +
+    EXPECT_EQ(error_for("d.idx#x"), table + ":3: bad image reference '" + (dir / "d.idx").string() +
                                         "#x': after '#' comes the 0-based image number");
-    EXPECT_EQ(error_for("d.idx"), table + ":3: bad image reference 'd.idx': an IDX file needs "
-                                          "'#N', the 0-based image number");
+    EXPECT_EQ(error_for("d.idx"), table +
+                                      ":3: bad image reference 'd.idx': an IDX file needs "
+                                      "'#N', the 0-based image number");
     EXPECT_EQ(error_for("nothere.idx#0"),
               table + ":3: IDX file not found: " + (dir / "nothere.idx").string());
     EXPECT_EQ(error_for("\"\""), table + ":3: the image reference is empty");
-    EXPECT_NE(error_for("broken.png").find(table + ":3: cannot decode image " +
-                                           (dir / "broken.png").string() + ": "),
+    EXPECT_NE(error_for("broken.png")
+                  .find(table + ":3: cannot decode image " + (dir / "broken.png").string() + ": "),
               std::string::npos);
 }
 
@@ -166,8 +167,8 @@ TEST(Images, ClassFoldersGiveSortedClassesAndRelativeIds) {
     write_png(dir / "train" / "shirt" / "1.PNG", 2, 2, {20});
     write_png(dir / "train" / "bag" / "x.png", 2, 2, {30});
     std::ofstream(dir / "train" / "bag" / "notes.txt") << "ignored";
-    auto data = load_dataset(config_of(
-        dir, "[data]\nformat = \"folders\"\ntrain = \"train\"\nstandardize = false\n"));
+    auto data = load_dataset(
+        config_of(dir, "[data]\nformat = \"folders\"\ntrain = \"train\"\nstandardize = false\n"));
     EXPECT_EQ(data.classes, (std::vector<std::string>{"bag", "coat", "shirt"}));
     const auto& train = data.splits.at("train");
     EXPECT_EQ(train.ids, (std::vector<std::string>{"bag/x.png", "shirt/1.PNG", "shirt/2.png"}));
@@ -185,11 +186,13 @@ TEST(Images, KeepClassesReordersAndDropsRowsFromEverySplit) {
     std::ofstream t(dir / "t.csv");
     t << "x,label,split\n";
     const char* labels[] = {"a", "b", "c", "d"};
-    for (int i = 0; i < 40; ++i) t << i << "," << labels[i % 4] << "," << (i < 32 ? "train" : "dev") << "\n";
+    for (int i = 0; i < 40; ++i)
+        t << i << "," << labels[i % 4] << "," << (i < 32 ? "train" : "dev") << "\n";
     t.close();
-    auto data = load_dataset(config_of(
-        dir, "[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\nstandardize = false\n"
-             "keep_classes = [\"c\", \"a\"]\nper_class = 3\nsplit_seed = 5\n"));
+    auto data = load_dataset(
+        config_of(dir,
+                  "[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\nstandardize = false\n"
+                  "keep_classes = [\"c\", \"a\"]\nper_class = 3\nsplit_seed = 5\n"));
     EXPECT_EQ(data.classes, (std::vector<std::string>{"c", "a"}));
     const auto& train = data.splits.at("train");
     ASSERT_EQ(train.size(), 6u);
@@ -207,8 +210,9 @@ TEST(Images, KeepClassesReordersAndDropsRowsFromEverySplit) {
     // per_class applies to train only: dev keeps its 2 + 2 rows of a and c.
     EXPECT_EQ(data.splits.at("dev").size(), 4u);
     EXPECT_EQ(error_of([&] {
-                  load_dataset(config_of(dir, "[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\n"
-                                              "keep_classes = [\"a\", \"z\"]\n"));
+                  load_dataset(config_of(dir,
+                                         "[data]\ntrain = \"t.csv\"\nsplit_col = \"split\"\n"
+                                         "keep_classes = [\"a\", \"z\"]\n"));
               }),
               "config: key 'data.keep_classes': class 'z' is not a class of the data (a, b, c, d)");
 }
@@ -240,8 +244,8 @@ TEST(Images, SplitFolderOfAnIndexTrainsAndKeepsColumnsInPredictions) {
         const std::string name = "im" + std::to_string(i) + ".png";
         write_png(dir / "images" / name, 5, 5, {v});
         (i < 90 ? train : dev) << "r" << i << ",images/" << name << ","
-                               << (is_bright ? "bright" : "dark") << ","
-                               << (i % 3 ? "web" : "app") << ",\"blur, " << i % 4 << "\"\n";
+                               << (is_bright ? "bright" : "dark") << "," << (i % 3 ? "web" : "app")
+                               << ",\"blur, " << i % 4 << "\"\n";
     }
     train.close();
     dev.close();
@@ -256,8 +260,7 @@ TEST(Images, SplitFolderOfAnIndexTrainsAndKeepsColumnsInPredictions) {
     auto result = train_run(r);
     EXPECT_LE(result.errors.at("dev"), 0.05);
     const std::string pred = mlstrat::io::read_file((dir / "runs" / "c" / "pred_dev.csv").string());
-    EXPECT_EQ(pred.substr(0, pred.find('\n')),
-              "id,label,pred,source,degradation,p_bright,p_dark");
+    EXPECT_EQ(pred.substr(0, pred.find('\n')), "id,label,pred,source,degradation,p_bright,p_dark");
     const std::string row = "\nr91,dark,dark,web,\"blur, 3\",";
     EXPECT_NE(pred.find(row), std::string::npos) << pred.substr(0, 300);
 }

@@ -11,10 +11,10 @@
 #include <functional>
 #include <random>
 
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/train.hpp"
 #include "train/multitask.hpp"
 #include "train/run.hpp"
@@ -89,8 +89,9 @@ TEST(MultiTask, TaskErrorsCountOnlyLabelledCells) {
 TEST(MultiTask, DerivesTasksFromClasses) {
     auto dir = temp_dir("derive");
     write_quadrant_classes(dir / "train.csv", 200, 1);
-    Config c = config_in(dir, "[tasks]\nright = [\"q1\", \"q4\"]\ntop = [\"q1\", \"q2\"]\n"
-                              "[data]\ntrain = \"train.csv\"\nstandardize = false\n");
+    Config c = config_in(dir,
+                         "[tasks]\nright = [\"q1\", \"q4\"]\ntop = [\"q1\", \"q2\"]\n"
+                         "[data]\ntrain = \"train.csv\"\nstandardize = false\n");
     Dataset d = load_dataset(c);
     ASSERT_EQ(d.tasks, (std::vector<std::string>{"right", "top"}));  // in name order
     const Split& s = d.splits.at("train");
@@ -128,41 +129,48 @@ TEST(MultiTask, ConfigErrorsNameTheKey) {
     auto dir = temp_dir("errors");
     write_quadrant_classes(dir / "train.csv", 50, 4);
     EXPECT_NE(error_of([&] {
-                  load_dataset(config_in(dir, "[tasks]\nright = [\"q9\"]\n[data]\n"
-                                              "train = \"train.csv\"\n"));
+                  load_dataset(config_in(dir,
+                                         "[tasks]\nright = [\"q9\"]\n[data]\n"
+                                         "train = \"train.csv\"\n"));
               }).find("key 'tasks': task 'right' names class 'q9'"),
               std::string::npos);
     EXPECT_NE(error_of([&] {
-                  load_dataset(config_in(dir, "[data]\ntrain = \"train.csv\"\n"
-                                              "missing_share = 0.1\n"));
+                  load_dataset(config_in(dir,
+                                         "[data]\ntrain = \"train.csv\"\n"
+                                         "missing_share = 0.1\n"));
               }).find("data.missing_share"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { config_in(dir, "[tasks]\nright = []\n"); }).find(
-                  "key 'tasks' task 'right' lists no classes"),
+    EXPECT_NE(error_of([&] {
+                  config_in(dir, "[tasks]\nright = []\n");
+              }).find("key 'tasks' task 'right' lists no classes"),
               std::string::npos);
     EXPECT_NE(error_of([&] { config_in(dir, "tasks = 3\n"); }).find("key 'tasks' must be a table"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { config_in(dir, "[data]\nmissing_share = 1.5\n"); })
-                  .find("key 'data.missing_share' must be in [0, 1]"),
+    EXPECT_NE(error_of([&] {
+                  config_in(dir, "[data]\nmissing_share = 1.5\n");
+              }).find("key 'data.missing_share' must be in [0, 1]"),
               std::string::npos);
     std::ofstream(dir / "both.csv") << "x,a,label\n0.5,1,q1\n-0.5,0,q2\n";
     EXPECT_NE(error_of([&] {
-                  load_dataset(config_in(dir, "[tasks]\nright = [\"q1\"]\n[data]\n"
-                                              "train = \"both.csv\"\nlabel_cols = [\"a\"]\n"
-                                              "features = [\"x\"]\n"));
+                  load_dataset(config_in(dir,
+                                         "[tasks]\nright = [\"q1\"]\n[data]\n"
+                                         "train = \"both.csv\"\nlabel_cols = [\"a\"]\n"
+                                         "features = [\"x\"]\n"));
               }).find("exclude each other"),
               std::string::npos);
     // Every train label hidden leaves a task nothing to learn from.
     EXPECT_NE(error_of([&] {
-                  load_dataset(config_in(dir, "[tasks]\nright = [\"q1\"]\n[data]\n"
-                                              "train = \"train.csv\"\nmissing_share = 1\n"));
+                  load_dataset(config_in(dir,
+                                         "[tasks]\nright = [\"q1\"]\n[data]\n"
+                                         "train = \"train.csv\"\nmissing_share = 1\n"));
               }).find("task 'right' has no label left in the train split"),
               std::string::npos);
     std::ofstream(dir / "bad.csv") << "x,a\n0.5,1\n0.2,maybe\n";
-    EXPECT_NE(error_of([&] {
-                  load_dataset(config_in(dir, "[data]\ntrain = \"bad.csv\"\nlabel_cols = [\"a\"]\n"));
-              }).find("bad.csv:3: column 'a' holds 'maybe'"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] {
+            load_dataset(config_in(dir, "[data]\ntrain = \"bad.csv\"\nlabel_cols = [\"a\"]\n"));
+        }).find("bad.csv:3: column 'a' holds 'maybe'"),
+        std::string::npos);
 }
 
 TEST(MultiTask, CsvRunLearnsEveryTaskAndEvalAgrees) {
@@ -177,10 +185,10 @@ TEST(MultiTask, CsvRunLearnsEveryTaskAndEvalAgrees) {
     EXPECT_LT(result.task_errors.at("dev").at("right"), 0.1);
     EXPECT_LT(result.task_errors.at("dev").at("top"), 0.1);
     EXPECT_LT(result.task_errors.at("dev").at("same"), 0.3);
-    const double mean = (result.task_errors.at("dev").at("right") +
-                         result.task_errors.at("dev").at("top") +
-                         result.task_errors.at("dev").at("same")) /
-                        3;
+    const double mean =
+        (result.task_errors.at("dev").at("right") + result.task_errors.at("dev").at("top") +
+         result.task_errors.at("dev").at("same")) /
+        3;
     EXPECT_DOUBLE_EQ(result.errors.at("dev"), mean);
 
     // The predictions file reads back through mlstrat eval's multi-task path with the same errors.

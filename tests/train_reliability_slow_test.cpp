@@ -26,8 +26,8 @@ class TrainReliability : public ::testing::Test {
  protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        root_ = fs::temp_directory_path() / ("mlstrat_" + std::string(info->name()) + "_" +
-                                             std::to_string(::getpid()));
+        root_ = fs::temp_directory_path() /
+                ("mlstrat_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
         fs::remove_all(root_);
         fs::create_directories(root_);
     }
@@ -35,11 +35,13 @@ class TrainReliability : public ::testing::Test {
 
     /// `mlstrat train` of the quadrants config as run NAME, one thread.
     std::vector<std::string> train_args(const std::string& name, bool resume = false) const {
-        std::vector<std::string> a = {"train",  (kData / "quadrants.toml").string(),
-                                      "--name", name,
-                                      "--runs", (root_ / "runs").string(),
-                                      "--db",   (root_ / "runs.db").string(),
-                                      "--threads", "1", "--quiet", "--set", "train.epochs=12"};
+        std::vector<std::string> a = {"train",          (kData / "quadrants.toml").string(),
+                                      "--name",         name,
+                                      "--runs",         (root_ / "runs").string(),
+                                      "--db",           (root_ / "runs.db").string(),
+                                      "--threads",      "1",
+                                      "--quiet",        "--set",
+                                      "train.epochs=12"};
         if (resume) a.push_back("--resume");
         return a;
     }
@@ -70,9 +72,9 @@ TEST_F(TrainReliability, KilledThenResumedEndsWithTheUninterruptedWeights) {
     int killed_mid_run = 0;
     for (int round = 0; round < 3; ++round) {
         const std::string name = "part" + std::to_string(round);
-        const pid_t pid = mlstrat::test_util::spawn_command(
-            MLSTRAT_BINARY, train_args(name), (root_ / ".stdout").string(),
-            (root_ / ".stderr").string());
+        const pid_t pid = mlstrat::test_util::spawn_command(MLSTRAT_BINARY, train_args(name),
+                                                            (root_ / ".stdout").string(),
+                                                            (root_ / ".stderr").string());
         ASSERT_GT(pid, 0);
         // Past LibTorch's start-up, where nothing is written yet, into the epochs.
         std::this_thread::sleep_for(std::chrono::microseconds(longest / 3 + rng() % (longest / 2)));

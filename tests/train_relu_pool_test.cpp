@@ -62,7 +62,8 @@ TEST(ReluMaxPool2, TiesGoToTheFirstLargestAndNegativeWindowsGetNothing) {
     auto window = torch::tensor({5.0f, 5.0f, 5.0f, 5.0f}).reshape({1, 1, 2, 2});
     auto fused = run(window, torch::ones({1, 1, 1, 1}),
                      [](const torch::Tensor& in) { return relu_max_pool2(in); });
-    EXPECT_TRUE(torch::equal(fused.grad, torch::tensor({1.0f, 0.0f, 0.0f, 0.0f}).reshape({1, 1, 2, 2})));
+    EXPECT_TRUE(
+        torch::equal(fused.grad, torch::tensor({1.0f, 0.0f, 0.0f, 0.0f}).reshape({1, 1, 2, 2})));
 }
 
 TEST(ReluMaxPool2, TakesOnlyWhatItComputes) {

@@ -10,9 +10,7 @@
 namespace mlstrat::train {
 namespace {
 
-Net small_cnn() {
-    return Net(CnnOptions({1, 8, 8}, 3).widths({4, 6}).fc({10}).batch_norm(false));
-}
+Net small_cnn() { return Net(CnnOptions({1, 8, 8}, 3).widths({4, 6}).fc({10}).batch_norm(false)); }
 
 std::vector<torch::Tensor> gradients(Net& net) {
     std::vector<torch::Tensor> out;

@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/metrics.hpp"
 #include "mlstrat/train.hpp"
 #include "train/net.hpp"
 #include "train/run.hpp"
@@ -40,12 +40,13 @@ void write_idx(const fs::path& path, const std::vector<std::uint32_t>& dims,
     const unsigned char head[4] = {0, 0, 0x08, static_cast<unsigned char>(dims.size())};
     out.write(reinterpret_cast<const char*>(head), 4);
     for (auto d : dims) {
-        const unsigned char be[4] = {static_cast<unsigned char>(d >> 24),
-                                     static_cast<unsigned char>(d >> 16),
-                                     static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d)};
+        const unsigned char be[4] = {
+            static_cast<unsigned char>(d >> 24), static_cast<unsigned char>(d >> 16),
+            static_cast<unsigned char>(d >> 8), static_cast<unsigned char>(d)};
         out.write(reinterpret_cast<const char*>(be), 4);
     }
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
 }
 
 /// 8x8 images of 3 classes: a horizontal bar, a vertical bar, or a 2x2 blob at a random place,
@@ -239,10 +240,10 @@ TEST(TrainRun, AugmentationTheDataCannotTakeLeavesNoRunFolder) {
 
 TEST(TrainRun, ResumeEndsWithTheWeightsOfAnUninterruptedRun) {
     auto dir = image_project("resume");
-    const std::string text =
-        image_config("[model]\nkind = \"cnn\"\nwidths = [4]\nfc = [8]\ndropout = 0.2\n"
-                     "[train]\nepochs = 3\nbatch_size = 64\n[augment]\nflip = true\nshift = 1\n"
-                     "[schedule]\nkind = \"step\"\ngamma = 0.5\n");
+    const std::string text = image_config(
+        "[model]\nkind = \"cnn\"\nwidths = [4]\nfc = [8]\ndropout = 0.2\n"
+        "[train]\nepochs = 3\nbatch_size = 64\n[augment]\nflip = true\nshift = 1\n"
+        "[schedule]\nkind = \"step\"\ngamma = 0.5\n");
     auto whole = run_config(dir, "whole", text);
     auto part = run_config(dir, "part", text, {}, 1);
     EXPECT_FALSE(part.complete);
@@ -273,9 +274,9 @@ TEST(TrainRun, BatchSharesOnTwoCoresRepeatAndResumeExactly) {
     // A CNN without batch norm or dropout on 2 threads: each core trains on half of every batch
     // (train/replicas.hpp). Runs must still repeat bit for bit, and resume where they stopped.
     auto dir = image_project("shares");
-    std::string text =
-        image_config("[model]\nkind = \"cnn\"\nwidths = [4, 6]\nfc = [8]\nbatch_norm = false\n"
-                     "[train]\nepochs = 3\nbatch_size = 30\n[augment]\nflip = true\nshift = 1\n");
+    std::string text = image_config(
+        "[model]\nkind = \"cnn\"\nwidths = [4, 6]\nfc = [8]\nbatch_norm = false\n"
+        "[train]\nepochs = 3\nbatch_size = 30\n[augment]\nflip = true\nshift = 1\n");
     text.replace(text.find("threads = 1"), 11, "threads = 2");
     auto whole = run_config(dir, "whole", text);
     EXPECT_EQ(read_json(dir / "runs" / "whole" / "metrics.json")["batch_shares"], 2);
@@ -363,7 +364,9 @@ TEST(TrainRun, TransferCopiesWeightsAndFrozenLayersStayBitForBit) {
     // The source's [model] replaces this config's, so a different one here does not matter.
     auto fine = run_config(dir, "fine",
                            image_config("[model]\nkind = \"mlp\"\n[train]\nepochs = 2\n"
-                                        "[transfer]\nfrom = \"" + from + "\"\nfreeze = 3\n"
+                                        "[transfer]\nfrom = \"" +
+                                        from +
+                                        "\"\nfreeze = 3\n"
                                         "new_head = 3\n"));
     ASSERT_TRUE(fine.complete);
     EXPECT_LT(fine.errors.at("dev"), 0.2);
@@ -385,8 +388,10 @@ TEST(TrainRun, TransferCopiesWeightsAndFrozenLayersStayBitForBit) {
         auto pb = lb[i]->named_parameters();
         auto bb = lb[i]->named_buffers();
         bool same = true;
-        for (const auto& p : la[i]->named_parameters()) same = same && torch::equal(p.value(), pb[p.key()]);
-        for (const auto& p : la[i]->named_buffers()) same = same && torch::equal(p.value(), bb[p.key()]);
+        for (const auto& p : la[i]->named_parameters())
+            same = same && torch::equal(p.value(), pb[p.key()]);
+        for (const auto& p : la[i]->named_buffers())
+            same = same && torch::equal(p.value(), bb[p.key()]);
         EXPECT_EQ(same, i < 3) << "layer " << i;
     }
 }
@@ -394,8 +399,8 @@ TEST(TrainRun, TransferCopiesWeightsAndFrozenLayersStayBitForBit) {
 TEST(TrainRun, TransferChecksItsKeys) {
     auto dir = image_project("transfer_bad");
     try {
-        run_config(dir, "bad", image_config("[transfer]\nfrom = \"" + (dir / "nothing").string() +
-                                            "\"\n"));
+        run_config(dir, "bad",
+                   image_config("[transfer]\nfrom = \"" + (dir / "nothing").string() + "\"\n"));
         FAIL() << "no error";
     } catch (const mlstrat::Error& e) {
         EXPECT_NE(std::string(e.what()).find("key 'transfer.from'"), std::string::npos);

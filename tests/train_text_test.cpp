@@ -61,8 +61,7 @@ Config config_of(const fs::path& dir, const std::string& text) {
 
 TEST(Text, TokensAreUtf8CharactersOrWords) {
     EXPECT_EQ(tokenize("añ b", "char"), (std::vector<std::string>{"a", "ñ", " ", "b"}));
-    EXPECT_EQ(tokenize("  the cat\tsat ", "word"),
-              (std::vector<std::string>{"the", "cat", "sat"}));
+    EXPECT_EQ(tokenize("  the cat\tsat ", "word"), (std::vector<std::string>{"the", "cat", "sat"}));
 }
 
 TEST(Text, VocabularyCountsTrainTokensAndPadsSequences) {
@@ -80,12 +79,12 @@ TEST(Text, TsvBecomesTokenIdsWithTheTrainVocabulary) {
     std::ofstream(dir / "train.tsv") << "label\ttext\tsource\npos\tgood good film\tweb\n"
                                         "neg\tbad film\tapp\n";
     std::ofstream(dir / "dev.tsv") << "label\ttext\tsource\npos\tgood plot\tweb\n";
-    auto data = load_dataset(config_of(
-        dir, "[data]\nformat = \"text\"\ntrain = \"train.tsv\"\ndev = \"dev.tsv\"\n"
-             "vocab = \"word\"\nkeep_cols = [\"source\"]\n"));
+    auto data = load_dataset(
+        config_of(dir,
+                  "[data]\nformat = \"text\"\ntrain = \"train.tsv\"\ndev = \"dev.tsv\"\n"
+                  "vocab = \"word\"\nkeep_cols = [\"source\"]\n"));
     // good (2), film (2), bad (1): ties in byte order.
-    EXPECT_EQ(data.vocabulary,
-              (std::vector<std::string>{"<pad>", "<unk>", "film", "good", "bad"}));
+    EXPECT_EQ(data.vocabulary, (std::vector<std::string>{"<pad>", "<unk>", "film", "good", "bad"}));
     EXPECT_EQ(data.shape, (std::vector<std::int64_t>{3}));  // the longest train text
     EXPECT_EQ(data.splits.at("train").x, (std::vector<float>{3, 3, 2, 4, 2, 0}));
     EXPECT_EQ(data.splits.at("dev").x, (std::vector<float>{3, 1, 0}));  // "plot" is unknown
@@ -97,13 +96,15 @@ TEST(Text, EmptyTextAndRnnOnFeaturesAreErrors) {
     std::ofstream(dir / "t.tsv") << "label\ttext\nyes\tabc\nno\t   \n";
     const auto path = (dir / "t.tsv").string();
     EXPECT_EQ(error_of([&] {
-                  load_dataset(config_of(dir, "[data]\nformat = \"text\"\ntrain = \"t.tsv\"\n"
-                                              "vocab = \"word\"\n"));
+                  load_dataset(config_of(dir,
+                                         "[data]\nformat = \"text\"\ntrain = \"t.tsv\"\n"
+                                         "vocab = \"word\"\n"));
               }),
               path + ":3: column 'text' is empty");
     EXPECT_EQ(error_of([&] {
-                  load_dataset(config_of(dir, "[data]\nformat = \"text\"\ntrain = \"t.tsv\"\n"
-                                              "text_col = \"body\"\n"));
+                  load_dataset(config_of(dir,
+                                         "[data]\nformat = \"text\"\ntrain = \"t.tsv\"\n"
+                                         "text_col = \"body\"\n"));
               }).find(path + ":1: no column 'body'"),
               0u);
     std::ofstream(dir / "f.csv") << "a,label\n1,x\n2,y\n";

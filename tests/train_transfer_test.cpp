@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
 #include "train/head_fit.hpp"
 #include "train/net.hpp"

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <set>
 
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/registry.hpp"
 #include "mlstrat/train.hpp"
 #include "train/search_space.hpp"
 

@@ -164,9 +164,10 @@ int check_output(int code) {
 
 int run_cli(int argc, char** argv, const std::string& version,
             const std::function<void(CLI::App&)>& add_commands, const std::string& footer) {
-    CLI::App app{"mlstrat: structure a machine-learning project the way the course teaches.\n"
-                 "One goal, the right splits, human-level gaps, error analysis, then the next step.",
-                 "mlstrat"};
+    CLI::App app{
+        "mlstrat: structure a machine-learning project the way the course teaches.\n"
+        "One goal, the right splits, human-level gaps, error analysis, then the next step.",
+        "mlstrat"};
     app.require_subcommand(1);
     app.set_version_flag("--version", version);
     app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()); });

@@ -10,8 +10,8 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -51,7 +51,8 @@ void prepare_heap() {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest; bigger blocks are mapped on their own
     mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * kRoom));
     mallopt(M_TOP_PAD, static_cast<int>(kRoom));
-    void* block = std::malloc(std::size_t{16} << 20);  // more than the heap holds: grows it by kRoom
+    void* block =
+        std::malloc(std::size_t{16} << 20);  // more than the heap holds: grows it by kRoom
     const auto from = (reinterpret_cast<std::uintptr_t>(block) + kHuge - 1) / kHuge * kHuge;
     const auto to = reinterpret_cast<std::uintptr_t>(sbrk(0)) / kHuge * kHuge;
     if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);

@@ -37,9 +37,9 @@ class StdStreams {
     std::vector<char*> argv_;
     std::string dir_;
     std::vector<std::pair<std::string, std::string>> names_;  // temporary path, as shown
-    std::string out_;        // the temporary output file, when `--out -`
-    int saved_stdout_ = -1;  // standard output while the command runs with its own on /dev/null
-    std::ostringstream held_;             // what the command printed, while inputs are copies
+    std::string out_;          // the temporary output file, when `--out -`
+    int saved_stdout_ = -1;    // standard output while the command runs with its own on /dev/null
+    std::ostringstream held_;  // what the command printed, while inputs are copies
     std::streambuf* cout_buf_ = nullptr;  // std::cout's own buffer while held_ stands in
 };
 

@@ -49,7 +49,8 @@ int fill(const std::string& db, int runs, int metrics, int params) {
         run.params["optim.lr"] = std::pow(10.0, -1.0 - 4.0 * unit(rng));
         for (int p = 1; p < params; ++p) {
             run.params["p" + std::to_string(p)] =
-                p % 3 == 0 ? nlohmann::json("choice" + std::to_string(p % 7)) : nlohmann::json(unit(rng));
+                p % 3 == 0 ? nlohmann::json("choice" + std::to_string(p % 7))
+                           : nlohmann::json(unit(rng));
         }
         run.tags["owner"] = i % 2 == 0 ? "ana" : "bo";
         registry.add_run(run);
@@ -94,9 +95,10 @@ int loggers(const std::string& db, int processes, int n) {
     }
     const double secs = seconds_since(t0);
     const auto landed = Registry::open(db).steps("shared").size();
-    std::printf("{\"processes\": %d, \"expected\": %d, \"landed\": %zu, \"failed\": %d, "
-                "\"seconds\": %.3f}\n",
-                processes, processes * n, landed, failed, secs);
+    std::printf(
+        "{\"processes\": %d, \"expected\": %d, \"landed\": %zu, \"failed\": %d, "
+        "\"seconds\": %.3f}\n",
+        processes, processes * n, landed, failed, secs);
     return landed == static_cast<std::size_t>(processes * n) && failed == 0 ? 0 : 1;
 }
 

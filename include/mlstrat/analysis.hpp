@@ -356,8 +356,9 @@ struct CorrectionReport {
 /// every untouched row are copied byte for byte. An unknown id or index, a given label that is
 /// not DATA's, a new label DATA never uses, or a decision other than wrong/right/unsure is an
 /// Error naming the corrections file and line; nothing is written then.
-CorrectionReport apply_corrections(const std::string& data_path, const std::string& corrections_path,
-                                   const std::string& out_path, const CorrectionOptions& options);
+CorrectionReport apply_corrections(const std::string& data_path,
+                                   const std::string& corrections_path, const std::string& out_path,
+                                   const CorrectionOptions& options);
 
 /// The same from the caller's arrays: `labels` integers 0..K-1 (cleanlab's convention), `probs`
 /// an N x K matrix whose row i starts at byte i * row_stride and whose values are `col_stride`

@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/support/stats.hpp"
 
 namespace mlstrat::diagnose {

@@ -153,7 +153,7 @@ struct EvalShard {
     std::vector<std::string> header;
     unsigned index = 0;
     unsigned count = 1;
-    EvalOptions options;           // what was counted and how it is reported
+    EvalOptions options;  // what was counted and how it is reported
     EvalCounts counts;
 
     /// The document `mlstrat eval --stats-out` writes; from_json reverses it and throws Error
@@ -222,8 +222,8 @@ struct TestSizeAnswer {
     double error = 0.0;
     double margin = 0.0;
     double ci_level = 0.95;
-    std::uint64_t rows = 0;          // Wilson interval half-width <= margin
-    std::uint64_t normal_rows = 0;   // the textbook z^2 p(1-p)/margin^2
+    std::uint64_t rows = 0;         // Wilson interval half-width <= margin
+    std::uint64_t normal_rows = 0;  // the textbook z^2 p(1-p)/margin^2
     nlohmann::json to_json() const;
 };
 

@@ -9,7 +9,8 @@
 ///     auto registry = Registry::open("mlstrat.db");
 ///     registry.record_error("resnet-l2", "dev", 0.10, 2500);
 ///     registry.log("resnet-l2", parse_log({"dev.accuracy=0.9"}, {"optim.lr=0.001"}, {}, 3));
-///     std::vector<Run> best = registry.query(parse_query({"param.optim.lr>=1e-3"}, "dev.error", 20));
+///     std::vector<Run> best = registry.query(parse_query({"param.optim.lr>=1e-3"}, "dev.error",
+///     20));
 
 #include <cstdint>
 #include <map>
@@ -57,9 +58,8 @@ inline constexpr const char* kTestPeekReason =
 
 /// Metrics measured per split (what `mlstrat eval` computes); a bare name means its dev value.
 inline constexpr const char* kSplitMetrics[] = {
-    "error",           "accuracy",     "weighted_error", "macro_precision", "macro_recall",
-    "macro_f1",        "micro_f1",     "weighted_f1",    "precision",       "recall",
-    "f1",              "loss"};
+    "error",    "accuracy",    "weighted_error", "macro_precision", "macro_recall", "macro_f1",
+    "micro_f1", "weighted_f1", "precision",      "recall",          "f1",           "loss"};
 
 /// Where a run stands.
 enum class Status { Running, Finished, Failed, Deleted };
@@ -207,7 +207,8 @@ LogEntry parse_log(const std::vector<std::string>& metrics, const std::vector<st
 
 /// A TOML config flattened into typed keys ("[optim] lr = 0.001" -> "optim.lr": 0.001).
 /// Throws Error(Config) naming `source` and the line for invalid TOML.
-std::map<std::string, nlohmann::json> flatten_config(std::string_view toml, const std::string& source);
+std::map<std::string, nlohmann::json> flatten_config(std::string_view toml,
+                                                     const std::string& source);
 
 /// A query of the run table.
 struct Query {

@@ -19,11 +19,11 @@
 
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/learning_curve.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::report {
 

@@ -48,11 +48,11 @@ struct ReviewOptions {
 
 /// A review page and what it holds.
 struct ReviewPage {
-    std::string kind;          // "errors" or "labels"
-    std::string source;        // the file the cards come from
+    std::string kind;    // "errors" or "labels"
+    std::string source;  // the file the cards come from
     std::string html;
     std::uint64_t cards = 0;
-    std::uint64_t images = 0;  // cards with a thumbnail
+    std::uint64_t images = 0;    // cards with a thumbnail
     std::uint64_t left_out = 0;  // examples not shown (beyond max_cards)
     /// Hash of the cards' content: the key the page keeps its marks under in the browser.
     std::string key;
@@ -73,8 +73,10 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
 
 /// Samples a predictions file as `errors sample` does (the probability columns are kept too),
 /// writes the sheet to `sheet_path` and returns its page. Nothing is written when it fails.
-ReviewPage error_review_from_predictions(const std::string& pred_path, analysis::SampleOptions sample,
-                                         const std::string& sheet_path, const ReviewOptions& options,
+ReviewPage error_review_from_predictions(const std::string& pred_path,
+                                         analysis::SampleOptions sample,
+                                         const std::string& sheet_path,
+                                         const ReviewOptions& options,
                                          analysis::SampleReport* sampled = nullptr);
 
 /// The label-review page of `labels`' result on `table_path` (read with `labels`' options): the

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::select {
 

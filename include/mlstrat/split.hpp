@@ -170,7 +170,7 @@ struct SplitReport {
     std::uint64_t input_rows = 0;
     bool stable = false;
     SplitSizes sizes;
-    std::string label_col;  // empty when none
+    std::string label_col;         // empty when none
     std::vector<SplitSet> splits;  // train, train_dev (when present), dev, test
     std::optional<DistributionCheck> label_check;
     std::vector<DistributionCheck> slice_checks;

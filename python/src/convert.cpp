@@ -21,10 +21,14 @@ columns::Kind numeric_kind(const py::dtype& dtype) {
     if (kind == 'i' || kind == 'u') {
         const bool u = kind == 'u';
         switch (size) {
-            case 1: return u ? columns::Kind::UInt8 : columns::Kind::Int8;
-            case 2: return u ? columns::Kind::UInt16 : columns::Kind::Int16;
-            case 4: return u ? columns::Kind::UInt32 : columns::Kind::Int32;
-            default: return u ? columns::Kind::UInt64 : columns::Kind::Int64;
+            case 1:
+                return u ? columns::Kind::UInt8 : columns::Kind::Int8;
+            case 2:
+                return u ? columns::Kind::UInt16 : columns::Kind::Int16;
+            case 4:
+                return u ? columns::Kind::UInt32 : columns::Kind::Int32;
+            default:
+                return u ? columns::Kind::UInt64 : columns::Kind::Int64;
         }
     }
     return size == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
@@ -32,7 +36,8 @@ columns::Kind numeric_kind(const py::dtype& dtype) {
 
 bool is_pandas(const py::handle& obj, const char* type) {
     const std::string module = py::str(py::type::handle_of(obj).attr("__module__"));
-    return module.rfind("pandas", 0) == 0 && py::type::handle_of(obj).attr("__name__").cast<std::string>() == type;
+    return module.rfind("pandas", 0) == 0 &&
+           py::type::handle_of(obj).attr("__name__").cast<std::string>() == type;
 }
 
 // The values of an object or unicode array (or a list) as views of Python strings.
@@ -87,7 +92,8 @@ HeldColumn to_column(const py::handle& obj, const std::string& name) {
         held.column.data = codes.data();
         held.column.size = static_cast<std::size_t>(codes.shape(0));
         held.column.stride = codes.strides(0);
-        for (const py::handle c : source.attr("categories")) held.column.categories.push_back(label_text(c));
+        for (const py::handle c : source.attr("categories"))
+            held.column.categories.push_back(label_text(c));
         return held;
     }
     py::array array = py::module_::import("numpy").attr("asarray")(source);
@@ -143,14 +149,19 @@ std::vector<HeldColumn> to_columns(const py::handle& obj, const std::string& fal
 
 py::object to_python(const nlohmann::json& j, Numbers numbers) {
     switch (j.type()) {
-        case nlohmann::json::value_t::null: return py::none();
-        case nlohmann::json::value_t::boolean: return py::bool_(j.get<bool>());
-        case nlohmann::json::value_t::number_integer: return py::int_(j.get<std::int64_t>());
-        case nlohmann::json::value_t::number_unsigned: return py::int_(j.get<std::uint64_t>());
+        case nlohmann::json::value_t::null:
+            return py::none();
+        case nlohmann::json::value_t::boolean:
+            return py::bool_(j.get<bool>());
+        case nlohmann::json::value_t::number_integer:
+            return py::int_(j.get<std::int64_t>());
+        case nlohmann::json::value_t::number_unsigned:
+            return py::int_(j.get<std::uint64_t>());
         case nlohmann::json::value_t::number_float:
             return py::float_(numbers == Numbers::Computed ? io::clean_numbers(j).get<double>()
                                                            : j.get<double>());
-        case nlohmann::json::value_t::string: return py::str(j.get_ref<const std::string&>());
+        case nlohmann::json::value_t::string:
+            return py::str(j.get_ref<const std::string&>());
         case nlohmann::json::value_t::array: {
             py::list list(j.size());
             for (std::size_t i = 0; i < j.size(); ++i) list[i] = to_python(j[i], numbers);
@@ -162,7 +173,8 @@ py::object to_python(const nlohmann::json& j, Numbers numbers) {
                 dict[py::str(key)] = to_python(value, numbers);
             return dict;
         }
-        default: return py::none();
+        default:
+            return py::none();
     }
 }
 

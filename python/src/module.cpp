@@ -13,10 +13,10 @@
 #include "convert.hpp"
 #include "mlstrat/analysis.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
-#include "mlstrat/support/parse.hpp"
 #include "mlstrat/select.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace py = pybind11;
 
@@ -71,7 +71,8 @@ analysis::LabelReport label_report(const py::handle& labels, const py::handle& p
                                    const analysis::IssueOptions& issues) {
     HeldColumn given = to_column(labels, "labels");
     py::array probs = probability_matrix(pred_probs);
-    const auto kind = probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
+    const auto kind =
+        probs.dtype().itemsize() == 4 ? columns::Kind::Float32 : columns::Kind::Float64;
     const auto rows = static_cast<std::size_t>(probs.shape(0));
     const auto classes = static_cast<std::size_t>(probs.shape(1));
     py::gil_scoped_release release;
@@ -203,7 +204,8 @@ py::tuple diagnose(const py::handle& human, const py::handle& human_goal, const 
     diagnose::DiagnoseInput in;
     if (py::isinstance<py::dict>(human)) {
         for (const auto& [name, rate] : py::reinterpret_borrow<py::dict>(human)) {
-            in.human_levels.push_back({py::str(name), to_rate(rate, "human " + std::string(py::str(name)))});
+            in.human_levels.push_back(
+                {py::str(name), to_rate(rate, "human " + std::string(py::str(name)))});
         }
     } else if (py::isinstance<py::str>(human)) {
         in.human_levels.push_back(diagnose::parse_human_level(human.cast<std::string>()));
@@ -226,14 +228,22 @@ py::tuple diagnose(const py::handle& human, const py::handle& human_goal, const 
     if (!sizes.is_none()) {
         for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(sizes)) {
             const std::string name = py::str(key);
-            const std::uint64_t n = parse_rows(std::string(py::str(value)), "sizes['" + name + "']");
-            if (name == "train") in.train_size = n;
-            else if (name == "train_dev") in.train_dev_size = n;
-            else if (name == "dev") in.dev_size = n;
-            else if (name == "test") in.test_size = n;
-            else if (name == "train_target") in.train_target_size = n;
-            else throw Error("sizes: '" + name + "' is not a split (train, train_dev, dev, test, "
-                             "train_target)");
+            const std::uint64_t n =
+                parse_rows(std::string(py::str(value)), "sizes['" + name + "']");
+            if (name == "train")
+                in.train_size = n;
+            else if (name == "train_dev")
+                in.train_dev_size = n;
+            else if (name == "dev")
+                in.dev_size = n;
+            else if (name == "test")
+                in.test_size = n;
+            else if (name == "train_target")
+                in.train_target_size = n;
+            else
+                throw Error("sizes: '" + name +
+                            "' is not a split (train, train_dev, dev, test, "
+                            "train_target)");
         }
     }
     in.ci_level = to_rate(ci_level, "ci_level");
@@ -246,14 +256,17 @@ py::object ceiling(const py::handle& stages, const py::handle& rows, const py::h
     if (!rows.is_none()) options.rows = parse_rows(std::string(py::str(rows)), "rows");
     options.ci_level = to_rate(ci_level, "ci_level");
     if (py::isinstance<py::str>(stages)) {
-        return to_python(diagnose::ceiling_from_file(stages.cast<std::string>(), options).to_json());
+        return to_python(
+            diagnose::ceiling_from_file(stages.cast<std::string>(), options).to_json());
     }
     std::vector<std::pair<std::string, double>> list;
     py::object items = py::hasattr(stages, "items") ? stages.attr("items")()
                                                     : py::reinterpret_borrow<py::object>(stages);
     for (const py::handle item : items) {
-        py::tuple pair = py::reinterpret_borrow<py::tuple>(py::tuple(py::reinterpret_borrow<py::object>(item)));
-        MLSTRAT_CHECK(pair.size() == 2, "stages: give (stage, accuracy) pairs or {stage: accuracy}");
+        py::tuple pair =
+            py::reinterpret_borrow<py::tuple>(py::tuple(py::reinterpret_borrow<py::object>(item)));
+        MLSTRAT_CHECK(pair.size() == 2,
+                      "stages: give (stage, accuracy) pairs or {stage: accuracy}");
         const std::string name = py::str(pair[0]);
         list.emplace_back(name, to_rate(pair[1], "stages['" + name + "']"));
     }
@@ -267,14 +280,19 @@ py::object select_models(const py::handle& table, const py::handle& maximize,
     MLSTRAT_CHECK(maximize.is_none() || minimize.is_none(),
                   "give one optimizing metric: maximize or minimize, not both");
     select::SelectOptions options;
-    if (!maximize.is_none()) options.objective = select::Objective{py::str(maximize), select::Direction::Maximize};
-    if (!minimize.is_none()) options.objective = select::Objective{py::str(minimize), select::Direction::Minimize};
+    if (!maximize.is_none())
+        options.objective = select::Objective{py::str(maximize), select::Direction::Maximize};
+    if (!minimize.is_none())
+        options.objective = select::Objective{py::str(minimize), select::Direction::Minimize};
     for (const auto& text : require) options.constraints.push_back(select::parse_constraint(text));
-    for (const auto& text : combine) options.combinations.push_back(select::parse_combination(text));
-    if (!dev_size.is_none()) options.dev_size = parse_rows(std::string(py::str(dev_size)), "dev_size");
+    for (const auto& text : combine)
+        options.combinations.push_back(select::parse_combination(text));
+    if (!dev_size.is_none())
+        options.dev_size = parse_rows(std::string(py::str(dev_size)), "dev_size");
     options.ci_level = to_rate(ci_level, "ci_level");
     if (py::isinstance<py::str>(table)) {
-        return to_python(select::select_from_file(table.cast<std::string>(), options, name_col).to_json());
+        return to_python(
+            select::select_from_file(table.cast<std::string>(), options, name_col).to_json());
     }
     // {column: [cells]} with the cells as text (the Python side turns a DataFrame into this).
     select::Candidates candidates;
@@ -297,7 +315,8 @@ py::object select_models(const py::handle& table, const py::handle& maximize,
     for (std::size_t r = 0; r < by_column[0].size(); ++r) {
         std::vector<std::string> row;
         for (const auto& column : by_column) {
-            MLSTRAT_CHECK(column.size() == by_column[0].size(), "table: columns of different lengths");
+            MLSTRAT_CHECK(column.size() == by_column[0].size(),
+                          "table: columns of different lengths");
             row.push_back(column[r]);
         }
         candidates.names.push_back(row[name_at]);
@@ -395,8 +414,7 @@ PYBIND11_MODULE(_mlstrat, m) {
           py::arg("ci_level") = 0.95);
     m.def("error_slices", &error_slices, py::arg("pred"), py::kw_only(), py::arg("features"),
           py::arg("min_rows") = 100, py::arg("max_depth") = 3, py::arg("top") = 10,
-          py::arg("label_col") = "label", py::arg("pred_col") = "pred",
-          py::arg("ci_level") = 0.95);
+          py::arg("label_col") = "label", py::arg("pred_col") = "pred", py::arg("ci_level") = 0.95);
     add_registry(m);
     add_split(m);
 }

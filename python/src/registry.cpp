@@ -10,8 +10,8 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace py = pybind11;
 

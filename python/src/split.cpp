@@ -7,9 +7,9 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "mlstrat/split.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/split.hpp"
 
 namespace py = pybind11;
 

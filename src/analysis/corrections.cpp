@@ -96,16 +96,17 @@ std::map<std::string, Correction> read_corrections(const std::string& path, bool
         c.given = r.given;
         c.label = r.label;
         auto [it, added] = out.emplace(key, c);
-        MLSTRAT_CHECK(added, at, ": ", by_id ? "id '" : "index '", key, "' is corrected twice (first on line ",
-                      it->second.line, ")");
+        MLSTRAT_CHECK(added, at, ": ", by_id ? "id '" : "index '", key,
+                      "' is corrected twice (first on line ", it->second.line, ")");
     }
     return out;
 }
 
 }  // namespace
 
-CorrectionReport apply_corrections(const std::string& data_path, const std::string& corrections_path,
-                                   const std::string& out_path, const CorrectionOptions& options) {
+CorrectionReport apply_corrections(const std::string& data_path,
+                                   const std::string& corrections_path, const std::string& out_path,
+                                   const CorrectionOptions& options) {
     CorrectionReport report;
     report.data = data_path;
     report.corrections = corrections_path;
@@ -162,8 +163,8 @@ CorrectionReport apply_corrections(const std::string& data_path, const std::stri
         MLSTRAT_CHECK(c->found, at, ": ", id_col.empty() ? "index " : id_col + " '", key,
                       id_col.empty() ? "" : "'", " is not in ", data_path,
                       id_col.empty() ? fmt::format(" ({} rows)", report.rows) : "");
-        MLSTRAT_CHECK(c->given == c->data_label, at, ": the reviewed label was '", c->given, "' but ",
-                      data_path, ":", c->data_line, " has '", c->data_label,
+        MLSTRAT_CHECK(c->given == c->data_label, at, ": the reviewed label was '", c->given,
+                      "' but ", data_path, ":", c->data_line, " has '", c->data_label,
                       "'; were the corrections made for another file?");
         MLSTRAT_CHECK(labels.contains(c->label), at, ": label '", c->label, "' is not a label of ",
                       data_path, " (", labels.size(), " labels, e.g. '", *labels.begin(), "')");
@@ -232,10 +233,11 @@ nlohmann::json CorrectionReport::to_json() const {
     for (const auto& s : splits) {
         splits_json.push_back({{"split", s.split}, {"rows", s.rows}, {"changed", s.changed}});
     }
-    return {{"data", data},       {"corrections", corrections}, {"out", out},
-            {"matched_by", matched_by}, {"rows", rows},         {"wrong", wrong},
-            {"right", right},     {"unsure", unsure},           {"changed", changed},
-            {"splits", splits_json}};
+    return {{"data", data},       {"corrections", corrections},
+            {"out", out},         {"matched_by", matched_by},
+            {"rows", rows},       {"wrong", wrong},
+            {"right", right},     {"unsure", unsure},
+            {"changed", changed}, {"splits", splits_json}};
 }
 
 }  // namespace mlstrat::analysis

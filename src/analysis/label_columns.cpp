@@ -84,8 +84,8 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
                   "pred_probs must hold float32 or float64 probabilities");
     MLSTRAT_CHECK(classes >= 2, "pred_probs has ", classes,
                   " columns; it needs one per class (at least 2)");
-    MLSTRAT_CHECK(labels.size == rows, labels.name, " has ", labels.size, " rows but pred_probs has ",
-                  rows, "; they must be aligned row by row");
+    MLSTRAT_CHECK(labels.size == rows, labels.name, " has ", labels.size,
+                  " rows but pred_probs has ", rows, "; they must be aligned row by row");
     MLSTRAT_CHECK(rows > 0, labels.name, " is empty: no examples to check");
 
     std::vector<std::uint32_t> given(rows);
@@ -110,7 +110,7 @@ LabelReport find_label_issues(const columns::Column& labels, const void* probs,
             const double* row = values + r * classes;
             if (detail::row_is_valid(row, classes, sum_tolerance, false)) continue;
             detail::check_row(row, classes, sum_tolerance, false,
-                                  "pred_probs[" + std::to_string(first + r) + "]");
+                              "pred_probs[" + std::to_string(first + r) + "]");
         }
     };
     std::vector<std::string> names;

@@ -67,8 +67,10 @@ class NpyFile {
         while (count > 0) {
             const ssize_t got = ::pread(fd_, to, count, static_cast<off_t>(offset));
             if (got < 0 && errno == EINTR) continue;
-            if (got < 0) throw Error(ErrorCode::Io, path_ + ": cannot read: " + std::strerror(errno));
-            if (got == 0) throw Error(ErrorCode::Io, path_ + ": the file got shorter while it was read");
+            if (got < 0)
+                throw Error(ErrorCode::Io, path_ + ": cannot read: " + std::strerror(errno));
+            if (got == 0)
+                throw Error(ErrorCode::Io, path_ + ": the file got shorter while it was read");
             to += got;
             offset += static_cast<std::uint64_t>(got);
             count -= static_cast<std::size_t>(got);
@@ -100,8 +102,9 @@ class NpyFile {
 
 const double* ProbMatrix::data() const {
     if (file != nullptr) {
-        throw Error(ErrorCode::Internal, "ProbMatrix::data: these probabilities are read from their "
-                                         "file piece by piece (read_rows)");
+        throw Error(ErrorCode::Internal,
+                    "ProbMatrix::data: these probabilities are read from their "
+                    "file piece by piece (read_rows)");
     }
     return mapped != nullptr ? mapped : probs.data();
 }

@@ -122,8 +122,7 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
                             (label.empty() ? options.label_col : options.pred_col) +
                             "' is empty; every row needs a label and a prediction");
             }
-            if (options.eyeball_ids &&
-                !eyeball.count(std::string(batch.cell(r, sheet_columns)))) {
+            if (options.eyeball_ids && !eyeball.count(std::string(batch.cell(r, sheet_columns)))) {
                 ++w.outside;
                 continue;
             }
@@ -148,8 +147,8 @@ SampleReport sample_errors(const std::string& pred_path, const std::string& shee
         error_parts.push_back(std::move(w.errors));
         correct_parts.push_back(std::move(w.correct));
     }
-    MLSTRAT_CHECK(!options.eyeball_ids || outside < rows, pred_path, ": no row's '",
-                  options.id_col, "' is in the eyeball dev set; are these the dev predictions "
+    MLSTRAT_CHECK(!options.eyeball_ids || outside < rows, pred_path, ": no row's '", options.id_col,
+                  "' is in the eyeball dev set; are these the dev predictions "
                   "of that split?");
     MLSTRAT_CHECK(wrong > 0 || options.errors == 0, pred_path,
                   ": every row has label = pred; there are no misclassified rows to review");

@@ -14,8 +14,8 @@
 
 #include "common/interner.hpp"
 #include "mlstrat/analysis.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
 #include "mlstrat/support/text.hpp"
 
@@ -34,8 +34,8 @@ constexpr double kSplitAlpha = 1e-3;
 struct Feature {
     std::string name;
     bool numeric = false;
-    std::vector<double> edges;           // numeric: bin b holds edges[b-1] < x <= edges[b]
-    detail::Interner categories;         // categorical: bin = id
+    std::vector<double> edges;    // numeric: bin b holds edges[b-1] < x <= edges[b]
+    detail::Interner categories;  // categorical: bin = id
     std::size_t bins() const { return numeric ? edges.size() + 2 : categories.size(); }
     std::size_t missing_bin() const { return edges.size() + 1; }  // numeric only
 
@@ -78,7 +78,7 @@ struct Split {
 struct Constraint {
     bool used = false;
     // numeric
-    std::optional<double> above;  // x > above
+    std::optional<double> above;    // x > above
     std::optional<double> at_most;  // x <= at_most
     bool maybe_missing = true;
     bool only_missing = false;
@@ -264,7 +264,8 @@ CohortReport find_error_slices(const std::string& pred_path, const SliceOptions&
             continue;
         }
         MLSTRAT_CHECK(!overflow, pred_path, ": feature '", f.name, "' has more than ",
-                      kMaxCategories, " distinct values and is not numeric; slices need a "
+                      kMaxCategories,
+                      " distinct values and is not numeric; slices need a "
                       "categorical column with few values or a numeric one");
         std::vector<std::string> names;
         for (auto& w : pass0) {
@@ -295,12 +296,14 @@ CohortReport find_error_slices(const std::string& pred_path, const SliceOptions&
         }
         if (open_nodes.empty()) break;
         std::vector<std::int64_t> slot(nodes.size(), -1);
-        for (std::size_t s = 0; s < open_nodes.size(); ++s) slot[open_nodes[s]] = static_cast<std::int64_t>(s);
+        for (std::size_t s = 0; s < open_nodes.size(); ++s)
+            slot[open_nodes[s]] = static_cast<std::int64_t>(s);
 
         // Histograms[slot][offset[j] + bin] = {rows, errors}.
         const std::size_t cells = open_nodes.size() * offset[nf];
         table = open(columns);
-        std::vector<std::vector<std::uint64_t>> hist_rows(table->threads()), hist_errors(table->threads());
+        std::vector<std::vector<std::uint64_t>> hist_rows(table->threads()),
+            hist_errors(table->threads());
         for (unsigned w = 0; w < table->threads(); ++w) {
             hist_rows[w].assign(cells, 0);
             hist_errors[w].assign(cells, 0);
@@ -362,8 +365,8 @@ CohortReport find_error_slices(const std::string& pred_path, const SliceOptions&
                 const double pl = static_cast<double>(le) / static_cast<double>(lr);
                 const double pr = (e - static_cast<double>(le)) / static_cast<double>(rr);
                 // The between-groups sum of squares of the error indicator.
-                const double score = static_cast<double>(lr) * static_cast<double>(rr) / n *
-                                     (pl - pr) * (pl - pr);
+                const double score =
+                    static_cast<double>(lr) * static_cast<double>(rr) / n * (pl - pr) * (pl - pr);
                 if (score > best.score) best = {split, score, lr, le};
             };
             const std::size_t base = s * offset[nf];
@@ -382,14 +385,16 @@ CohortReport find_error_slices(const std::string& pred_path, const SliceOptions&
                     if (hr[o + m] > 0) consider({j, SplitKind::Missing, m}, hr[o + m], he[o + m]);
                 } else {
                     for (std::size_t b = 0; b < f.bins(); ++b) {
-                        if (hr[o + b] > 0) consider({j, SplitKind::Equals, b}, hr[o + b], he[o + b]);
+                        if (hr[o + b] > 0)
+                            consider({j, SplitKind::Equals, b}, hr[o + b], he[o + b]);
                     }
                 }
             }
             if (best.score <= 0.0) continue;
             // Chi-square test of the 2x2 table: between-groups SS over p(1 - p).
             const double chi2 = best.score / (p * (1.0 - p));
-            if (stats::chi_square_sf(chi2, 1.0) > kSplitAlpha / static_cast<double>(tried)) continue;
+            if (stats::chi_square_sf(chi2, 1.0) > kSplitAlpha / static_cast<double>(tried))
+                continue;
 
             const Split split = best.split;
             const Feature& f = features[split.feature];

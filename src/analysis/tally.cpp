@@ -85,10 +85,10 @@ TallyReport make_tally(std::uint64_t reviewed, const std::vector<TagCount>& tags
                 pct(*options.resolution), m.worth_fixing ? "worth it" : "not worth it yet");
         } else {
             m.worth_fixing = m.share >= kWorthFixingShare;
-            m.reason = fmt::format(
-                "{}; that is {} {} of the errors, so fixing labels is {}", split,
-                m.worth_fixing ? "at least" : "less than", pct(kWorthFixingShare),
-                m.worth_fixing ? "worth it" : "not worth it yet");
+            m.reason =
+                fmt::format("{}; that is {} {} of the errors, so fixing labels is {}", split,
+                            m.worth_fixing ? "at least" : "less than", pct(kWorthFixingShare),
+                            m.worth_fixing ? "worth it" : "not worth it yet");
         }
         if (m.worth_fixing) {
             r.reminders = {
@@ -110,9 +110,8 @@ TallyReport tally_sheet(const std::string& sheet_path, const TallyOptions& optio
     const auto label = table.find_column(options.label_col);
     const auto pred = table.find_column(options.pred_col);
     MLSTRAT_CHECK(label.has_value() == pred.has_value(), where(sheet_path, 1),
-                  ": the sheet has a '",
-                  label ? options.label_col : options.pred_col, "' column but no '",
-                  label ? options.pred_col : options.label_col,
+                  ": the sheet has a '", label ? options.label_col : options.pred_col,
+                  "' column but no '", label ? options.pred_col : options.label_col,
                   "' column; give both (rows where they agree are correct examples) or neither");
     const auto mislabeled = table.find_column(options.mislabeled_col);
 
@@ -215,7 +214,8 @@ TallyReport tally_sheet(const std::string& sheet_path, const TallyOptions& optio
     std::uint64_t marks = total.mislabeled;
     for (auto c : total.tags) marks += c;
     MLSTRAT_CHECK(marks > 0, sheet_path, ": no cell of the tag or mislabeled columns is marked in ",
-                  total.reviewed, " reviewed errors; review the sheet (mark each idea that "
+                  total.reviewed,
+                  " reviewed errors; review the sheet (mark each idea that "
                   "applies with x) before tallying it");
     std::vector<TagCount> counts;
     for (std::size_t t = 0; t < tag_cols.size(); ++t) {

@@ -73,7 +73,8 @@ class Interner {
         // which depend on every bit of the key (the length is added first so that "a" and
         // "aaa", packed alike, part). One multiply deep, so a lookup waits little for it.
         std::size_t slot(unsigned shift) const {
-            const std::uint64_t h = (lo + size) * 0x9E3779B97F4A7C15ull ^ hi * 0xC2B2AE3D27D4EB4Full;
+            const std::uint64_t h =
+                (lo + size) * 0x9E3779B97F4A7C15ull ^ hi * 0xC2B2AE3D27D4EB4Full;
             return static_cast<std::size_t>(h >> shift);
         }
     };

@@ -36,9 +36,7 @@ class PageBlock {
     }
     ~PageBlock() { release(); }
     PageBlock(PageBlock&& o) noexcept
-        : data_(std::exchange(o.data_, nullptr)),
-          base_(std::exchange(o.base_, nullptr)),
-          n_(o.n_),
+        : data_(std::exchange(o.data_, nullptr)), base_(std::exchange(o.base_, nullptr)), n_(o.n_),
           mapped_(o.mapped_) {}
     PageBlock& operator=(PageBlock&& o) noexcept {
         if (this != &o) {

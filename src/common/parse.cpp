@@ -37,8 +37,7 @@ double parse_rate(std::string_view text, std::string_view what) {
     bool percent = !body.empty() && body.back() == '%';
     if (percent) body.remove_suffix(1);
     auto value = try_parse_number(body);
-    MLSTRAT_CHECK(value.has_value(), what, ": '", text,
-                  "' is not a rate (write it as 8% or 0.08)");
+    MLSTRAT_CHECK(value.has_value(), what, ": '", text, "' is not a rate (write it as 8% or 0.08)");
     double rate = percent ? *value / 100.0 : *value;
     MLSTRAT_CHECK(rate >= 0.0 && rate <= 1.0, what, ": '", text, "' is not a rate in [0%, 100%]");
     return rate;

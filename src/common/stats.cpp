@@ -19,9 +19,9 @@ double normal_quantile(double p) {
                                -1.328068155288572e+01};
     static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                -2.400758277161838e+00, -2.549732539343734e+00,
-                               4.374664141464968e+00, 2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                               2.445134137142996e+00, 3.754408661907416e+00};
+                               4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
     const double low = 0.02425;
     double x;
     if (p < low) {
@@ -82,7 +82,8 @@ std::uint64_t min_sample_size(double p, double margin, double level) {
     // The half-width shrinks as n grows; find the first n where it fits by doubling and bisection.
     std::uint64_t hi = 1;
     while (half_width(static_cast<double>(hi)) > margin) {
-        MLSTRAT_CHECK(hi < (std::uint64_t{1} << 50), "margin ", margin, " needs an impossibly large set");
+        MLSTRAT_CHECK(hi < (std::uint64_t{1} << 50), "margin ", margin,
+                      " needs an impossibly large set");
         hi *= 2;
     }
     std::uint64_t lo = hi / 2;  // lo fails (or is 0), hi fits

@@ -8,8 +8,8 @@
 #include <set>
 
 #include "common/random.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::diagnose {
 
@@ -22,10 +22,11 @@ std::vector<std::uint64_t> parse_curve_sizes(const std::string& text) {
         start = end + 1;
         std::uint64_t size = 0;
         if (item != "all") {
-            const bool digits = !item.empty() && item.size() < 13 &&
-                                std::all_of(item.begin(), item.end(),
-                                            [](char c) { return c >= '0' && c <= '9'; });
-            MLSTRAT_CHECK(digits, "--sizes: '", item, "' is not a training-set size (a whole "
+            const bool digits =
+                !item.empty() && item.size() < 13 &&
+                std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; });
+            MLSTRAT_CHECK(digits, "--sizes: '", item,
+                          "' is not a training-set size (a whole "
                           "number of examples, or 'all')");
             size = std::stoull(item);
             MLSTRAT_CHECK(size > 0, "--sizes: a training-set size must be at least 1");
@@ -34,8 +35,10 @@ std::vector<std::uint64_t> parse_curve_sizes(const std::string& text) {
                       item, "' is given twice");
         sizes.push_back(size);
     }
-    MLSTRAT_CHECK(sizes.size() >= 3, "--sizes: a fit of dev error ≈ a + b·n^(−c) needs at least "
-                  "three sizes, got ", sizes.size());
+    MLSTRAT_CHECK(sizes.size() >= 3,
+                  "--sizes: a fit of dev error ≈ a + b·n^(−c) needs at least "
+                  "three sizes, got ",
+                  sizes.size());
     return sizes;
 }
 

@@ -11,10 +11,10 @@
 #include <sstream>
 
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
-#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::diagnose {
 
@@ -113,7 +113,8 @@ LearningCurve curve_from_registry(const std::string& db, const std::string& name
         if (tag->target) trained_target = tag->target;
     }
     MLSTRAT_CHECK(!runs.empty(), db, ": no learning curve is called '", name,
-                  "' (mlstrat curve CONFIG --name ", name, " records one; mlstrat runs list shows "
+                  "' (mlstrat curve CONFIG --name ", name,
+                  " records one; mlstrat runs list shows "
                   "the runs)");
     std::string source = "--target";
     if (!target && trained_target) {
@@ -126,8 +127,8 @@ LearningCurve curve_from_registry(const std::string& db, const std::string& name
         in.human_levels = human_levels_from_settings(registry.settings(), db);
         if (auto goal = registry.setting(registry::kHumanGoal)) in.human_goal = *goal;
         if (!in.human_levels.empty()) {
-            in.train_error = runs.front().errors.count("train") ? runs.front().errors.at("train")
-                                                                : 0.0;
+            in.train_error =
+                runs.front().errors.count("train") ? runs.front().errors.at("train") : 0.0;
             in.dev_error = runs.front().errors.count("dev") ? runs.front().errors.at("dev") : 0.0;
             const auto report = diagnose(in);
             target = report.bayes_proxy;

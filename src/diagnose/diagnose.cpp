@@ -20,10 +20,14 @@ namespace {
 
 std::string words(Gap gap) {
     switch (gap) {
-        case Gap::AvoidableBias: return "avoidable bias";
-        case Gap::Variance: return "variance";
-        case Gap::DataMismatch: return "data mismatch";
-        case Gap::DevOverfitting: return "overfitting to the dev set";
+        case Gap::AvoidableBias:
+            return "avoidable bias";
+        case Gap::Variance:
+            return "variance";
+        case Gap::DataMismatch:
+            return "data mismatch";
+        case Gap::DevOverfitting:
+            return "overfitting to the dev set";
     }
     return "";
 }
@@ -92,10 +96,14 @@ GapValue make_gap(Gap gap, std::optional<double> a, std::optional<double> b,
 
 const char* gap_name(Gap gap) {
     switch (gap) {
-        case Gap::AvoidableBias: return "avoidable_bias";
-        case Gap::Variance: return "variance";
-        case Gap::DataMismatch: return "data_mismatch";
-        case Gap::DevOverfitting: return "dev_overfitting";
+        case Gap::AvoidableBias:
+            return "avoidable_bias";
+        case Gap::Variance:
+            return "variance";
+        case Gap::DataMismatch:
+            return "data_mismatch";
+        case Gap::DevOverfitting:
+            return "dev_overfitting";
     }
     return "";
 }

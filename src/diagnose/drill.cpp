@@ -11,8 +11,8 @@
 #include "common/random.hpp"
 #include "diagnose/format.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/select.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::diagnose {
 

@@ -59,22 +59,24 @@ std::optional<EyeballDrift> eyeball_drift(const std::vector<registry::Run>& runs
     }
     using detail::pct;
     // "Much faster": beyond noise when the rows are known, else more than twice as fast.
-    d.overfit = eyeball_fall > 0 &&
-                (d.interval ? d.interval->lo > 0 : eyeball_fall > 2.0 * std::max(blackbox_fall, 0.0));
+    d.overfit =
+        eyeball_fall > 0 &&
+        (d.interval ? d.interval->lo > 0 : eyeball_fall > 2.0 * std::max(blackbox_fall, 0.0));
     const std::string numbers = fmt::format(
         "from run {} to run {} the eyeball dev error went {} -> {} ({} lower) and the blackbox dev "
         "error {} -> {} ({} lower){}",
         d.first_run, d.last_run, pct(d.eyeball_first), pct(d.eyeball_last), pct(eyeball_fall),
         pct(d.blackbox_first), pct(d.blackbox_last), pct(blackbox_fall),
-        d.interval ? fmt::format("; the difference, {}, has the {} interval {} to {}",
-                                 pct(d.excess), pct(level), pct(d.interval->lo),
-                                 pct(d.interval->hi))
-                   : "");
+        d.interval
+            ? fmt::format("; the difference, {}, has the {} interval {} to {}", pct(d.excess),
+                          pct(level), pct(d.interval->lo), pct(d.interval->hi))
+            : "");
     d.message = d.overfit
                     ? "the eyeball dev error has fallen much faster than the blackbox dev error: "
                       "the team is overfitting the examples it looks at; time to refresh the "
                       "eyeball set (mlstrat split --eyeball with a new --seed, or new dev data) "
-                      "(Machine Learning Yearning 17-19): " + numbers
+                      "(Machine Learning Yearning 17-19): " +
+                          numbers
                     : "eyeball and blackbox dev errors moved alike: " + numbers;
     return d;
 }

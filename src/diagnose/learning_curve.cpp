@@ -72,13 +72,14 @@ CurveVerdict decide(const LearningCurve& c) {
     CurveVerdict v;
     const CurvePoint& last = c.points.back();
     const double dev = last.errors.at("dev").mean;
-    const auto train = last.errors.count("train") ? std::optional(last.errors.at("train").mean)
-                                                  : std::nullopt;
+    const auto train =
+        last.errors.count("train") ? std::optional(last.errors.at("train").mean) : std::nullopt;
     const std::string at = examples(static_cast<double>(last.size));
     if (!c.target) {
         v.kind = "no_target";
-        v.message = "no target to reach: give --target RATE, or a human level for the project "
-                    "(mlstrat project set --human NAME=RATE) as the Bayes proxy";
+        v.message =
+            "no target to reach: give --target RATE, or a human level for the project "
+            "(mlstrat project set --human NAME=RATE) as the Bayes proxy";
         return v;
     }
     const double target = *c.target;
@@ -101,16 +102,17 @@ CurveVerdict decide(const LearningCurve& c) {
                 "that is avoidable bias (1.1.3), and more data does not remove it.",
                 pct(first_train->second.mean), examples(static_cast<double>(first.size)));
         } else {
-            v.message += "Training error only grows as the training set does, so this is "
-                         "avoidable bias (1.1.3): a bigger model, training longer or a better "
-                         "optimizer first.";
+            v.message +=
+                "Training error only grows as the training set does, so this is "
+                "avoidable bias (1.1.3): a bigger model, training longer or a better "
+                "optimizer first.";
         }
         return v;
     }
     if (dev <= target) {
         v.kind = "reached";
-        v.message = fmt::format("the dev error at {} examples, {}, already meets the target {}",
-                                at, pct(dev), pct(target));
+        v.message = fmt::format("the dev error at {} examples, {}, already meets the target {}", at,
+                                pct(dev), pct(target));
         return v;
     }
     if (!c.fit) {
@@ -139,10 +141,11 @@ CurveVerdict decide(const LearningCurve& c) {
     v.message = fmt::format(
         "more data helps: about {} more examples to reach {} ({} in all); the dev error is still "
         "falling ({} per doubling at {} examples) and the training error ({}) is below the target",
-        examples(*v.more_examples, 2), pct(target), examples(*v.size_needed, 2), pct(per_doubling), at,
-        train ? pct(*train) : "not measured");
+        examples(*v.more_examples, 2), pct(target), examples(*v.size_needed, 2), pct(per_doubling),
+        at, train ? pct(*train) : "not measured");
     if (v.interval) {
-        v.message += fmt::format("; {} interval of the size: {}", pct(c.level), size_range(*v.interval));
+        v.message +=
+            fmt::format("; {} interval of the size: {}", pct(c.level), size_range(*v.interval));
     }
     return v;
 }
@@ -198,8 +201,8 @@ LearningCurve learning_curve(std::string name, std::vector<CurveRun> runs,
                              double level) {
     MLSTRAT_CHECK(!runs.empty(), "learning curve '", name, "' has no runs");
     for (const auto& run : runs) {
-        MLSTRAT_CHECK(run.errors.count("dev"), "run '", run.name,
-                      "' of learning curve '", name, "' has no dev error");
+        MLSTRAT_CHECK(run.errors.count("dev"), "run '", run.name, "' of learning curve '", name,
+                      "' has no dev error");
     }
     LearningCurve c;
     c.name = std::move(name);
@@ -216,12 +219,14 @@ LearningCurve learning_curve(std::string name, std::vector<CurveRun> runs,
         for (const auto& p : c.points) sizes.push_back(static_cast<double>(p.size));
         c.fit = fit_power_law(sizes, c.means("dev"));
         if (c.fit->dof == 0) {
-            c.fit_note = "three sizes fit the curve exactly and leave no scatter to give its "
-                         "extrapolation an interval: add a size";
+            c.fit_note =
+                "three sizes fit the curve exactly and leave no scatter to give its "
+                "extrapolation an interval: add a size";
         } else if (c.fit->at_bound) {
-            c.fit_note = fmt::format("the exponent c ended at the edge of its range ({:.3g}): "
-                                     "these sizes do not pin the curve down; add sizes or repeats",
-                                     c.fit->c);
+            c.fit_note = fmt::format(
+                "the exponent c ended at the edge of its range ({:.3g}): "
+                "these sizes do not pin the curve down; add sizes or repeats",
+                c.fit->c);
         } else if (c.fit->floor_at_zero) {
             c.fit_note =
                 "the fitted floor a is at zero, its bound (an error rate is not "
@@ -242,8 +247,8 @@ nlohmann::json LearningCurve::to_json() const {
     for (const auto& p : points) {
         nlohmann::json errors = nlohmann::json::object();
         for (const auto& [split, s] : p.errors) {
-            errors[split] = {{"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max},
-                             {"runs", s.runs}};
+            errors[split] = {
+                {"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max}, {"runs", s.runs}};
         }
         pts.push_back({{"size", p.size}, {"errors", errors}});
     }
@@ -256,13 +261,14 @@ nlohmann::json LearningCurve::to_json() const {
     };
     v["size_needed"] = opt(verdict.size_needed);
     v["more_examples"] = opt(verdict.more_examples);
-    v["size_interval"] = verdict.interval
-                             ? nlohmann::json::array({verdict.interval->lo, opt(verdict.interval->hi)})
-                             : nlohmann::json(nullptr);
+    v["size_interval"] =
+        verdict.interval ? nlohmann::json::array({verdict.interval->lo, opt(verdict.interval->hi)})
+                         : nlohmann::json(nullptr);
     j["verdict"] = v;
     nlohmann::json rs = nlohmann::json::array();
     for (const auto& r : runs) {
-        rs.push_back({{"name", r.name}, {"size", r.size}, {"repeat", r.repeat}, {"errors", r.errors}});
+        rs.push_back(
+            {{"name", r.name}, {"size", r.size}, {"repeat", r.repeat}, {"errors", r.errors}});
     }
     j["runs"] = rs;
     return j;

@@ -8,8 +8,8 @@
 #include <limits>
 #include <set>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::diagnose {
 
@@ -71,7 +71,8 @@ double quadratic(const std::array<std::array<double, 3>, 3>& s, const std::array
 }
 
 /// The inverse of a symmetric positive definite 3x3 matrix (by its adjugate); false if singular.
-bool invert(const std::array<std::array<double, 3>, 3>& m, std::array<std::array<double, 3>, 3>& out) {
+bool invert(const std::array<std::array<double, 3>, 3>& m,
+            std::array<std::array<double, 3>, 3>& out) {
     auto cof = [&](int r, int c) {
         const int r1 = (r + 1) % 3, r2 = (r + 2) % 3, c1 = (c + 1) % 3, c2 = (c + 2) % 3;
         return m[r1][c1] * m[r2][c2] - m[r1][c2] * m[r2][c1];
@@ -92,7 +93,8 @@ std::optional<stats::Interval> PowerLawFit::band(double n, double level, bool pr
     if (dof <= 0) return std::nullopt;
     const double var = quadratic(covariance, gradient(*this, n)) +
                        (prediction ? rss / static_cast<double>(dof) : 0.0);
-    const double half = stats::student_t_quantile(0.5 + level / 2.0, dof) * std::sqrt(std::max(var, 0.0));
+    const double half =
+        stats::student_t_quantile(0.5 + level / 2.0, dof) * std::sqrt(std::max(var, 0.0));
     const double centre = error_at(n);
     return stats::Interval{std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
@@ -111,7 +113,9 @@ PowerLawFit fit_power_law(const std::vector<double>& sizes, const std::vector<do
 
     // The residual is a smooth function of c alone once (a, b) are solved for: a log-spaced
     // scan finds the basin, golden-section search its bottom.
-    auto rss_at = [&](double log_c) { return fit_for_exponent(sizes, errors, std::exp(log_c)).rss; };
+    auto rss_at = [&](double log_c) {
+        return fit_for_exponent(sizes, errors, std::exp(log_c)).rss;
+    };
     const double lo = std::log(kMinExponent), hi = std::log(kMaxExponent);
     constexpr int kSteps = 400;
     int best = 0;

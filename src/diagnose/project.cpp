@@ -2,13 +2,13 @@
 // levels, with whatever the command line gives taking precedence.
 
 #include <filesystem>
-#include <utility>
 #include <tuple>
+#include <utility>
 
 #include "mlstrat/diagnose.hpp"
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 
 namespace mlstrat::diagnose {
 

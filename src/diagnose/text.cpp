@@ -29,8 +29,7 @@ std::string DiagnoseReport::to_text() const {
             levels += h.name + " " + percent(h.error);
         }
         out << "human levels  " << levels << "\n";
-        out << "Bayes proxy   " << percent(*r.bayes_proxy) << " (" << r.bayes_proxy_name
-                  << ")\n";
+        out << "Bayes proxy   " << percent(*r.bayes_proxy) << " (" << r.bayes_proxy_name << ")\n";
     }
     Table errors({"error", "value", "rows"});
     auto row = [&](const char* name, const std::optional<double>& e,

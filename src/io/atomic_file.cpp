@@ -84,7 +84,8 @@ void AtomicFile::flush() {
     // Start writing these pages to disk now, while the caller prepares the next ones, so that
     // commit's fsync waits for the last megabyte rather than the whole file. Any error shows up
     // again at the fsync.
-    ::sync_file_range(fd_, static_cast<off_t>(written_), static_cast<off_t>(done), SYNC_FILE_RANGE_WRITE);
+    ::sync_file_range(fd_, static_cast<off_t>(written_), static_cast<off_t>(done),
+                      SYNC_FILE_RANGE_WRITE);
     written_ += done;
     pending_.clear();
 }

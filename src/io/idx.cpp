@@ -60,12 +60,17 @@ T to_integer(float v) {
 std::size_t idx_element_size(std::uint8_t type) {
     switch (type) {
         case 0x08:
-        case 0x09: return 1;
-        case 0x0B: return 2;
+        case 0x09:
+            return 1;
+        case 0x0B:
+            return 2;
         case 0x0C:
-        case 0x0D: return 4;
-        case 0x0E: return 8;
-        default: return 0;
+        case 0x0D:
+            return 4;
+        case 0x0E:
+            return 8;
+        default:
+            return 0;
     }
 }
 
@@ -112,12 +117,24 @@ IdxArray read_idx(const std::string& path) {
     for (std::size_t i = 0; i < count; ++i) {
         const unsigned char* e = data + i * elem;
         switch (out.type) {
-            case 0x08: out.values[i] = static_cast<float>(e[0]); break;
-            case 0x09: out.values[i] = static_cast<float>(static_cast<std::int8_t>(e[0])); break;
-            case 0x0B: out.values[i] = static_cast<float>(load_big_endian<std::int16_t>(e)); break;
-            case 0x0C: out.values[i] = static_cast<float>(load_big_endian<std::int32_t>(e)); break;
-            case 0x0D: out.values[i] = load_big_endian<float>(e); break;
-            default: out.values[i] = static_cast<float>(load_big_endian<double>(e)); break;
+            case 0x08:
+                out.values[i] = static_cast<float>(e[0]);
+                break;
+            case 0x09:
+                out.values[i] = static_cast<float>(static_cast<std::int8_t>(e[0]));
+                break;
+            case 0x0B:
+                out.values[i] = static_cast<float>(load_big_endian<std::int16_t>(e));
+                break;
+            case 0x0C:
+                out.values[i] = static_cast<float>(load_big_endian<std::int32_t>(e));
+                break;
+            case 0x0D:
+                out.values[i] = load_big_endian<float>(e);
+                break;
+            default:
+                out.values[i] = static_cast<float>(load_big_endian<double>(e));
+                break;
         }
     }
     return out;
@@ -142,12 +159,24 @@ std::string idx_bytes(const IdxArray& a) {
     for (auto d : a.dims) put_big_endian32(out, d);
     for (float v : a.values) {
         switch (a.type) {
-            case 0x08: out.push_back(static_cast<char>(to_integer<std::uint8_t>(v))); break;
-            case 0x09: out.push_back(static_cast<char>(to_integer<std::int8_t>(v))); break;
-            case 0x0B: store_big_endian(out, to_integer<std::int16_t>(v)); break;
-            case 0x0C: store_big_endian(out, to_integer<std::int32_t>(v)); break;
-            case 0x0D: store_big_endian(out, v); break;
-            default: store_big_endian(out, static_cast<double>(v)); break;
+            case 0x08:
+                out.push_back(static_cast<char>(to_integer<std::uint8_t>(v)));
+                break;
+            case 0x09:
+                out.push_back(static_cast<char>(to_integer<std::int8_t>(v)));
+                break;
+            case 0x0B:
+                store_big_endian(out, to_integer<std::int16_t>(v));
+                break;
+            case 0x0C:
+                store_big_endian(out, to_integer<std::int32_t>(v));
+                break;
+            case 0x0D:
+                store_big_endian(out, v);
+                break;
+            default:
+                store_big_endian(out, static_cast<double>(v));
+                break;
         }
     }
     return out;

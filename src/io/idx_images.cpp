@@ -10,8 +10,8 @@ void check_idx_images(const IdxArray& a, const std::string& path, const std::str
                   "C 1 or 3)");
 }
 
-std::uint64_t idx_image_number(const IdxArray& a, const std::string& path,
-                               const std::string& index, const std::string& at) {
+std::uint64_t idx_image_number(const IdxArray& a, const std::string& path, const std::string& index,
+                               const std::string& at) {
     const bool digits = !index.empty() && index.size() < 10 &&
                         index.find_first_not_of("0123456789") == std::string::npos;
     MLSTRAT_CHECK(digits, at, ": bad image reference '", path, "#", index,

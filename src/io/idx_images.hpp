@@ -15,7 +15,7 @@ void check_idx_images(const IdxArray& a, const std::string& path, const std::str
 
 /// The image number `index` (the text after '#') names in `a`; throws, naming `at`, when it is
 /// not a 0-based number below the array's image count.
-std::uint64_t idx_image_number(const IdxArray& a, const std::string& path,
-                               const std::string& index, const std::string& at);
+std::uint64_t idx_image_number(const IdxArray& a, const std::string& path, const std::string& index,
+                               const std::string& at);
 
 }  // namespace mlstrat::io

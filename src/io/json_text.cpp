@@ -15,9 +15,10 @@ std::string json_text(const nlohmann::json& j, const std::string& source, int in
     try {
         return j.dump(indent);
     } catch (const nlohmann::json::type_error&) {
-        throw Error(source + ": holds text that is not UTF-8 (a label, a value or a "
-                            "column name), which a JSON file cannot hold; "
-                            "re-encode it as UTF-8");
+        throw Error(source +
+                    ": holds text that is not UTF-8 (a label, a value or a "
+                    "column name), which a JSON file cannot hold; "
+                    "re-encode it as UTF-8");
     }
 }
 

@@ -69,7 +69,8 @@ TableReader::TableReader(std::string path, TableOptions options)
         buffer_.erase(0, 3);
         bom = 3;
     }
-    if (buffer_.empty()) throw Error(where(path_, 1) + ": the file is empty; a header row is expected");
+    if (buffer_.empty())
+        throw Error(where(path_, 1) + ": the file is empty; a header row is expected");
 
     std::size_t end = first_boundary(buffer_.data(), buffer_.size());
     while (end == npos && !eof_) {
@@ -107,7 +108,8 @@ TableReader::TableReader(std::string path, TableOptions options)
         }
     }
     header_ = split_record(record, delimiter_, where(path_, 1));
-    next_line_ = 1 + static_cast<std::uint64_t>(std::count(buffer_.data(), buffer_.data() + end, '\n'));
+    next_line_ =
+        1 + static_cast<std::uint64_t>(std::count(buffer_.data(), buffer_.data() + end, '\n'));
     buffer_.erase(0, end);
     if (options_.shard_count != 1) start_shard(bom + end);
 }
@@ -116,7 +118,8 @@ void TableReader::start_shard(std::uint64_t header_end) {
     const unsigned index = options_.shard_index, count = options_.shard_count;
     if (count == 0 || index >= count) {
         throw Error(ErrorCode::InvalidInput, "shard " + std::to_string(index) + "/" +
-                                                 std::to_string(count) + ": the index must be 0 to "
+                                                 std::to_string(count) +
+                                                 ": the index must be 0 to "
                                                  "the count - 1");
     }
     int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -130,14 +133,13 @@ void TableReader::start_shard(std::uint64_t header_end) {
     if (::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
         ::close(fd);
         throw Error(ErrorCode::InvalidInput,
-                    path_ + ": a gzip'd file cannot be cut into byte ranges (its bytes only make "
-                            "sense read from the start); decompress it, or use one shard (0/1)");
+                    path_ +
+                        ": a gzip'd file cannot be cut into byte ranges (its bytes only make "
+                        "sense read from the start); decompress it, or use one shard (0/1)");
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     // floor(size * i / count), without overflow: size = q * count + r and r * i < count^2.
-    auto nominal = [&](unsigned i) {
-        return size / count * i + size % count * i / count;
-    };
+    auto nominal = [&](unsigned i) { return size / count * i + size % count * i / count; };
     std::vector<RecordStart> cuts;
     try {
         cuts = record_starts(fd, path_, size, header_end, next_line_ - 1,
@@ -176,8 +178,8 @@ std::size_t TableReader::column(std::string_view name) const {
         names += (i ? ", " : "") + header_[i];
     }
     if (header_.size() > 20) names += ", ...";
-    throw Error(where(path_, 1) + ": no column '" + std::string(name) + "' in the header (columns: " +
-                names + ")");
+    throw Error(where(path_, 1) + ": no column '" + std::string(name) +
+                "' in the header (columns: " + names + ")");
 }
 
 std::size_t TableReader::fill(std::size_t want) {
@@ -190,8 +192,8 @@ std::size_t TableReader::fill(std::size_t want) {
         try {
             got = source_->read(buffer_.data() + old, chunk);
         } catch (const CorruptData& e) {
-            std::uint64_t line = next_line_ + static_cast<std::uint64_t>(
-                                                  std::count(buffer_.data(), buffer_.data() + old, '\n'));
+            std::uint64_t line = next_line_ + static_cast<std::uint64_t>(std::count(
+                                                  buffer_.data(), buffer_.data() + old, '\n'));
             throw Error(ErrorCode::Io, where(path_, line) + ": " + e.what());
         }
         buffer_.resize(old + got);
@@ -245,8 +247,9 @@ std::uint64_t TableReader::scan(const std::vector<std::size_t>& columns,
         return static_cast<std::size_t>(std::min<std::uint64_t>(
             options_.block_bytes, std::max<std::uint64_t>(kMinBlock, want)));
     };
-    std::size_t block = block_for(buffer_.size(), static_cast<std::uint64_t>(std::count(
-                                                      buffer_.begin(), buffer_.end(), '\n')));
+    std::size_t block =
+        block_for(buffer_.size(),
+                  static_cast<std::uint64_t>(std::count(buffer_.begin(), buffer_.end(), '\n')));
 
     for (;;) {
         fill(block);
@@ -381,7 +384,8 @@ std::vector<std::string> split_record(std::string_view record, char delimiter,
 }
 
 std::string quote_field(std::string_view field, char delimiter) {
-    bool needs = field.find_first_of(std::string{'"', '\n', '\r', delimiter}) != std::string_view::npos;
+    bool needs =
+        field.find_first_of(std::string{'"', '\n', '\r', delimiter}) != std::string_view::npos;
     if (!needs) return std::string(field);
     std::string out = "\"";
     for (char c : field) {

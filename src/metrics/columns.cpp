@@ -12,8 +12,8 @@
 
 #include "common/interner.hpp"
 #include "common/worker_pool.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::metrics {
 
@@ -33,7 +33,8 @@ std::pair<std::size_t, std::size_t> rows_of(std::size_t n, unsigned part, unsign
     return {n * part / parts, n * (part + 1) / parts};
 }
 
-// Runs fn(part, first, end) over `parts` contiguous ranges of n rows, on the pool when there is one.
+// Runs fn(part, first, end) over `parts` contiguous ranges of n rows, on the pool when there is
+// one.
 template <typename Fn>
 void for_parts(detail::WorkerPool* pool, unsigned parts, std::size_t n, Fn&& fn) {
     if (!pool) {
@@ -89,7 +90,8 @@ class Coder {
                 return;
             }
             case Mode::Text:
-                std::copy_n(text_codes_[col].begin() + static_cast<std::ptrdiff_t>(first), count, out);
+                std::copy_n(text_codes_[col].begin() + static_cast<std::ptrdiff_t>(first), count,
+                            out);
                 return;
         }
     }
@@ -100,7 +102,8 @@ class Coder {
  private:
     enum class Mode { Range, Categories, Text };
 
-    // Integers: a table from value - low to the code of each value present, when the range is small.
+    // Integers: a table from value - low to the code of each value present, when the range is
+    // small.
     bool prepare_range(detail::WorkerPool* pool, unsigned parts) {
         std::vector<std::int64_t> lows(parts, INT64_MAX), highs(parts, INT64_MIN);
         bool big = false;
@@ -124,7 +127,8 @@ class Coder {
         const std::int64_t high = *std::max_element(highs.begin(), highs.end());
         if (low_ > high) return false;  // no rows
         // Unsigned: high - low overflows int64 for values far apart.
-        const std::uint64_t span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low_);
+        const std::uint64_t span =
+            static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low_);
         if (span >= static_cast<std::uint64_t>(kMaxRange)) return false;
         const auto range = static_cast<std::size_t>(span + 1);
         // A small range needs no pass to find the values present: every value gets a code, and
@@ -240,16 +244,16 @@ EvalCounts count_columns(const Column& y_true, const Column& y_pred,
     MLSTRAT_CHECK(n > 0, y_true.name, " is empty: no rows to evaluate");
 
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    const auto parts = static_cast<unsigned>(
-        std::clamp<std::size_t>(n / kRowsPerWorker, 1, threads));
+    const auto parts =
+        static_cast<unsigned>(std::clamp<std::size_t>(n / kRowsPerWorker, 1, threads));
     std::unique_ptr<detail::WorkerPool> pool;
     if (parts > 1) pool = std::make_unique<detail::WorkerPool>(parts);
 
     const Coder labels({&y_true, &y_pred}, "every row needs a label", pool.get(), parts);
     std::vector<Coder> slice_coders;
-    for (const Column& s : slices) slice_coders.emplace_back(std::vector<const Column*>{&s},
-                                                             "every row needs a slice value",
-                                                             pool.get(), parts);
+    for (const Column& s : slices)
+        slice_coders.emplace_back(std::vector<const Column*>{&s}, "every row needs a slice value",
+                                  pool.get(), parts);
     const std::size_t k = labels.size();
 
     std::vector<double> class_weight;  // by true code; empty: none
@@ -286,7 +290,8 @@ EvalCounts count_columns(const Column& y_true, const Column& y_pred,
             if (weights) {
                 columns::read_numbers(*weights, at, count, w.data());
                 for (std::size_t i = 0; i < count; ++i) {
-                    if (!(w[i] >= 0.0) || !std::isfinite(w[i])) check_weight(*weights, at + i, w[i]);
+                    if (!(w[i] >= 0.0) || !std::isfinite(w[i]))
+                        check_weight(*weights, at + i, w[i]);
                     t.weight_sum += w[i];
                     t.weight_square_sum += w[i] * w[i];
                     if (truth[i] != pred[i]) t.weight_error_sum += w[i];
@@ -341,7 +346,8 @@ EvalCounts count_columns(const Column& y_true, const Column& y_pred,
     std::vector<std::size_t> kept;
     for (std::size_t c = 0; c < k; ++c) {
         std::uint64_t seen = 0;
-        for (std::size_t o = 0; o < k; ++o) seen += counts.counts[c * k + o] + counts.counts[o * k + c];
+        for (std::size_t o = 0; o < k; ++o)
+            seen += counts.counts[c * k + o] + counts.counts[o * k + c];
         if (seen > 0) kept.push_back(c);
     }
     if (kept.size() != k) {

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::metrics {
 

@@ -6,10 +6,10 @@
 #include <unordered_map>
 
 #include "common/interner.hpp"
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/metrics.hpp"
-#include "mlstrat/support/parse.hpp"
 #include "metrics/detail.hpp"
+#include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::metrics {
 
@@ -35,7 +35,8 @@ class GrowingMatrix {
         std::vector<std::uint64_t> cells(static_cast<std::size_t>(side) * side, 0);
         for (std::uint32_t t = 0; t < side_; ++t) {
             for (std::uint32_t p = 0; p < side_; ++p) {
-                cells[static_cast<std::size_t>(t) * side + p] = cells_[static_cast<std::size_t>(t) * side_ + p];
+                cells[static_cast<std::size_t>(t) * side + p] =
+                    cells_[static_cast<std::size_t>(t) * side_ + p];
             }
         }
         cells_.swap(cells);
@@ -125,7 +126,8 @@ void EvalCounts::merge(const EvalCounts& other) {
     }
     std::size_t ok = other.classes.size();
     for (std::size_t t = 0; t < ok; ++t) {
-        for (std::size_t p = 0; p < ok; ++p) counts[map[t] * k + map[p]] += other.counts[t * ok + p];
+        for (std::size_t p = 0; p < ok; ++p)
+            counts[map[t] * k + map[p]] += other.counts[t * ok + p];
     }
     rows += other.rows;
     weighted = weighted || other.weighted;
@@ -163,8 +165,8 @@ nlohmann::json EvalCounts::to_json() const {
     j["weight_square_sum"] = weight_square_sum;
     j["slices"] = nlohmann::json::array();
     for (const auto& s : slices) {
-        j["slices"].push_back({{"column", s.column}, {"values", s.values}, {"rows", s.rows},
-                               {"errors", s.errors}});
+        j["slices"].push_back(
+            {{"column", s.column}, {"values", s.values}, {"rows", s.rows}, {"errors", s.errors}});
     }
     return j;
 }
@@ -279,7 +281,8 @@ EvalCounts count_rows(const std::string& path, const EvalOptions& options) {
                         std::size_t old = cw.size();
                         cw.resize(w.classes.size());
                         for (std::size_t id = old; id < cw.size(); ++id) {
-                            std::int64_t g = weighted_classes.find(w.classes.name(static_cast<std::uint32_t>(id)));
+                            std::int64_t g = weighted_classes.find(
+                                w.classes.name(static_cast<std::uint32_t>(id)));
                             cw[id] = g < 0 ? 1.0 : class_weight[static_cast<std::size_t>(g)];
                         }
                     }

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::metrics {
@@ -114,8 +114,11 @@ TaskAverage rates(std::uint64_t tp, std::uint64_t fp, std::uint64_t fn, std::uin
 }
 
 nlohmann::json average_json(const TaskAverage& a) {
-    return {{"accuracy", a.accuracy}, {"error", a.error}, {"precision", a.precision},
-            {"recall", a.recall}, {"f1", a.f1}};
+    return {{"accuracy", a.accuracy},
+            {"error", a.error},
+            {"precision", a.precision},
+            {"recall", a.recall},
+            {"f1", a.f1}};
 }
 
 }  // namespace
@@ -149,15 +152,18 @@ TaskReport make_task_report(const std::vector<TaskCounts>& counts, std::uint64_t
         fn += c.fn;
         tn += c.tn;
         if (m.labelled == 0) {
-            r.warnings.push_back("task '" + c.task + "' has no labelled row; it is left out of "
+            r.warnings.push_back("task '" + c.task +
+                                 "' has no labelled row; it is left out of "
                                  "the mean");
         } else {
             if (m.predicted == 0) {
-                r.warnings.push_back("task '" + c.task + "' is never predicted positive: its "
+                r.warnings.push_back("task '" + c.task +
+                                     "' is never predicted positive: its "
                                      "precision is 0/0, reported as 0");
             }
             if (m.support == 0) {
-                r.warnings.push_back("task '" + c.task + "' has no positive label: its recall "
+                r.warnings.push_back("task '" + c.task +
+                                     "' has no positive label: its recall "
                                      "is 0/0, reported as 0");
             }
             ++averaged;

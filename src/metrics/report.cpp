@@ -7,8 +7,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::metrics {
@@ -65,7 +65,9 @@ EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
 
     const std::size_t k = counts.classes.size();
     const std::vector<std::size_t> order = natural_order(counts.classes);
-    auto cell = [&](std::size_t t, std::size_t p) { return counts.counts[order[t] * k + order[p]]; };
+    auto cell = [&](std::size_t t, std::size_t p) {
+        return counts.counts[order[t] * k + order[p]];
+    };
 
     r.confusion.assign(k, std::vector<std::uint64_t>(k, 0));
     std::vector<std::uint64_t> support(k, 0), predicted(k, 0);
@@ -126,7 +128,8 @@ EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
 
     auto list = [](const std::vector<std::string>& names) {
         std::string out;
-        for (std::size_t i = 0; i < names.size() && i < 10; ++i) out += (i ? ", '" : "'") + names[i] + "'";
+        for (std::size_t i = 0; i < names.size() && i < 10; ++i)
+            out += (i ? ", '" : "'") + names[i] + "'";
         if (names.size() > 10) out += ", ... (" + std::to_string(names.size()) + " in all)";
         return out;
     };
@@ -168,8 +171,10 @@ EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
             r.warnings.push_back("every weight is 0; the weighted error is undefined");
         }
         for (const auto& [name, w] : options.class_weights) {
-            if (std::find(counts.classes.begin(), counts.classes.end(), name) == counts.classes.end()) {
-                r.warnings.push_back("class weight for '" + name + "' matches no class in the file");
+            if (std::find(counts.classes.begin(), counts.classes.end(), name) ==
+                counts.classes.end()) {
+                r.warnings.push_back("class weight for '" + name +
+                                     "' matches no class in the file");
             }
         }
     }
@@ -187,7 +192,8 @@ EvalReport make_report(const EvalCounts& counts, const EvalOptions& options,
             v.error_ci = stats::wilson_interval(static_cast<double>(v.errors),
                                                 static_cast<double>(v.rows), options.ci_level);
             sr.average_error += v.error;
-            if (sr.values.empty() || v.error > sr.values[sr.worst].error) sr.worst = sr.values.size();
+            if (sr.values.empty() || v.error > sr.values[sr.worst].error)
+                sr.worst = sr.values.size();
             sr.values.push_back(std::move(v));
         }
         if (!sr.values.empty()) sr.average_error /= static_cast<double>(sr.values.size());
@@ -247,8 +253,11 @@ nlohmann::json EvalReport::to_json() const {
         for (const auto& s : slices) {
             json values = json::array();
             for (const auto& v : s.values) {
-                values.push_back({{"value", v.value}, {"rows", v.rows}, {"errors", v.errors},
-                                  {"error", v.error}, {"error_ci", nlohmann::json(v.error_ci)}});
+                values.push_back({{"value", v.value},
+                                  {"rows", v.rows},
+                                  {"errors", v.errors},
+                                  {"error", v.error},
+                                  {"error_ci", nlohmann::json(v.error_ci)}});
             }
             sl[s.column] = std::move(values);
             avg[s.column] = s.average_error;
@@ -268,8 +277,8 @@ nlohmann::json EvalReport::to_json() const {
 TestSizeAnswer min_test_size(double error, double margin, double ci_level) {
     MLSTRAT_CHECK(error > 0.0 && error < 1.0, "--error must be strictly between 0% and 100%, not ",
                   error);
-    MLSTRAT_CHECK(margin > 0.0 && margin < 0.5, "--margin must be strictly between 0% and 50%, not ",
-                  margin);
+    MLSTRAT_CHECK(margin > 0.0 && margin < 0.5,
+                  "--margin must be strictly between 0% and 50%, not ", margin);
     TestSizeAnswer a;
     a.error = error;
     a.margin = margin;
@@ -280,8 +289,11 @@ TestSizeAnswer min_test_size(double error, double margin, double ci_level) {
 }
 
 nlohmann::json TestSizeAnswer::to_json() const {
-    return {{"error", error},     {"margin", margin},           {"ci_level", ci_level},
-            {"min_rows", rows},   {"normal_approx_rows", normal_rows}};
+    return {{"error", error},
+            {"margin", margin},
+            {"ci_level", ci_level},
+            {"min_rows", rows},
+            {"normal_approx_rows", normal_rows}};
 }
 
 }  // namespace mlstrat::metrics

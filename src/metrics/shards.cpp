@@ -7,9 +7,9 @@
 #include <map>
 
 #include "metrics/detail.hpp"
+#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/metrics.hpp"
 
 namespace mlstrat::metrics {
 
@@ -77,7 +77,8 @@ EvalShard EvalShard::from_json(const nlohmann::json& j, const std::string& sourc
         s.options = options_from_json(j.at("options"));
         s.counts = EvalCounts::from_json(j.at("counts"));
     } catch (const nlohmann::json::exception& e) {
-        throw Error(source + ": a statistics file with a missing or wrong field (" + e.what() + ")");
+        throw Error(source + ": a statistics file with a missing or wrong field (" + e.what() +
+                    ")");
     } catch (const Error& e) {
         throw Error(source + ": " + e.what());
     }
@@ -130,12 +131,13 @@ MergedShards merge_shards(const std::vector<std::string>& paths) {
                           options_json(s.options).dump(), " against ",
                           options_json(first->options).dump(), ")");
             MLSTRAT_CHECK(s.count == first->count, path, ": shard ", shard_name(s.index, s.count),
-                          ", but ", first_path, " is shard ", shard_name(first->index, first->count),
+                          ", but ", first_path, " is shard ",
+                          shard_name(first->index, first->count),
                           "; the file was cut into a different number of shards");
         }
         auto [it, added] = by_index.try_emplace(s.index, path, std::move(s));
-        MLSTRAT_CHECK(added, path, ": shard ", shard_name(it->second.second.index,
-                                                          it->second.second.count),
+        MLSTRAT_CHECK(added, path, ": shard ",
+                      shard_name(it->second.second.index, it->second.second.count),
                       " is given twice (also ", it->second.first, ")");
         if (first == nullptr) {
             first = &it->second.second;

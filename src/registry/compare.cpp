@@ -9,10 +9,10 @@
 #include <set>
 #include <unordered_map>
 
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 #include "mlstrat/support/stats.hpp"
 #include "mlstrat/support/text.hpp"
 
@@ -110,8 +110,7 @@ std::string verdict(const std::string& a, const std::string& b, const PairedTest
                        t.p_value);
 }
 
-PairedTest compare_predictions(const std::string& file_a, const std::string& file_b,
-                               double level) {
+PairedTest compare_predictions(const std::string& file_a, const std::string& file_b, double level) {
     const auto a = read_correct(file_a);
     const auto b = read_correct(file_b);
     std::uint64_t both = 0, only_a = 0, only_b = 0, neither = 0, matched = 0;
@@ -125,8 +124,8 @@ PairedTest compare_predictions(const std::string& file_a, const std::string& fil
         if (!right_a && right_b) ++only_b;
         if (!right_a && !right_b) ++neither;
     }
-    MLSTRAT_CHECK(matched == a.size() && matched == b.size(), file_a, " (", a.size(),
-                  " ids) and ", file_b, " (", b.size(), " ids) share ", matched,
+    MLSTRAT_CHECK(matched == a.size() && matched == b.size(), file_a, " (", a.size(), " ids) and ",
+                  file_b, " (", b.size(), " ids) share ", matched,
                   " ids: a paired comparison needs predictions on the same examples");
     return paired_test(both, only_a, only_b, neither, level);
 }
@@ -165,12 +164,11 @@ Comparison compare_runs(const Run& a, const Run& b, const std::string& split, do
 }
 
 nlohmann::json PairedTest::to_json() const {
-    return {{"examples", examples},         {"both_right", both_right},
-            {"only_a_right", only_a_right}, {"only_b_right", only_b_right},
-            {"both_wrong", both_wrong},     {"error_a", error_a},
-            {"error_b", error_b},           {"difference", difference},
-            {"interval", interval},         {"p_value", p_value},
-            {"level", level},               {"significant", significant}};
+    return {
+        {"examples", examples},         {"both_right", both_right}, {"only_a_right", only_a_right},
+        {"only_b_right", only_b_right}, {"both_wrong", both_wrong}, {"error_a", error_a},
+        {"error_b", error_b},           {"difference", difference}, {"interval", interval},
+        {"p_value", p_value},           {"level", level},           {"significant", significant}};
 }
 
 nlohmann::json Comparison::to_json() const {

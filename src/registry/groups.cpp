@@ -7,8 +7,8 @@
 #include <cmath>
 #include <set>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/text.hpp"
 
 namespace mlstrat::registry {

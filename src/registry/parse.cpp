@@ -8,16 +8,16 @@
 #include <iterator>
 #include <sstream>
 
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/json_text.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 
 namespace mlstrat::registry {
 
 namespace {
 
-constexpr const char* kFields[] = {"name",     "kind",   "status", "group",
+constexpr const char* kFields[] = {"name",    "kind",     "status", "group",
                                    "created", "finished", "folder"};
 
 bool is_split_metric(std::string_view name) {
@@ -26,7 +26,8 @@ bool is_split_metric(std::string_view name) {
 }
 
 void check_part(std::string_view part, std::string_view text) {
-    MLSTRAT_CHECK(!part.empty(), "'", text, "' is not a key (SPLIT.METRIC, METRIC, param.KEY, "
+    MLSTRAT_CHECK(!part.empty(), "'", text,
+                  "' is not a key (SPLIT.METRIC, METRIC, param.KEY, "
                   "tag.KEY, name, status, group...)");
     for (char c : part) {
         MLSTRAT_CHECK(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
@@ -85,10 +86,14 @@ void flatten(const toml::table& table, const std::string& prefix,
 
 const char* status_name(Status status) {
     switch (status) {
-        case Status::Running: return "running";
-        case Status::Finished: return "finished";
-        case Status::Failed: return "failed";
-        case Status::Deleted: return "deleted";
+        case Status::Running:
+            return "running";
+        case Status::Finished:
+            return "finished";
+        case Status::Failed:
+            return "failed";
+        case Status::Deleted:
+            return "deleted";
     }
     return "finished";
 }
@@ -97,16 +102,21 @@ Status parse_status(std::string_view text) {
     for (Status s : {Status::Running, Status::Finished, Status::Failed, Status::Deleted}) {
         if (text == status_name(s)) return s;
     }
-    throw Error(detail::concat("'", text, "' is not a status (running, finished, failed, deleted)"));
+    throw Error(
+        detail::concat("'", text, "' is not a status (running, finished, failed, deleted)"));
 }
 
 std::string Key::text() const {
     switch (kind) {
-        case Kind::SplitMetric: return split + "." + name;
-        case Kind::Param: return "param." + name;
-        case Kind::Tag: return "tag." + name;
+        case Kind::SplitMetric:
+            return split + "." + name;
+        case Kind::Param:
+            return "param." + name;
+        case Kind::Tag:
+            return "tag." + name;
         case Kind::Field:
-        case Kind::Metric: return name;
+        case Kind::Metric:
+            return name;
     }
     return name;
 }
@@ -133,9 +143,9 @@ Key parse_key(std::string_view raw, std::string_view on) {
         key.kind = Key::Kind::SplitMetric;
         key.split = std::string(text.substr(0, dot));
         key.name = std::string(text.substr(dot + 1));
-        MLSTRAT_CHECK(!key.split.empty() && !key.name.empty() &&
-                          key.name.find('.') == std::string::npos,
-                      "'", raw, "' is not SPLIT.METRIC (dev.error, test.accuracy)");
+        MLSTRAT_CHECK(
+            !key.split.empty() && !key.name.empty() && key.name.find('.') == std::string::npos, "'",
+            raw, "' is not SPLIT.METRIC (dev.error, test.accuracy)");
         return key;
     }
     key.name = std::string(text);
@@ -167,13 +177,21 @@ Condition parse_condition(std::string_view text, std::string_view on) {
     } else {
         op_len = 1;
         switch (rest[0]) {
-            case '<': c.op = Condition::Op::Less; break;
-            case '>': c.op = Condition::Op::Greater; break;
-            case '=': c.op = Condition::Op::Equal; break;
-            case '~': c.op = Condition::Op::Glob; break;
+            case '<':
+                c.op = Condition::Op::Less;
+                break;
+            case '>':
+                c.op = Condition::Op::Greater;
+                break;
+            case '=':
+                c.op = Condition::Op::Equal;
+                break;
+            case '~':
+                c.op = Condition::Op::Glob;
+                break;
             default:
-                throw Error(detail::concat("--where: '", text,
-                                           "' has no operator (< <= = != >= > ~)"));
+                throw Error(
+                    detail::concat("--where: '", text, "' has no operator (< <= = != >= > ~)"));
         }
     }
     c.key = parse_key(text.substr(0, pos), on);
@@ -252,8 +270,8 @@ std::map<std::string, nlohmann::json> flatten_config(std::string_view text,
     try {
         table = toml::parse(text, source);
     } catch (const toml::parse_error& e) {
-        throw Error(ErrorCode::Config, where(source, e.source().begin.line) + ": " +
-                                           std::string(e.description()));
+        throw Error(ErrorCode::Config,
+                    where(source, e.source().begin.line) + ": " + std::string(e.description()));
     }
     std::map<std::string, nlohmann::json> out;
     flatten(table, "", out);

@@ -7,8 +7,8 @@
 #include <optional>
 #include <variant>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "registry/store.hpp"
 
 namespace mlstrat::registry {
@@ -22,13 +22,20 @@ using Bind = std::variant<std::string, double>;
 
 const char* sql_op(Condition::Op op) {
     switch (op) {
-        case Condition::Op::Less: return "<";
-        case Condition::Op::LessEqual: return "<=";
-        case Condition::Op::Equal: return "=";
-        case Condition::Op::NotEqual: return "!=";
-        case Condition::Op::GreaterEqual: return ">=";
-        case Condition::Op::Greater: return ">";
-        case Condition::Op::Glob: return "GLOB";
+        case Condition::Op::Less:
+            return "<";
+        case Condition::Op::LessEqual:
+            return "<=";
+        case Condition::Op::Equal:
+            return "=";
+        case Condition::Op::NotEqual:
+            return "!=";
+        case Condition::Op::GreaterEqual:
+            return ">=";
+        case Condition::Op::Greater:
+            return ">";
+        case Condition::Op::Glob:
+            return "GLOB";
     }
     return "=";
 }
@@ -42,25 +49,30 @@ std::string key_join(const Key& key, const std::string& a, std::vector<Bind>& bi
     switch (key.kind) {
         case Key::Kind::SplitMetric:
             binds.insert(binds.end(), {key.split, key.name});
-            return fmt::format("(SELECT run_id, value AS v FROM run_values WHERE split = ? AND "
-                               "metric = ?) {} ON {}.run_id = r.id",
-                               a, a);
+            return fmt::format(
+                "(SELECT run_id, value AS v FROM run_values WHERE split = ? AND "
+                "metric = ?) {} ON {}.run_id = r.id",
+                a, a);
         case Key::Kind::Metric:
             binds.emplace_back(key.name);
-            return fmt::format("(SELECT run_id, value AS v FROM run_metrics WHERE name = ?) {} "
-                               "ON {}.run_id = r.id",
-                               a, a);
+            return fmt::format(
+                "(SELECT run_id, value AS v FROM run_metrics WHERE name = ?) {} "
+                "ON {}.run_id = r.id",
+                a, a);
         case Key::Kind::Param:
             binds.emplace_back(key.name);
-            return fmt::format("(SELECT run_id, num AS v, text AS t FROM run_params WHERE key = "
-                               "?) {} ON {}.run_id = r.id",
-                               a, a);
+            return fmt::format(
+                "(SELECT run_id, num AS v, text AS t FROM run_params WHERE key = "
+                "?) {} ON {}.run_id = r.id",
+                a, a);
         case Key::Kind::Tag:
             binds.emplace_back(key.name);
-            return fmt::format("(SELECT run_id, value AS v, value AS t FROM run_tags WHERE key "
-                               "= ?) {} ON {}.run_id = r.id",
-                               a, a);
-        case Key::Kind::Field: break;
+            return fmt::format(
+                "(SELECT run_id, value AS v, value AS t FROM run_tags WHERE key "
+                "= ?) {} ON {}.run_id = r.id",
+                a, a);
+        case Key::Kind::Field:
+            break;
     }
     return "";
 }
@@ -87,7 +99,8 @@ void check_known(sqlite3* db, const std::string& path, const Key& key) {
             probe = "SELECT 1 FROM run_tags WHERE key = ?2 LIMIT 1";
             known = "SELECT DISTINCT 'tag.' || key FROM run_tags ORDER BY 1";
             break;
-        case Key::Kind::Field: return;
+        case Key::Kind::Field:
+            return;
     }
     {
         Statement q(db, path, probe);
@@ -140,8 +153,8 @@ std::vector<Run> Registry::query(const Query& query) const {
         const std::string a = fmt::format("k{}", alias++);
         joins += " JOIN " + key_join(c.key, a, binds);
         // Numbers compare as numbers; a parameter or tag that is text compares as text.
-        const bool numeric = c.number && c.op != Condition::Op::Glob &&
-                             c.key.kind != Key::Kind::Tag;
+        const bool numeric =
+            c.number && c.op != Condition::Op::Glob && c.key.kind != Key::Kind::Tag;
         joins += fmt::format(" AND {}.{} {} ?", a, numeric ? "v" : "t", op);
         if (numeric) {
             if (query.sort && same_key(*query.sort, c.key)) sort_alias = a;

@@ -189,8 +189,7 @@ void Registry::set_status(const std::string& run, Status status) {
     update_field(db_.get(), path_, run, "UPDATE runs SET status = ? WHERE id = ?",
                  status_name(status));
     if (status == Status::Finished || status == Status::Failed) {
-        update_field(db_.get(), path_, run, "UPDATE runs SET finished = ? WHERE id = ?",
-                     now_utc());
+        update_field(db_.get(), path_, run, "UPDATE runs SET finished = ? WHERE id = ?", now_utc());
     }
     tx.commit();
 }

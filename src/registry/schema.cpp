@@ -14,7 +14,6 @@ using detail_sql::fail;
 using detail_sql::Statement;
 using detail_sql::Transaction;
 
-
 namespace {
 
 constexpr int kBusyTimeoutMs = 30000;

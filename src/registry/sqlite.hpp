@@ -116,5 +116,4 @@ class Transaction {
     bool done_ = false;
 };
 
-
 }  // namespace mlstrat::registry::detail_sql

@@ -25,8 +25,8 @@ void check_name(const std::string& name, const char* what) {
 void check_value(const std::string& run, const std::string& split, const std::string& metric,
                  double value) {
     if (metric == "error") {
-        MLSTRAT_CHECK(std::isfinite(value) && value >= 0.0 && value <= 1.0, "run '", run,
-                      "': the ", split, " error ", value, " is not a rate in [0, 1]");
+        MLSTRAT_CHECK(std::isfinite(value) && value >= 0.0 && value <= 1.0, "run '", run, "': the ",
+                      split, " error ", value, " is not a rate in [0, 1]");
     }
     MLSTRAT_CHECK(std::isfinite(value), "run '", run, "': ", split, split.empty() ? "" : ".",
                   metric, " = ", value, " is not a finite number");

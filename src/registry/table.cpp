@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <set>
 
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/io.hpp"
 
 namespace mlstrat::registry {
 
@@ -80,7 +80,8 @@ std::vector<Key> default_columns(const std::vector<Run>& runs) {
     std::vector<Key> out = {make_key(Key::Kind::Field, "name"),
                             make_key(Key::Kind::Field, "status"),
                             make_key(Key::Kind::Field, "kind")};
-    for (const auto& s : split_order(splits)) out.push_back(make_key(Key::Kind::SplitMetric, "error", s));
+    for (const auto& s : split_order(splits))
+        out.push_back(make_key(Key::Kind::SplitMetric, "error", s));
     for (const auto& m : metrics) out.push_back(make_key(Key::Kind::Metric, m));
     return out;
 }

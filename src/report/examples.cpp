@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <queue>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/report.hpp"
+#include "mlstrat/support/error.hpp"
 #include "report/format.hpp"
 #include "report/review_cards.hpp"
 #include "report/thumbnails.hpp"
@@ -61,7 +61,8 @@ void add_thumbnails(ExampleStrip& strip, const std::vector<std::string>& refs,
     try {
         for (std::size_t k = 0; k < strip.examples.size(); ++k) {
             if (!refs[k].empty()) {
-                strip.examples[k].thumbnail = thumbnails.data_uri(refs[k], where(strip.source, lines[k]));
+                strip.examples[k].thumbnail =
+                    thumbnails.data_uri(refs[k], where(strip.source, lines[k]));
             }
         }
     } catch (const Error& e) {
@@ -110,8 +111,8 @@ ExampleStrip error_strip(const std::string& path, const std::string& run,
     std::vector<std::string> refs;
     std::vector<std::uint64_t> lines;
     for (const auto& p : picked) {
-        strip.examples.push_back({p.index, id ? p.cells[*id] : "", p.cells[label], p.cells[pred],
-                                  std::nullopt, ""});
+        strip.examples.push_back(
+            {p.index, id ? p.cells[*id] : "", p.cells[label], p.cells[pred], std::nullopt, ""});
         refs.push_back(image ? p.cells[*image] : "");
         lines.push_back(p.line);
     }
@@ -147,7 +148,8 @@ ExampleStrip label_strip(const std::string& path, const std::string& run,
     for (std::size_t k = 0; k < wanted.size(); ++k) {
         const auto& issue = issues.issues[k];
         const std::size_t r = static_cast<std::size_t>(
-            std::find(rows.indices.begin(), rows.indices.end(), issue.index) - rows.indices.begin());
+            std::find(rows.indices.begin(), rows.indices.end(), issue.index) -
+            rows.indices.begin());
         strip.examples.push_back({issue.index, id ? rows.cells[r][*id] : "",
                                   issues.classes[issue.given], issues.classes[issue.suggested],
                                   issue.self_confidence, ""});
@@ -163,7 +165,8 @@ std::string strip_html(const ExampleStrip& s, bool errors) {
     for (const auto& ex : s.examples) {
         out += "<figure class=\"example\">";
         if (!ex.thumbnail.empty()) {
-            out += "<img alt=\"row " + std::to_string(ex.index) + "\" src=\"" + ex.thumbnail + "\">";
+            out +=
+                "<img alt=\"row " + std::to_string(ex.index) + "\" src=\"" + ex.thumbnail + "\">";
         }
         out += "<figcaption><span class=\"t\">" + h(ex.label) + "</span> → <span class=\"p\">" +
                h(ex.other) + (errors ? "" : "?") + "</span>";
@@ -196,7 +199,8 @@ void add_examples(Report& report, const std::string& pred_path, const std::strin
     if (probabilities) {
         report.label_examples = label_strip(pred_path, run, table);
     } else {
-        report.omitted.push_back({"label-examples", pred_path + " has no probability columns (p_*)"});
+        report.omitted.push_back(
+            {"label-examples", pred_path + " has no probability columns (p_*)"});
     }
 }
 
@@ -204,8 +208,9 @@ std::string examples_html(const Report& r) {
     std::string out;
     if (r.error_examples) {
         const auto& s = *r.error_examples;
-        out += "<section id=\"error-examples\"><h2>Misclassified examples</h2>\n<p class=\"lead\">" +
-               whose(s) + thousands(s.total) + " errors; ";
+        out +=
+            "<section id=\"error-examples\"><h2>Misclassified examples</h2>\n<p class=\"lead\">" +
+            whose(s) + thousands(s.total) + " errors; ";
         out += s.total > s.examples.size()
                    ? fmt::format("a sample of {} (the same every time), true label → predicted.",
                                  s.examples.size())
@@ -218,16 +223,18 @@ std::string examples_html(const Report& r) {
         out += "<section id=\"label-examples\"><h2>Likely label errors</h2>\n<p class=\"lead\">" +
                whose(s) + thousands(s.total) + " labels flagged by confident learning";
         if (!s.examples.empty()) {
-            out += fmt::format("; the {} least self-confident, given label → suggested, with the "
-                               "model's probability of the given one",
-                               s.examples.size());
+            out += fmt::format(
+                "; the {} least self-confident, given label → suggested, with the "
+                "model's probability of the given one",
+                s.examples.size());
         }
         out += ". <code>mlstrat labels --review</code> makes a page to check them.</p>\n" +
                strip_html(s, false) + "</section>\n";
     }
     for (const auto& o : r.omitted) {
         if (o.section == "label-examples") {
-            out += "<p class=\"omitted\"><b>Likely label errors</b> left out: " + h(o.note) + ".</p>\n";
+            out += "<p class=\"omitted\"><b>Likely label errors</b> left out: " + h(o.note) +
+                   ".</p>\n";
         }
     }
     return out;

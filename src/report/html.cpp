@@ -140,8 +140,8 @@ const char* section_title(const std::string& id) {
 std::string omitted_line(const Report& r, const std::string& id) {
     for (const auto& o : r.omitted) {
         if (o.section == id) {
-            return "<p class=\"omitted\"><b>" + h(section_title(id)) + "</b> left out: " +
-                   h(o.note) + ".</p>\n";
+            return "<p class=\"omitted\"><b>" + h(section_title(id)) +
+                   "</b> left out: " + h(o.note) + ".</p>\n";
         }
     }
     return "";
@@ -191,8 +191,9 @@ std::string cards(const Report& r) {
         card("focus", gap_words(d.focus), detail, "focus");
         if (d.input.dev_error) {
             card("dev error", pct(*d.input.dev_error),
-                 d.bayes_proxy ? "Bayes proxy " + pct(*d.bayes_proxy) + " (" + d.bayes_proxy_name + ")"
-                               : std::string("no human level given"));
+                 d.bayes_proxy
+                     ? "Bayes proxy " + pct(*d.bayes_proxy) + " (" + d.bayes_proxy_name + ")"
+                     : std::string("no human level given"));
         }
     }
     if (r.tally && !r.tally->categories.empty()) {
@@ -209,18 +210,20 @@ std::string ladder(const Report& r) {
     std::string out = "<section id=\"ladder\"><h2>Where the error comes from</h2>\n";
     std::string focus_gap;
     for (const auto& g : d.gaps) {
-        if (g.value && d.focus == diagnose::gap_name(g.gap)) focus_gap = " (+" + pct(*g.value) + ")";
+        if (g.value && d.focus == diagnose::gap_name(g.gap))
+            focus_gap = " (+" + pct(*g.value) + ")";
     }
     out += "<p class=\"lead\">Run <b>" + h(r.diagnosed_run) + "</b>, from " +
            (d.bayes_proxy ? "human level (" + h(d.bayes_proxy_name) + ", the Bayes proxy)"
                           : std::string("the training error")) +
            " up to the last error measured. Each coloured block is the gap that step adds; the "
-           "focus is <b style=\"color:var(--focus)\">" + h(gap_words(d.focus)) + "</b>" +
-           h(focus_gap) + ".</p>\n";
+           "focus is <b style=\"color:var(--focus)\">" +
+           h(gap_words(d.focus)) + "</b>" + h(focus_gap) + ".</p>\n";
     out += chart_div("ladder");
     out += "<div class=\"cols\">";
     if (!d.tactics.empty()) {
-        out += "<div><h3>Tactics for " + h(gap_words(d.focus)) + "</h3>" + list(d.tactics) + "</div>";
+        out +=
+            "<div><h3>Tactics for " + h(gap_words(d.focus)) + "</h3>" + list(d.tactics) + "</div>";
     }
     if (!d.notes.empty()) out += "<div><h3>Notes</h3>" + list(d.notes, "notes") + "</div>";
     out += "</div></section>\n";
@@ -281,7 +284,8 @@ std::string confusion(const Report& r) {
            h(detail::level(e.ci_level)) + " interval " + h(rate(e.error_ci.lo)) + " to " +
            h(rate(e.error_ci.hi)) + ").</p>\n";
     out += "<div class=\"cols\"><div class=\"fit\">" + chart_div("confusion") + "</div><div>";
-    out += "<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>\n";
+    out +=
+        "<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>rows</th></tr>\n";
     for (const auto& c : e.classes) {
         out += "<tr><td>" + h(c.name) + "</td><td>" + h(rate(c.precision)) + "</td><td>" +
                h(rate(c.recall)) + "</td><td>" + h(rate(c.f1)) + "</td><td>" +
@@ -331,12 +335,23 @@ std::string escape_html(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -369,12 +384,13 @@ std::string render_html(const Report& r) {
     nlohmann::json charts = nlohmann::json::array();
     for (auto& [id, spec] : chart_specs(r)) charts.push_back({{"id", id}, {"spec", spec}});
 
-    std::string page = "<!doctype html>\n<html lang=\"en\" data-report=\"pending\">\n<head>\n"
-                       "<meta charset=\"utf-8\">\n"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                       "<meta name=\"generator\" content=\"mlstrat report\">\n<title>" +
-                       h(r.title) + "</title>\n<script>" + kCapture + "</script>\n<style>" +
-                       kStyle + "</style>\n</head>\n<body>\n<main>\n";
+    std::string page =
+        "<!doctype html>\n<html lang=\"en\" data-report=\"pending\">\n<head>\n"
+        "<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"generator\" content=\"mlstrat report\">\n<title>" +
+        h(r.title) + "</title>\n<script>" + kCapture + "</script>\n<style>" + kStyle +
+        "</style>\n</head>\n<body>\n<main>\n";
     page += "<header><h1>" + h(r.title) + "</h1><p class=\"meta\">Generated " + h(r.generated);
     if (!r.db.empty()) {
         page += " from <code>" + h(r.db) + "</code> · " + fmt::format("{}", r.runs.size()) +
@@ -382,10 +398,11 @@ std::string render_html(const Report& r) {
     }
     page += "</p></header>\n<p id=\"report-status\" role=\"status\"></p>\n";
     page += cards(r);
-    page += ladder(r) + leaderboard(r) + curves(r) + detail::learning_curves_html(r) + confusion(r) +
-            slices(r) + ceilings(r);
+    page += ladder(r) + leaderboard(r) + curves(r) + detail::learning_curves_html(r) +
+            confusion(r) + slices(r) + ceilings(r);
     page += detail::examples_html(r);
-    if (!r.notes.empty()) page += "<section><h2>Notes</h2>" + list(r.notes, "notes") + "</section>\n";
+    if (!r.notes.empty())
+        page += "<section><h2>Notes</h2>" + list(r.notes, "notes") + "</section>\n";
     const auto versions = vega_versions();
     page += "<footer>Made by <code>mlstrat report</code>. Charts drawn with Vega " +
             h(versions["vega"].get<std::string>()) + ", Vega-Lite " +

@@ -30,7 +30,7 @@ Curve read_history(const std::string& run, const std::string& path, const io::Ta
     curve.run = run;
     curve.source = path;
     io::TableReader reader(path, table);
-    const std::vector<std::string> names = {"epoch", "lr", "loss", "train_error",
+    const std::vector<std::string> names = {"epoch",           "lr",       "loss", "train_error",
                                             "train_dev_error", "dev_error"};
     std::vector<std::size_t> columns = {reader.column("epoch")};
     std::vector<std::string> present = {"epoch"};
@@ -47,21 +47,25 @@ Curve read_history(const std::string& run, const std::string& path, const io::Ta
                 const std::string place = where(path, batch.line(row));
                 Epoch e;
                 const double epoch = parse_number(batch.cell(row, 0), place + ": column 'epoch'");
-                MLSTRAT_CHECK(epoch >= 0 && epoch == static_cast<double>(
-                                                         static_cast<std::int64_t>(epoch)),
-                              place, ": column 'epoch' holds '", batch.cell(row, 0),
-                              "', not a whole number");
+                MLSTRAT_CHECK(
+                    epoch >= 0 && epoch == static_cast<double>(static_cast<std::int64_t>(epoch)),
+                    place, ": column 'epoch' holds '", batch.cell(row, 0), "', not a whole number");
                 e.epoch = static_cast<std::int64_t>(epoch);
                 for (std::size_t k = 1; k < present.size(); ++k) {
                     const std::string_view cell = trim(batch.cell(row, k));
                     if (cell.empty()) continue;
                     const double v = parse_number(cell, place + ": column '" + present[k] + "'");
                     const std::string& name = present[k];
-                    if (name == "lr") e.lr = v;
-                    else if (name == "loss") e.loss = v;
-                    else if (name == "train_error") e.train_error = v;
-                    else if (name == "train_dev_error") e.train_dev_error = v;
-                    else e.dev_error = v;
+                    if (name == "lr")
+                        e.lr = v;
+                    else if (name == "loss")
+                        e.loss = v;
+                    else if (name == "train_error")
+                        e.train_error = v;
+                    else if (name == "train_dev_error")
+                        e.train_dev_error = v;
+                    else
+                        e.dev_error = v;
                 }
                 curve.epochs.push_back(e);
             }
@@ -135,10 +139,10 @@ std::optional<Leaderboard> rank_runs(const std::vector<registry::Run>& runs,
             candidates.names.begin());
         std::vector<std::optional<double>> values;
         for (const auto& limit : board.limits) {
-            const auto col = static_cast<std::size_t>(
-                std::find(candidates.columns.begin(), candidates.columns.end(),
-                          column(limit.column)) -
-                candidates.columns.begin());
+            const auto col =
+                static_cast<std::size_t>(std::find(candidates.columns.begin(),
+                                                   candidates.columns.end(), column(limit.column)) -
+                                         candidates.columns.begin());
             values.push_back(select::cell_value(candidates, row, col));
         }
         board.values.push_back(std::move(values));
@@ -155,7 +159,8 @@ void add_runs(const ReportOptions& options, Report& report) {
                   ": --run needs the run registry, and there is none");
     if (!exists) {
         const std::string note = "no run registry (" + options.db + ")";
-        for (const char* s : {"ladder", "leaderboard", "curves"}) report.omitted.push_back({s, note});
+        for (const char* s : {"ladder", "leaderboard", "curves"})
+            report.omitted.push_back({s, note});
         return;
     }
     auto registry = registry::Registry::open(options.db);
@@ -177,7 +182,8 @@ void add_runs(const ReportOptions& options, Report& report) {
     }
     if (runs.empty()) {
         const std::string note = "no runs registered in " + options.db;
-        for (const char* s : {"ladder", "leaderboard", "curves"}) report.omitted.push_back({s, note});
+        for (const char* s : {"ladder", "leaderboard", "curves"})
+            report.omitted.push_back({s, note});
         return;
     }
     for (const auto& run : runs) report.runs.push_back(run.name);
@@ -239,9 +245,10 @@ void add_runs(const ReportOptions& options, Report& report) {
         }
     }
     if (report.curves.empty()) {
-        report.omitted.push_back({"curves", "no run has logged steps (mlstrat runs log --step) "
-                                            "or a history.csv with epochs under " +
-                                                options.runs_dir + "/NAME/"});
+        report.omitted.push_back({"curves",
+                                  "no run has logged steps (mlstrat runs log --step) "
+                                  "or a history.csv with epochs under " +
+                                      options.runs_dir + "/NAME/"});
     } else if (!without.empty()) {
         report.notes.push_back("No training curve for " + text::join(without) +
                                ": no logged steps and no epochs in " + options.runs_dir +
@@ -345,8 +352,7 @@ Report build_report(const ReportOptions& options) {
             report.diagnosed_run.empty()
                 ? std::string("no predictions (--pred FILE)")
                 : "no --pred and no " +
-                      (fs::path(options.runs_dir) / report.diagnosed_run / "pred_dev.csv")
-                          .string();
+                      (fs::path(options.runs_dir) / report.diagnosed_run / "pred_dev.csv").string();
         report.omitted.push_back({"confusion", note});
         report.omitted.push_back({"slices", note});
     }
@@ -358,8 +364,9 @@ Report build_report(const ReportOptions& options) {
         report.tally = analysis::tally_sheet(options.sheet, tally);
     } else {
         report.omitted.push_back(
-            {"ceilings", "no reviewed sheet (--sheet SHEET.csv --error E; mlstrat errors sample "
-                         "writes one)"});
+            {"ceilings",
+             "no reviewed sheet (--sheet SHEET.csv --error E; mlstrat errors sample "
+             "writes one)"});
     }
     return report;
 }
@@ -417,16 +424,23 @@ nlohmann::json Report::to_json() const {
         if (!s) return json(nullptr);
         json examples = json::array();
         for (const auto& e : s->examples) {
-            examples.push_back({{"index", e.index}, {"id", e.id}, {"label", e.label},
-                                {"other", e.other}, {"thumbnail", !e.thumbnail.empty()}});
+            examples.push_back({{"index", e.index},
+                                {"id", e.id},
+                                {"label", e.label},
+                                {"other", e.other},
+                                {"thumbnail", !e.thumbnail.empty()}});
         }
-        return json{{"run", s->run}, {"source", s->source}, {"total", s->total},
-                    {"examples", examples}, {"note", s->note}};
+        return json{{"run", s->run},
+                    {"source", s->source},
+                    {"total", s->total},
+                    {"examples", examples},
+                    {"note", s->note}};
     };
     j["error_examples"] = strip_json(error_examples);
     j["label_examples"] = strip_json(label_examples);
     j["omitted"] = json::array();
-    for (const auto& o : omitted) j["omitted"].push_back({{"section", o.section}, {"note", o.note}});
+    for (const auto& o : omitted)
+        j["omitted"].push_back({{"section", o.section}, {"note", o.note}});
     j["notes"] = notes;
     return j;
 }

@@ -74,7 +74,8 @@ CardColumns choose_columns(const HeldRows& rows, const ReviewOptions& options,
         columns.text = named(rows, options.text_col, "--text-col", path);
     } else if (!columns.image) {
         auto it = std::find(rows.header.begin(), rows.header.end(), "text");
-        if (it != rows.header.end()) columns.text = static_cast<std::size_t>(it - rows.header.begin());
+        if (it != rows.header.end())
+            columns.text = static_cast<std::size_t>(it - rows.header.begin());
     }
     for (std::size_t c = 0; c < rows.header.size(); ++c) {
         if (shown.contains(c) || c == columns.image || c == columns.text) continue;
@@ -93,8 +94,8 @@ std::vector<std::string> image_roots(const ReviewOptions& options, const std::st
     return {folder.empty() ? "." : folder, "."};
 }
 
-void fill_card(nlohmann::json& card, const HeldRows& rows, std::size_t r, const CardColumns& columns,
-               Thumbnailer& thumbnails, const std::string& path) {
+void fill_card(nlohmann::json& card, const HeldRows& rows, std::size_t r,
+               const CardColumns& columns, Thumbnailer& thumbnails, const std::string& path) {
     const auto& cells = rows.cells[r];
     const std::string at = where(path, rows.lines[r]);
     if (columns.image) card["img"] = thumbnails.data_uri(cells[*columns.image], at);

@@ -31,7 +31,8 @@ struct HeldRows {
 };
 
 /// Reads every row of `path` whose 0-based index `wanted` accepts (all when it is empty).
-HeldRows hold_rows(const std::string& path, const std::set<std::uint64_t>& wanted, char delimiter = 0);
+HeldRows hold_rows(const std::string& path, const std::set<std::uint64_t>& wanted,
+                   char delimiter = 0);
 
 /// Chooses the image, text, probability and kept columns of `rows` by `options`; columns in
 /// `shown` (label, prediction, marks) are not kept. Throws Error naming the option when a named
@@ -44,7 +45,7 @@ std::vector<std::string> image_roots(const ReviewOptions& options, const std::st
 
 /// Sets `card`'s img (a data: URI), text, probs (the top three, largest first) and kept pairs
 /// from row `r`; errors name `path`:line.
-void fill_card(nlohmann::json& card, const HeldRows& rows, std::size_t r, const CardColumns& columns,
-               Thumbnailer& thumbnails, const std::string& path);
+void fill_card(nlohmann::json& card, const HeldRows& rows, std::size_t r,
+               const CardColumns& columns, Thumbnailer& thumbnails, const std::string& path);
 
 }  // namespace mlstrat::report::detail

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/report.hpp"
 #include "mlstrat/review.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/io.hpp"
 #include "mlstrat/support/text.hpp"
 #include "report/review_cards.hpp"
 #include "report/review_page.hpp"
@@ -31,16 +31,21 @@ std::size_t sheet_column(const detail::HeldRows& rows, const char* name, const s
 
 bool mark(const std::string& cell, const std::string& column, const std::string& at) {
     auto m = analysis::parse_mark(cell);
-    MLSTRAT_CHECK(m.has_value(), at, ": column '", column, "' holds '", cell,
-                  "', not a mark (marked: x, 1, yes, y, true; unmarked: empty, 0, no, n, false, -)");
+    MLSTRAT_CHECK(
+        m.has_value(), at, ": column '", column, "' holds '", cell,
+        "', not a mark (marked: x, 1, yes, y, true; unmarked: empty, 0, no, n, false, -)");
     return *m;
 }
 
 }  // namespace
 
 nlohmann::json ReviewPage::to_json() const {
-    return {{"kind", kind},   {"source", source},   {"cards", cards},
-            {"images", images}, {"left_out", left_out}, {"key", key},
+    return {{"kind", kind},
+            {"source", source},
+            {"cards", cards},
+            {"images", images},
+            {"left_out", left_out},
+            {"key", key},
             {"export_name", export_name}};
 }
 
@@ -66,10 +71,12 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
     MLSTRAT_CHECK(pred < mislabeled && mislabeled < comments, where(sheet_path, 1),
                   ": the sheet's columns are out of order; errors sample writes label, pred, the "
                   "tags, mislabeled, comments");
-    MLSTRAT_CHECK(!rows.cells.empty(), where(sheet_path, 2), ": the sheet has a header but no rows");
+    MLSTRAT_CHECK(!rows.cells.empty(), where(sheet_path, 2),
+                  ": the sheet has a header but no rows");
     std::set<std::size_t> shown = {label, pred, mislabeled, comments};
     const auto index_col = std::find(rows.header.begin(), rows.header.end(), "index");
-    if (index_col != rows.header.end()) shown.insert(static_cast<std::size_t>(index_col - rows.header.begin()));
+    if (index_col != rows.header.end())
+        shown.insert(static_cast<std::size_t>(index_col - rows.header.begin()));
     std::vector<std::size_t> tag_cols;
     json tags = json::array(), new_tags = json::array();
     for (std::size_t c = pred + 1; c < mislabeled; ++c) {
@@ -79,7 +86,8 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
     }
     for (const auto& t : options.tags) {
         MLSTRAT_CHECK(t.find(',') == std::string::npos, "--tags: '", t, "' holds a comma");
-        const bool known = std::find(rows.header.begin(), rows.header.end(), t) != rows.header.end();
+        const bool known =
+            std::find(rows.header.begin(), rows.header.end(), t) != rows.header.end();
         const bool is_tag = std::find(tags.begin(), tags.end(), t) != tags.end();
         MLSTRAT_CHECK(!known || is_tag, "--tags: '", t, "' is a column of ", sheet_path,
                       " that is not a tag");
@@ -101,15 +109,16 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
         MLSTRAT_CHECK(!cells[label].empty() && !cells[pred].empty(), at, ": column '",
                       cells[label].empty() ? "label" : "pred",
                       "' is empty; every reviewed row needs its label and prediction");
-        json card = {{"index", index_col != rows.header.end()
-                                   ? cells[static_cast<std::size_t>(index_col - rows.header.begin())]
-                                   : std::to_string(rows.indices[r])},
-                     {"label", cells[label]},
-                     {"pred", cells[pred]},
-                     {"correct", cells[label] == cells[pred]},
-                     {"cells", cells},
-                     {"mis", mark(cells[mislabeled], "mislabeled", at)},
-                     {"comment", cells[comments]}};
+        json card = {
+            {"index", index_col != rows.header.end()
+                          ? cells[static_cast<std::size_t>(index_col - rows.header.begin())]
+                          : std::to_string(rows.indices[r])},
+            {"label", cells[label]},
+            {"pred", cells[pred]},
+            {"correct", cells[label] == cells[pred]},
+            {"cells", cells},
+            {"mis", mark(cells[mislabeled], "mislabeled", at)},
+            {"comment", cells[comments]}};
         json marks = json::array();
         for (std::size_t c : tag_cols) marks.push_back(mark(cells[c], rows.header[c], at));
         card["marks"] = std::move(marks);
@@ -122,7 +131,8 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
     const std::string bytes = io::read_file(sheet_path);
     page.key = "errors:" + detail::content_key(bytes);
     const fs::path name = fs::path(sheet_path).filename();
-    page.export_name = name.stem().string() + "_reviewed" + (rows.delimiter == '\t' ? ".tsv" : ".csv");
+    page.export_name =
+        name.stem().string() + "_reviewed" + (rows.delimiter == '\t' ? ".tsv" : ".csv");
 
     json data = {{"kind", "errors"},
                  {"key", page.key},
@@ -147,8 +157,10 @@ ReviewPage error_review_page(const std::string& sheet_path, const ReviewOptions&
     return page;
 }
 
-ReviewPage error_review_from_predictions(const std::string& pred_path, analysis::SampleOptions sample,
-                                         const std::string& sheet_path, const ReviewOptions& options,
+ReviewPage error_review_from_predictions(const std::string& pred_path,
+                                         analysis::SampleOptions sample,
+                                         const std::string& sheet_path,
+                                         const ReviewOptions& options,
                                          analysis::SampleReport* sampled) {
     // Every column but the label and the prediction rides along: the image, the probabilities
     // and the metadata the cards show.
@@ -166,13 +178,15 @@ ReviewPage error_review_from_predictions(const std::string& pred_path, analysis:
             std::find(sample.tags.begin(), sample.tags.end(), c) != sample.tags.end()) {
             continue;
         }
-        if (std::find(sample.keep_cols.begin(), sample.keep_cols.end(), c) == sample.keep_cols.end()) {
+        if (std::find(sample.keep_cols.begin(), sample.keep_cols.end(), c) ==
+            sample.keep_cols.end()) {
             sample.keep_cols.push_back(c);
         }
     }
     ReviewOptions page_options = options;
     page_options.tags.clear();  // they are the sheet's columns now
-    if (page_options.image_roots.empty()) page_options.image_roots = detail::image_roots(options, pred_path);
+    if (page_options.image_roots.empty())
+        page_options.image_roots = detail::image_roots(options, pred_path);
     analysis::SampleReport report = analysis::sample_errors(pred_path, sheet_path, sample);
     if (sampled != nullptr) *sampled = report;
     return error_review_page(sheet_path, page_options);

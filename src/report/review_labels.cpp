@@ -9,8 +9,8 @@
 #include <map>
 
 #include "analysis/labels/prob_matrix.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/review.hpp"
+#include "mlstrat/support/error.hpp"
 #include "report/review_cards.hpp"
 #include "report/review_page.hpp"
 
@@ -60,7 +60,8 @@ ReviewPage label_review_page(const analysis::LabelReport& issues, const std::str
     }
     ReviewOptions card_options = options;
     if (!labels.prob_cols.empty()) card_options.prob_cols = labels.prob_cols;
-    const detail::CardColumns columns = detail::choose_columns(rows, card_options, shown, table_path);
+    const detail::CardColumns columns =
+        detail::choose_columns(rows, card_options, shown, table_path);
     detail::Thumbnailer thumbnails(detail::image_roots(options, table_path), options.thumbnail);
     analysis::ProbMatrix npy;
     if (!labels.npy_path.empty()) npy = analysis::open_npy(labels.npy_path);
@@ -108,8 +109,9 @@ ReviewPage label_review_page(const analysis::LabelReport& issues, const std::str
         "downloads {} for mlstrat labels apply.",
         page.cards, issues.issues.size(), table_path, issues.rows, page.export_name);
     if (page.left_out > 0) {
-        meta += fmt::format(" The {} least suspicious flagged examples are left out (--review-max).",
-                            page.left_out);
+        meta +=
+            fmt::format(" The {} least suspicious flagged examples are left out (--review-max).",
+                        page.left_out);
     }
     page.html = detail::render_review(data, title, meta);
     return page;

@@ -92,7 +92,7 @@ std::string Thumbnailer::resolve(const std::string& path, const std::string& at,
 }
 
 Thumbnailer::Pixels Thumbnailer::idx_image(const std::string& file, const std::string& index,
-                                          const std::string& at) {
+                                           const std::string& at) {
     const std::string path = resolve(file, at, "IDX file");
     auto it = idx_files_.find(path);
     if (it == idx_files_.end()) {
@@ -148,14 +148,17 @@ Thumbnailer::Pixels Thumbnailer::shrink(const Pixels& p) const {
     out.bytes.resize(static_cast<std::size_t>(out.width) * out.height * out.channels);
     // Each output pixel averages the source pixels its area covers.
     for (int y = 0; y < out.height; ++y) {
-        const int y0 = y * p.height / out.height, y1 = std::max(y0 + 1, (y + 1) * p.height / out.height);
+        const int y0 = y * p.height / out.height,
+                  y1 = std::max(y0 + 1, (y + 1) * p.height / out.height);
         for (int x = 0; x < out.width; ++x) {
-            const int x0 = x * p.width / out.width, x1 = std::max(x0 + 1, (x + 1) * p.width / out.width);
+            const int x0 = x * p.width / out.width,
+                      x1 = std::max(x0 + 1, (x + 1) * p.width / out.width);
             for (int c = 0; c < p.channels; ++c) {
                 unsigned sum = 0;
                 for (int sy = y0; sy < y1; ++sy) {
                     for (int sx = x0; sx < x1; ++sx) {
-                        sum += p.bytes[(static_cast<std::size_t>(sy) * p.width + sx) * p.channels + c];
+                        sum +=
+                            p.bytes[(static_cast<std::size_t>(sy) * p.width + sx) * p.channels + c];
                     }
                 }
                 const unsigned count = static_cast<unsigned>((y1 - y0) * (x1 - x0));
@@ -172,7 +175,8 @@ std::string Thumbnailer::encode(const Pixels& p) {
     // Photographs compress far better as JPEG; grayscale and tiny images stay exact.
     const bool jpeg = p.channels == 3 && std::max(p.width, p.height) > 48;
     if (jpeg) {
-        stbi_write_jpg_to_func(append_bytes, &out, p.width, p.height, p.channels, p.bytes.data(), 85);
+        stbi_write_jpg_to_func(append_bytes, &out, p.width, p.height, p.channels, p.bytes.data(),
+                               85);
     } else {
         stbi_write_png_to_func(append_bytes, &out, p.width, p.height, p.channels, p.bytes.data(),
                                p.width * p.channels);

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/select.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::select {
 

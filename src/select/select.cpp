@@ -18,11 +18,16 @@ namespace {
 
 const char* op_text(Constraint::Op op) {
     switch (op) {
-        case Constraint::Op::Less: return "<";
-        case Constraint::Op::LessEqual: return "<=";
-        case Constraint::Op::Greater: return ">";
-        case Constraint::Op::GreaterEqual: return ">=";
-        case Constraint::Op::Equal: return "==";
+        case Constraint::Op::Less:
+            return "<";
+        case Constraint::Op::LessEqual:
+            return "<=";
+        case Constraint::Op::Greater:
+            return ">";
+        case Constraint::Op::GreaterEqual:
+            return ">=";
+        case Constraint::Op::Equal:
+            return "==";
     }
     return "";
 }
@@ -48,9 +53,9 @@ void check_not_test(const std::string& column, const std::string& on, const char
 
 std::string resolve_column(const std::vector<std::string>& columns, const std::string& name,
                            const std::string& on) {
-    const bool bare = std::find(std::begin(registry::kSplitMetrics),
-                                std::end(registry::kSplitMetrics), name) !=
-                      std::end(registry::kSplitMetrics);
+    const bool bare =
+        std::find(std::begin(registry::kSplitMetrics), std::end(registry::kSplitMetrics), name) !=
+        std::end(registry::kSplitMetrics);
     if (bare) {
         const std::string on_split = on + "." + name;
         if (std::find(columns.begin(), columns.end(), on_split) != columns.end()) return on_split;
@@ -88,11 +93,16 @@ Objective parse_objective(std::string_view text, std::string_view what) {
 
 bool Constraint::satisfied_by(double value) const {
     switch (op) {
-        case Op::Less: return value < limit;
-        case Op::LessEqual: return value <= limit;
-        case Op::Greater: return value > limit;
-        case Op::GreaterEqual: return value >= limit;
-        case Op::Equal: return value == limit;
+        case Op::Less:
+            return value < limit;
+        case Op::LessEqual:
+            return value <= limit;
+        case Op::Greater:
+            return value > limit;
+        case Op::GreaterEqual:
+            return value >= limit;
+        case Op::Equal:
+            return value == limit;
     }
     return false;
 }

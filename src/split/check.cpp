@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "common/interner.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
 #include "split/detail.hpp"
 
 namespace mlstrat::split {
@@ -24,8 +24,9 @@ std::string find_part(const std::string& dir, Part part) {
 }  // namespace
 
 SplitReport check_splits(const std::string& dir, const SplitOptions& options) {
-    MLSTRAT_CHECK(fs::is_directory(dir), dir, ": no such folder; --check expects a folder with "
-                                              "train, dev and test files");
+    MLSTRAT_CHECK(fs::is_directory(dir), dir,
+                  ": no such folder; --check expects a folder with "
+                  "train, dev and test files");
     SplitReport report;
     report.check_only = true;
     report.input = dir;
@@ -59,7 +60,7 @@ SplitReport check_splits(const std::string& dir, const SplitOptions& options) {
         if (header.empty()) {
             header = table.header();
             first_file = path;
-            report.label_col = !options.label_col.empty()    ? options.label_col
+            report.label_col = !options.label_col.empty()      ? options.label_col
                                : !options.stratify_col.empty() ? options.stratify_col
                                : table.find_column("label")    ? std::string("label")
                                                                : std::string();
@@ -79,7 +80,8 @@ SplitReport check_splits(const std::string& dir, const SplitOptions& options) {
         std::vector<std::size_t> s_slices;
         for (const auto& c : options.slice_cols) s_slices.push_back(add(c));
         std::vector<std::pair<std::size_t, std::string>> targets;
-        for (const auto& [column, value] : options.targets) targets.emplace_back(add(column), value);
+        for (const auto& [column, value] : options.targets)
+            targets.emplace_back(add(column), value);
 
         const auto p = static_cast<std::size_t>(part);
         std::uint64_t target_rows = 0;
@@ -121,9 +123,9 @@ SplitReport check_splits(const std::string& dir, const SplitOptions& options) {
         set.sha256 = detail::sha256_file(path);
         if (!options.targets.empty()) set.target_rows = target_rows;
         if (part == Part::Dev || part == Part::Test) {
-            set.error_interval = stats::wilson_interval(
-                options.expected_error * static_cast<double>(rows), static_cast<double>(rows),
-                options.ci_level);
+            set.error_interval =
+                stats::wilson_interval(options.expected_error * static_cast<double>(rows),
+                                       static_cast<double>(rows), options.ci_level);
         }
         report.input_rows += rows;
         report.sizes.rows[p] = rows;

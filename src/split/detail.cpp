@@ -94,11 +94,11 @@ std::vector<std::uint64_t> controlled_round(const std::vector<std::uint64_t>& to
     if (sum == 0 || C == 0) return cells;
 
     // Floors, and which cells may be rounded up (those with a fractional part).
-    std::vector<std::uint8_t> up(R * C, 0);       // 1 where the cell is rounded up
+    std::vector<std::uint8_t> up(R * C, 0);  // 1 where the cell is rounded up
     std::vector<std::uint8_t> allowed(R * C, 0);
     std::vector<Wide> remainder(R * C, 0);
-    std::vector<std::uint64_t> need(R, 0);   // ceilings each row must take
-    std::vector<std::int64_t> spare(C, 0);   // ceilings each column can give
+    std::vector<std::uint64_t> need(R, 0);  // ceilings each row must take
+    std::vector<std::int64_t> spare(C, 0);  // ceilings each column can give
     for (std::size_t c = 0; c < C; ++c) spare[c] = static_cast<std::int64_t>(columns[c]);
     for (std::size_t r = 0; r < R; ++r) {
         std::uint64_t floors = 0;
@@ -250,8 +250,7 @@ std::uint64_t CrossPartCounter::count_keys_in_several_parts(unsigned threads) {
 
 DistributionCheck chi_square_dev_test(const std::string& column,
                                       const std::vector<std::uint64_t>& dev,
-                                      const std::vector<std::uint64_t>& test,
-                                      double significance) {
+                                      const std::vector<std::uint64_t>& test, double significance) {
     DistributionCheck check;
     check.column = column;
     const std::size_t k = std::max(dev.size(), test.size());
@@ -321,8 +320,8 @@ void finish_checks(SplitReport& report, const std::vector<std::uint64_t>& dev_la
             l.duplicate_rows_across_splits));
     }
     if (l.duplicate_ids_across_splits.value_or(0) > 0) {
-        report.warnings.push_back(fmt::format("{} ids appear in more than one split",
-                                              *l.duplicate_ids_across_splits));
+        report.warnings.push_back(
+            fmt::format("{} ids appear in more than one split", *l.duplicate_ids_across_splits));
     }
     if (l.groups_across_splits.value_or(0) > 0) {
         report.warnings.push_back(

@@ -93,7 +93,6 @@ std::string find_table(const std::string& dir, const std::string& stem);
 
 /// split --check of an eyeball / blackbox division in `dir` (when both files are there): they
 /// must hold dev's rows, each exactly once between them; what breaks that is a warning.
-void check_dev_division(const std::string& dir, SplitReport& report,
-                        const io::TableOptions& table);
+void check_dev_division(const std::string& dir, SplitReport& report, const io::TableOptions& table);
 
 }  // namespace mlstrat::split::detail

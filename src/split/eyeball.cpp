@@ -10,8 +10,8 @@
 #include <numeric>
 
 #include "common/random.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
 #include "split/detail.hpp"
 
 namespace mlstrat::split {
@@ -30,7 +30,8 @@ std::uint64_t resolve_eyeball(const EyeballSize& eyeball, std::uint64_t dev_rows
                               double expected_error) {
     std::uint64_t rows = 0;
     if (eyeball.automatic) {
-        MLSTRAT_CHECK(expected_error > 0, "--eyeball auto sizes the eyeball set for about 100 "
+        MLSTRAT_CHECK(expected_error > 0,
+                      "--eyeball auto sizes the eyeball set for about 100 "
                       "errors at --expected-error, which must be above 0");
         rows = static_cast<std::uint64_t>(std::ceil(100.0 / expected_error - 1e-9));
         MLSTRAT_CHECK(rows < dev_rows, "--eyeball auto: about 100 errors at an expected error of ",
@@ -118,9 +119,10 @@ void check_dev_division(const std::string& dir, SplitReport& report,
     const std::string eye = find_table(dir, "eyeball_dev"), black = find_table(dir, "blackbox_dev");
     if (eye.empty() && black.empty()) return;
     if (eye.empty() || black.empty()) {
-        report.warnings.push_back(fmt::format(
-            "{} has {} but no {}: an eyeball / blackbox division needs both", dir,
-            eye.empty() ? "blackbox_dev" : "eyeball_dev", eye.empty() ? "eyeball_dev" : "blackbox_dev"));
+        report.warnings.push_back(
+            fmt::format("{} has {} but no {}: an eyeball / blackbox division needs both", dir,
+                        eye.empty() ? "blackbox_dev" : "eyeball_dev",
+                        eye.empty() ? "eyeball_dev" : "blackbox_dev"));
         return;
     }
     const auto dev = record_hashes(find_table(dir, "dev"), table);

@@ -1,8 +1,8 @@
 // split from columns in memory (the Python module's mlstrat.split): the rows fed to the same
 // Assigner that split_table feeds from a file, so both place the same rows alike.
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
 #include "split/assign.hpp"
 
 namespace mlstrat::split {

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::split {
 
@@ -23,8 +23,8 @@ std::string grouped(std::uint64_t n) {
 nlohmann::json interval_json(const stats::Interval& i) { return {{"lo", i.lo}, {"hi", i.hi}}; }
 
 nlohmann::json check_json(const DistributionCheck& c) {
-    nlohmann::json j = {{"test", "chi-square"}, {"column", c.column}, {"tested", c.tested},
-                        {"ok", c.ok}};
+    nlohmann::json j = {
+        {"test", "chi-square"}, {"column", c.column}, {"tested", c.tested}, {"ok", c.ok}};
     if (c.tested) {
         j["statistic"] = c.statistic;
         j["dof"] = c.dof;
@@ -41,10 +41,14 @@ nlohmann::json check_json(const DistributionCheck& c) {
 
 const char* part_name(Part part) {
     switch (part) {
-        case Part::Test: return "test";
-        case Part::Dev: return "dev";
-        case Part::TrainDev: return "train_dev";
-        case Part::Train: return "train";
+        case Part::Test:
+            return "test";
+        case Part::Dev:
+            return "dev";
+        case Part::TrainDev:
+            return "train_dev";
+        case Part::Train:
+            return "train";
     }
     return "train";
 }
@@ -101,8 +105,9 @@ SplitSizes resolve_sizes(const SplitOptions& options, std::uint64_t rows,
             if (!k) {
                 d = t = T / 4;
                 k = T - *d - *t;
-                s.rule = "option 2 of the notes: half the target rows in train, the rest split "
-                         "equally into dev and test";
+                s.rule =
+                    "option 2 of the notes: half the target rows in train, the rest split "
+                    "equally into dev and test";
             } else {
                 fits(*k, "target in train");
                 d = (T - *k) / 2;
@@ -176,10 +181,11 @@ nlohmann::json SplitReport::to_json() const {
         }
         j["splits"][part_name(s.part)] = o;
     }
-    json dist = label_check ? check_json(*label_check)
-                            : json{{"test", "chi-square"}, {"column", nullptr}, {"tested", false},
-                                   {"ok", true}, {"statistic", nullptr}, {"dof", nullptr},
-                                   {"p_value", nullptr}};
+    json dist =
+        label_check
+            ? check_json(*label_check)
+            : json{{"test", "chi-square"}, {"column", nullptr}, {"tested", false},   {"ok", true},
+                   {"statistic", nullptr}, {"dof", nullptr},    {"p_value", nullptr}};
     dist["significance"] = significance;
     dist["slices"] = json::array();
     for (const auto& c : slice_checks) dist["slices"].push_back(check_json(c));
@@ -193,11 +199,14 @@ nlohmann::json SplitReport::to_json() const {
     j["warnings"] = warnings;
     if (dev_division) {
         const auto& d = *dev_division;
-        j["eyeball"] = {{"rule", d.rule},
-                        {"eyeball_dev", {{"file", d.eyeball_file}, {"rows", d.eyeball_rows},
-                                         {"sha256", d.eyeball_sha256}}},
-                        {"blackbox_dev", {{"file", d.blackbox_file}, {"rows", d.blackbox_rows},
-                                          {"sha256", d.blackbox_sha256}}}};
+        j["eyeball"] = {
+            {"rule", d.rule},
+            {"eyeball_dev",
+             {{"file", d.eyeball_file}, {"rows", d.eyeball_rows}, {"sha256", d.eyeball_sha256}}},
+            {"blackbox_dev",
+             {{"file", d.blackbox_file},
+              {"rows", d.blackbox_rows},
+              {"sha256", d.blackbox_sha256}}}};
     }
     return j;
 }

@@ -16,10 +16,10 @@
 #include <unordered_map>
 
 #include "common/interner.hpp"
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/support/json_text.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/split.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/json_text.hpp"
 #include "split/assign.hpp"
 #include "split/detail.hpp"
 
@@ -86,8 +86,8 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
                                   "must land in one split, and dev and test hold target rows only");
                 } else {
                     std::string_view key = by_id ? b.cell(r, s_id) : b.raw(r);
-                    MLSTRAT_CHECK(!by_id || !key.empty(), where(b.path(), b.line(r)),
-                                  ": column '", options.id_col, "' is empty; every row needs an id");
+                    MLSTRAT_CHECK(!by_id || !key.empty(), where(b.path(), b.line(r)), ": column '",
+                                  options.id_col, "' is empty; every row needs an id");
                     assigner.add(key, stratum_class, target);
                 }
             }
@@ -133,8 +133,8 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     // ---- pass 2: copy every record to its split's file -----------------------------------------
     io::TableReader second(path, options.table);
     Selection sel2;
-    const std::string label_col = !options.label_col.empty()  ? options.label_col
-                                  : stratified               ? options.stratify_col
+    const std::string label_col = !options.label_col.empty()    ? options.label_col
+                                  : stratified                  ? options.stratify_col
                                   : second.find_column("label") ? std::string("label")
                                                                 : std::string();
     report.label_col = label_col;
@@ -187,8 +187,8 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     }
     for (std::size_t p = 0; p < kParts; ++p) {
         if (!present[p]) continue;
-        out[p].file = std::make_unique<io::AtomicFile>(
-            out_dir + "/" + part_name(static_cast<Part>(p)) + ext);
+        out[p].file =
+            std::make_unique<io::AtomicFile>(out_dir + "/" + part_name(static_cast<Part>(p)) + ext);
         out[p].buffer.reserve(std::size_t{1} << 20);
         out[p].buffer.append(header);
         if (header.empty() || header.back() != '\n') out[p].buffer.append(eol);
@@ -221,8 +221,9 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
                 if (with_label) bump(o.labels, labels.intern(b.cell(r, s_label)));
                 if (!target_slots.empty() && is_target(b, r)) ++o.target_rows;
                 if (p == kDev && options.eyeball) {
-                    Output& d = divided[std::binary_search(eyeball.begin(), eyeball.end(),
-                                                           dev_seen++) ? 0 : 1];
+                    Output& d =
+                        divided[std::binary_search(eyeball.begin(), eyeball.end(), dev_seen++) ? 0
+                                                                                               : 1];
                     d.buffer.append(raw);
                     d.buffer.append(eol);
                     if (d.buffer.size() >= (std::size_t{1} << 20)) d.flush();
@@ -254,8 +255,9 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
             content_parts.count_keys_in_several_parts(second.threads());
     }
     if (by_group) {
-        report.leakage.groups_across_splits = static_cast<std::uint64_t>(std::count_if(
-            group_mask.begin(), group_mask.end(), [](std::uint8_t m) { return std::popcount(m) > 1; }));
+        report.leakage.groups_across_splits = static_cast<std::uint64_t>(
+            std::count_if(group_mask.begin(), group_mask.end(),
+                          [](std::uint8_t m) { return std::popcount(m) > 1; }));
         if (by_id) {
             report.leakage.duplicate_ids_across_splits =
                 id_parts.count_keys_in_several_parts(second.threads());
@@ -279,14 +281,14 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
         }
         if (!options.targets.empty()) set.target_rows = o.target_rows;
         if (p == kDev || p == kTest) {
-            set.error_interval = stats::wilson_interval(
-                options.expected_error * static_cast<double>(o.rows), static_cast<double>(o.rows),
-                options.ci_level);
+            set.error_interval =
+                stats::wilson_interval(options.expected_error * static_cast<double>(o.rows),
+                                       static_cast<double>(o.rows), options.ci_level);
         }
         report.splits.push_back(std::move(set));
     }
     detail::finish_checks(report, out[kDev].labels, out[kTest].labels, options.slice_cols,
-                  slice_counts, options.significance);
+                          slice_counts, options.significance);
     if (options.eyeball) {
         DevDivision d;
         for (auto& o : divided) o.flush();

@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "mlstrat/synth.hpp"
 #include "mlstrat/support/text_table.hpp"
+#include "mlstrat/synth.hpp"
 
 namespace mlstrat::synth {
 

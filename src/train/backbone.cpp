@@ -26,8 +26,9 @@ ScriptBackboneImpl::ScriptBackboneImpl(const std::string& path) {
         script_ = torch::jit::load(path);
     } catch (const std::exception& e) {
         throw Error(ErrorCode::InvalidInput,
-                    path + ": key 'transfer.from': neither a run folder nor its model.pt, nor a "
-                           "TorchScript module (torch.jit.save): " +
+                    path +
+                        ": key 'transfer.from': neither a run folder nor its model.pt, nor a "
+                        "TorchScript module (torch.jit.save): " +
                         last_line(e));
     }
     // Module names cannot hold dots; the TorchScript names do ("features.0.weight").
@@ -66,8 +67,8 @@ NetImpl::NetImpl(ScriptBackbone backbone, const std::vector<std::int64_t>& shape
             for (auto d : shape) s += (s.empty() ? "" : ", ") + std::to_string(d);
             throw Error(ErrorCode::InvalidInput,
                         "key 'transfer.from': the TorchScript module fails on one example of "
-                        "this data's shape [1, " + s + "]: " +
-                            last_line(e));
+                        "this data's shape [1, " +
+                            s + "]: " + last_line(e));
         }
         backbone->train();
         features = out.numel();

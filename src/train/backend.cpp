@@ -29,8 +29,12 @@ F blas_symbol(const char* name) {
 }  // namespace
 
 nlohmann::json BackendInfo::to_json() const {
-    return {{"torch_version", torch_version}, {"threads", threads}, {"blas_threads", blas_threads},
-            {"blas", blas}, {"mkldnn", mkldnn}, {"openmp", openmp}};
+    return {{"torch_version", torch_version},
+            {"threads", threads},
+            {"blas_threads", blas_threads},
+            {"blas", blas},
+            {"mkldnn", mkldnn},
+            {"openmp", openmp}};
 }
 
 BackendInfo configure_backend(unsigned threads) {
@@ -87,7 +91,8 @@ double peak_gflops() {
             mhz = std::stod(line.substr(line.find(':') + 1));
         }
         if (line.rfind("flags", 0) == 0) {
-            avx2 = line.find(" avx2") != std::string::npos && line.find(" fma") != std::string::npos;
+            avx2 =
+                line.find(" avx2") != std::string::npos && line.find(" fma") != std::string::npos;
             avx512 = line.find(" avx512f") != std::string::npos;
         }
     }

@@ -64,7 +64,8 @@ std::vector<Key> keys_of(Config& c) {
         {"seed", &c.seed, "seed of initialization, shuffling, dropout and augmentation", {}},
         {"threads", &c.threads, "LibTorch threads; 0 uses every core (--threads overrides)",
          at_least(0)},
-        {"tasks", &c.tasks,
+        {"tasks",
+         &c.tasks,
          "multi-task learning (1.2.3): [tasks] NAME = [classes that make the task positive]; "
          "one sigmoid output per task, derived from the label of IDX or CSV data",
          {}},
@@ -75,23 +76,28 @@ std::vector<Key> keys_of(Config& c) {
          choice({"auto", "idx", "csv", "folders", "text"})},
         {"data.train", &d.train, "training examples: an IDX images file or a CSV/TSV table", {}},
         {"data.train_labels", &d.train_labels, "IDX labels of data.train", {}},
-        {"data.train_dev", &d.train_dev,
-         "train-dev examples: same distribution as train, never trained on (1.2.2)", {}},
+        {"data.train_dev",
+         &d.train_dev,
+         "train-dev examples: same distribution as train, never trained on (1.2.2)",
+         {}},
         {"data.train_dev_labels", &d.train_dev_labels, "IDX labels of data.train_dev", {}},
         {"data.dev", &d.dev, "dev examples: the distribution you aim at", {}},
         {"data.dev_labels", &d.dev_labels, "IDX labels of data.dev", {}},
         {"data.test", &d.test, "test examples: same distribution as dev", {}},
         {"data.test_labels", &d.test_labels, "IDX labels of data.test", {}},
-        {"data.split_dir", &d.split_dir,
+        {"data.split_dir",
+         &d.split_dir,
          "CSV: the folder `mlstrat split` wrote: train, train_dev, dev and test as .csv or .tsv "
          "(optionally .gz); replaces data.train, data.dev...",
          {}},
-        {"data.split_col", &d.split_col,
+        {"data.split_col",
+         &d.split_col,
          "CSV: column of data.train naming each row's split (train, train_dev, dev, test); then "
          "no other file is needed",
          {}},
         {"data.label_col", &d.label_col, "CSV: the label column", {}},
-        {"data.label_cols", &d.label_cols,
+        {"data.label_cols",
+         &d.label_cols,
          "CSV multi-task (1.2.3): one column per task holding 1/0 (true/false, yes/no; ? or "
          "empty: missing); replaces data.label_col",
          {}},
@@ -99,16 +105,19 @@ std::vector<Key> keys_of(Config& c) {
          "multi-task: share of the train split's task labels hidden (seeded by data.split_seed), "
          "as if never labelled",
          between(0, 1)},
-        {"data.id_col", &d.id_col, "CSV: the id column (default: the row's index in its file)",
+        {"data.id_col", &d.id_col, "CSV: the id column (default: the row's index in its file)", {}},
+        {"data.features",
+         &d.features,
+         "CSV: the numeric feature columns (default: every column but label, id and split)",
          {}},
-        {"data.features", &d.features,
-         "CSV: the numeric feature columns (default: every column but label, id and split)", {}},
-        {"data.class_names", &d.class_names,
-         "IDX: names of classes 0, 1, ... (default: the numbers)", {}},
+        {"data.class_names",
+         &d.class_names,
+         "IDX: names of classes 0, 1, ... (default: the numbers)",
+         {}},
         {"data.train_dev_size", &d.train_dev_size,
          "rows held out of train as train-dev when data.train_dev is not given", at_least(0)},
-        {"data.dev_size", &d.dev_size, "rows held out of data.dev_from as dev when data.dev is not given",
-         at_least(0)},
+        {"data.dev_size", &d.dev_size,
+         "rows held out of data.dev_from as dev when data.dev is not given", at_least(0)},
         {"data.dev_from", &d.dev_from,
          "the split dev rows are held out of: test (dev and test from one distribution, 1.1.2) "
          "or train",
@@ -116,32 +125,42 @@ std::vector<Key> keys_of(Config& c) {
         {"data.limit", &d.limit, "train on at most this many rows (0: all), for quick runs",
          at_least(0)},
         {"data.split_seed", &d.split_seed, "seed of the hold-out shuffle", {}},
-        {"data.standardize", &d.standardize,
-         "scale inputs to zero mean and unit variance with train statistics", {}},
-        {"data.image_col", &d.image_col,
+        {"data.standardize",
+         &d.standardize,
+         "scale inputs to zero mean and unit variance with train statistics",
+         {}},
+        {"data.image_col",
+         &d.image_col,
          "CSV: column of image references: a PNG/JPEG path or FILE.idx#N (image N, from 0, of "
          "an IDX file; .idx.gz too); the image is the example",
          {}},
-        {"data.image_root", &d.image_root,
-         "folder relative image references resolve against (default: the table's folder)", {}},
+        {"data.image_root",
+         &d.image_root,
+         "folder relative image references resolve against (default: the table's folder)",
+         {}},
         {"data.image_size", &d.image_size,
          "[H, W] every image is resized to, bilinear (default: the first train image's size)",
          positive_list()},
-        {"data.channels", &d.channels,
-         "images: 1 (gray) or 3 (RGB); 0 takes the first train image's", {}},
-        {"data.keep_cols", &d.keep_cols,
+        {"data.channels",
+         &d.channels,
+         "images: 1 (gray) or 3 (RGB); 0 takes the first train image's",
+         {}},
+        {"data.keep_cols",
+         &d.keep_cols,
          "CSV: input columns copied into every pred_<split>.csv, between pred and the p_ "
          "columns (not used as features)",
          {}},
-        {"data.keep_classes", &d.keep_classes,
+        {"data.keep_classes",
+         &d.keep_classes,
          "train only on these classes, in this order; rows of other classes leave every split",
          {}},
         {"data.per_class", &d.per_class,
          "keep the first N train examples of each class after a seeded shuffle (0: all)",
          at_least(0)},
         {"data.text_col", &d.text_col, "text: the column holding each example's text", {}},
-        {"data.vocab", &d.vocab, "text: tokens are characters (char, UTF-8) or words (word, "
-                                 "split on white space)",
+        {"data.vocab", &d.vocab,
+         "text: tokens are characters (char, UTF-8) or words (word, "
+         "split on white space)",
          choice({"char", "word"})},
         {"data.max_len", &d.max_len,
          "text: tokens per example; longer texts are cut, shorter ones padded (0: the longest "
@@ -153,26 +172,32 @@ std::vector<Key> keys_of(Config& c) {
          "mlp (fully connected), cnn (conv blocks) or rnn (embedding and LSTM/GRU, for text)",
          choice({"mlp", "cnn", "rnn"})},
         {"model.hidden", &m.hidden, "mlp: hidden layer sizes", positive_list()},
-        {"model.widths", &m.widths, "cnn: channels of each conv block; each block ends in a 2x2 "
-                                    "max-pool",
+        {"model.widths", &m.widths,
+         "cnn: channels of each conv block; each block ends in a 2x2 "
+         "max-pool",
          positive_list()},
         {"model.convs_per_block", &m.convs_per_block, "cnn: convolutions per block", at_least(1)},
         {"model.kernel", &m.kernel, "cnn: convolution kernel size", at_least(1)},
         {"model.padding", &m.padding, "cnn: same (keep the size) or valid (no padding)",
          choice({"same", "valid"})},
         {"model.batch_norm", &m.batch_norm, "cnn: batch norm after each convolution", {}},
-        {"model.residual", &m.residual,
-         "cnn: residual blocks (two convolutions plus a skip connection)", {}},
+        {"model.residual",
+         &m.residual,
+         "cnn: residual blocks (two convolutions plus a skip connection)",
+         {}},
         {"model.fc", &m.fc, "cnn: hidden fully connected sizes after the conv blocks",
          positive_list()},
-        {"model.dropout", &m.dropout, "dropout rate before each hidden fully connected layer's "
-                                      "output",
+        {"model.dropout", &m.dropout,
+         "dropout rate before each hidden fully connected layer's "
+         "output",
          between(0, 0.95)},
         {"model.scale", &m.scale, "multiplies every width and hidden size (model size as one knob)",
          above(0)},
         {"model.cell", &m.cell, "rnn: lstm or gru", choice({"lstm", "gru"})},
-        {"model.bidirectional", &m.bidirectional,
-         "rnn: read the text both ways and join the two final states", {}},
+        {"model.bidirectional",
+         &m.bidirectional,
+         "rnn: read the text both ways and join the two final states",
+         {}},
         {"model.embedding_dim", &m.embedding_dim, "rnn: size of each token's embedding",
          at_least(1)},
         {"model.rnn_hidden", &m.rnn_hidden, "rnn: hidden size of each direction", at_least(1)},
@@ -217,12 +242,14 @@ std::vector<Key> keys_of(Config& c) {
          at_least(0)},
         {"augment.noise", &a.noise, "standard deviation of added Gaussian noise", at_least(0)},
         {"augment.blur", &a.blur, "probability of a 3x3 box blur", between(0, 1)},
-        {"transfer.from", &x.from,
+        {"transfer.from",
+         &x.from,
          "a run folder (or its model.pt) whose weights start this run; its [model] replaces this "
          "config's (1.2.3); or a TorchScript module file (torch.jit.save) used as the backbone "
          "under a new head",
          {}},
-        {"transfer.freeze", &x.freeze,
+        {"transfer.freeze",
+         &x.freeze,
          "none, all-but-head (retrain only the last layer), or N: freeze the first N layers "
          "with weights",
          {}},
@@ -260,13 +287,27 @@ std::string quote(const std::string& s) {
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\f': out += "\\f"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (u < 0x20 || u == 0x7f) {
                     out += fmt::format("\\u{:04X}", u);
@@ -329,8 +370,9 @@ std::string describe(const toml::node& node) {
 void assign(const Key& key, const toml::node& node, const std::string& at) {
     const std::string type = type_name(key.ref);
     auto wrong_type = [&] {
-        fail(at, key.name, "must be " + std::string(type == "integer" ? "an " : "a ") + type +
-                               ", got " + describe(node));
+        fail(at, key.name,
+             "must be " + std::string(type == "integer" ? "an " : "a ") + type + ", got " +
+                 describe(node));
     };
     struct V {
         const toml::node& node;
@@ -430,8 +472,9 @@ void validate(const Key& key, const std::string& at) {
     if (std::string(key.name) == "data.image_size") {
         const auto& v = **std::get_if<std::vector<std::int64_t>*>(&key.ref);
         if (!v.empty() && v.size() != 2) {
-            fail(at, key.name, "must be [H, W] (or [] for the first image's size), got " +
-                                   std::to_string(v.size()) + " numbers");
+            fail(at, key.name,
+                 "must be [H, W] (or [] for the first image's size), got " +
+                     std::to_string(v.size()) + " numbers");
         }
     }
     if (std::string(key.name) == "transfer.freeze") {
@@ -460,7 +503,8 @@ void validate(const Key& key, const std::string& at) {
 void leaves(const toml::table& table, const std::string& prefix,
             std::vector<std::pair<std::string, const toml::node*>>& out) {
     for (const auto& [k, node] : table) {
-        const std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        const std::string path =
+            prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         if (const auto* sub = node.as_table(); sub != nullptr && path != "tasks") {
             leaves(*sub, path, out);
         } else {
@@ -504,8 +548,8 @@ std::string Config::to_toml() const {
             out += "\n[" + sec + "]\n";
             section = sec;
         }
-        out += name.substr(dot == std::string::npos ? 0 : dot + 1) + " = " + value_text(k.ref) +
-               "\n";
+        out +=
+            name.substr(dot == std::string::npos ? 0 : dot + 1) + " = " + value_text(k.ref) + "\n";
     }
     return out;
 }

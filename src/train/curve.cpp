@@ -10,8 +10,8 @@
 #include <map>
 #include <memory>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/train_curve.hpp"
 #include "train/run.hpp"
 
@@ -22,7 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 
 /// The training set cut to `rows` (in that order); every other split as loaded.
-std::unique_ptr<Dataset> with_train_rows(const Dataset& data, const std::vector<std::size_t>& rows) {
+std::unique_ptr<Dataset> with_train_rows(const Dataset& data,
+                                         const std::vector<std::size_t>& rows) {
     auto out = std::make_unique<Dataset>();
     out->shape = data.shape;
     out->classes = data.classes;
@@ -42,7 +43,8 @@ std::unique_ptr<Dataset> with_train_rows(const Dataset& data, const std::vector<
                     from.x.begin() + static_cast<std::ptrdiff_t>((r + 1) * width));
         to.y.push_back(from.y[r]);
         to.ids.push_back(from.ids[r]);
-        for (std::size_t t = 0; t < tasks; ++t) to.task_labels.push_back(from.task_labels[r * tasks + t]);
+        for (std::size_t t = 0; t < tasks; ++t)
+            to.task_labels.push_back(from.task_labels[r * tasks + t]);
         for (std::size_t k = 0; k < kept; ++k) to.kept.push_back(from.kept[r * kept + k]);
     }
     return out;
@@ -59,8 +61,8 @@ Plan plan_of(const CurveRequest& request, std::uint64_t total, std::int64_t epoc
     Plan plan;
     std::vector<std::uint64_t> sizes;
     for (std::uint64_t s : request.sizes) {
-        MLSTRAT_CHECK(s <= total, config_path, ": --sizes: ", s,
-                      " is above the training set's ", total, " examples (use 'all' for all)");
+        MLSTRAT_CHECK(s <= total, config_path, ": --sizes: ", s, " is above the training set's ",
+                      total, " examples (use 'all' for all)");
         sizes.push_back(s == 0 ? total : s);
     }
     std::sort(sizes.begin(), sizes.end());
@@ -97,8 +99,8 @@ diagnose::LearningCurve learning_curve(const CurveRequest& request,
     const std::uint64_t total = data.splits.at("train").size();
     const Plan plan = plan_of(request, total, config.train.epochs, request.config_path);
     const auto existing = diagnose::curve_run_names(request.registry_path, name);
-    MLSTRAT_CHECK(existing.empty() || request.force, request.registry_path,
-                  ": learning curve '", name, "' exists (", existing.size(),
+    MLSTRAT_CHECK(existing.empty() || request.force, request.registry_path, ": learning curve '",
+                  name, "' exists (", existing.size(),
                   " runs); --force replaces it, or give another --name");
     for (const auto& [size, repeats] : plan.steps) {
         for (std::int64_t r = 1; r <= repeats; ++r) {
@@ -157,7 +159,8 @@ diagnose::LearningCurve learning_curve(const CurveRequest& request,
             });
             diagnose::mark_curve_run(request.registry_path, run.name, name, size, r,
                                      request.target);
-            done = before + static_cast<double>(size * static_cast<std::uint64_t>(config.train.epochs));
+            done = before +
+                   static_cast<double>(size * static_cast<std::uint64_t>(config.train.epochs));
         }
     }
     return diagnose::curve_from_registry(request.registry_path, name, request.target,

@@ -2,16 +2,16 @@
 // hold-outs that make train-dev and dev splits. No LibTorch here: examples are plain floats.
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <numeric>
 #include <optional>
 #include <random>
 #include <set>
-#include <map>
 
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
@@ -47,8 +47,8 @@ std::vector<std::int64_t> load_idx_split(const std::string& images_path,
                   ": an IDX images file needs its labels file (data.*_labels)");
     IdxArray images = read_idx(images_path);
     IdxArray labels = read_idx(labels_path);
-    MLSTRAT_CHECK(labels.dims.size() == 1, labels_path, ": IDX labels must have 1 dimension, found ",
-                  labels.dims.size());
+    MLSTRAT_CHECK(labels.dims.size() == 1, labels_path,
+                  ": IDX labels must have 1 dimension, found ", labels.dims.size());
     MLSTRAT_CHECK(labels.dims[0] == images.dims[0], labels_path, ": ", labels.dims[0],
                   " labels for ", images.dims[0], " examples in ", images_path);
     std::vector<std::int64_t> shape;
@@ -64,8 +64,8 @@ std::vector<std::int64_t> load_idx_split(const std::string& images_path,
     split.y.resize(labels.values.size());
     for (std::size_t i = 0; i < labels.values.size(); ++i) {
         const float v = labels.values[i];
-        MLSTRAT_CHECK(v >= 0 && v == std::floor(v) && v < 1e6, labels_path, ": label ", i,
-                      " is ", v, ", not a class index");
+        MLSTRAT_CHECK(v >= 0 && v == std::floor(v) && v < 1e6, labels_path, ": label ", i, " is ",
+                      v, ", not a class index");
         split.y[i] = static_cast<std::int64_t>(v);
         if (!d.class_names.empty()) {
             MLSTRAT_CHECK(split.y[i] < static_cast<std::int64_t>(d.class_names.size()), labels_path,
@@ -123,9 +123,10 @@ TableRows read_table(const std::string& path, const DataConfig& d,
     const std::string ref_name = ref_col(d);
     if (!ref_name.empty()) {
         ref = table.column(ref_name);
-        MLSTRAT_CHECK(features.empty(), "config: key 'data.features' cannot be combined with ",
-                      d.format == "text" ? "data.format = \"text\": the text" : "data.image_col: the image",
-                      " is the whole example");
+        MLSTRAT_CHECK(
+            features.empty(), "config: key 'data.features' cannot be combined with ",
+            d.format == "text" ? "data.format = \"text\": the text" : "data.image_col: the image",
+            " is the whole example");
     } else if (features.empty()) {
         for (const auto& name : table.header()) {
             if (std::find(label_cols.begin(), label_cols.end(), name) == label_cols.end() &&
@@ -257,8 +258,8 @@ Split take_rows(const Split& from, const std::vector<std::size_t>& rows, std::in
 /// Moves `count` rows chosen by a seeded shuffle out of `from` into a new split.
 Split hold_out(Split& from, std::int64_t count, std::int64_t example_size, std::size_t kept_width,
                std::uint64_t seed, const std::string& what) {
-    MLSTRAT_CHECK(count < static_cast<std::int64_t>(from.size()), what, ": cannot hold out ",
-                  count, " rows of ", from.size());
+    MLSTRAT_CHECK(count < static_cast<std::int64_t>(from.size()), what, ": cannot hold out ", count,
+                  " rows of ", from.size());
     std::vector<std::size_t> order(from.size());
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(seed);
@@ -280,8 +281,8 @@ void keep_only_classes(Dataset& data, const std::vector<std::string>& keep, std:
         auto it = std::find(data.classes.begin(), data.classes.end(), keep[k]);
         std::string known;
         for (const auto& c : data.classes) known += (known.empty() ? "" : ", ") + c;
-        MLSTRAT_CHECK(it != data.classes.end(), "config: key 'data.keep_classes': class '",
-                      keep[k], "' is not a class of the data (", known, ")");
+        MLSTRAT_CHECK(it != data.classes.end(), "config: key 'data.keep_classes': class '", keep[k],
+                      "' is not a class of the data (", known, ")");
         MLSTRAT_CHECK(new_index[it - data.classes.begin()] < 0,
                       "config: key 'data.keep_classes': class '", keep[k], "' is listed twice");
         new_index[it - data.classes.begin()] = static_cast<std::int64_t>(k);
@@ -360,11 +361,12 @@ Dataset load_dataset(const Config& config) {
         // reader below resolves them once against its folder.
         const std::string dir = resolve(config, d.split_dir);
         for (auto& [name, paths] : files) {
-            MLSTRAT_CHECK(paths.first.empty(), "config: key 'data.split_dir' replaces data.",
-                          name, "; give one or the other");
+            MLSTRAT_CHECK(paths.first.empty(), "config: key 'data.split_dir' replaces data.", name,
+                          "; give one or the other");
             for (const char* ext : {".csv", ".tsv", ".csv.gz", ".tsv.gz"}) {
                 const std::string file = name + ext;
-                if (paths.first.empty() && std::filesystem::exists(std::filesystem::path(dir) / file))
+                if (paths.first.empty() &&
+                    std::filesystem::exists(std::filesystem::path(dir) / file))
                     paths.first = (std::filesystem::path(d.split_dir) / file).string();
             }
         }
@@ -375,9 +377,10 @@ Dataset load_dataset(const Config& config) {
     MLSTRAT_CHECK(!train_path.empty(), "config: key 'data.train' (or data.split_dir) is required");
     std::string format = d.format;
     if (format == "auto") format = d.train_labels.empty() ? "csv" : "idx";
-    MLSTRAT_CHECK(format == "csv" || format == "text" || d.keep_cols.empty(),
-                  "config: key 'data.keep_cols' needs a table (data.format = \"csv\" or \"text\"); ",
-                  format, " data has no columns to keep");
+    MLSTRAT_CHECK(
+        format == "csv" || format == "text" || d.keep_cols.empty(),
+        "config: key 'data.keep_cols' needs a table (data.format = \"csv\" or \"text\"); ", format,
+        " data has no columns to keep");
     MLSTRAT_CHECK(format == "csv" || d.image_col.empty(), "config: key 'data.image_col' is for ",
                   "CSV/TSV tables (data.format = \"csv\")");
     Dataset data;
@@ -387,8 +390,8 @@ Dataset load_dataset(const Config& config) {
         for (const auto& [name, paths] : files) {
             if (paths.first.empty()) continue;
             Split split;
-            auto shape =
-                load_idx_split(resolve(config, paths.first), resolve(config, paths.second), d, split);
+            auto shape = load_idx_split(resolve(config, paths.first), resolve(config, paths.second),
+                                        d, split);
             if (data.shape.empty()) data.shape = shape;
             MLSTRAT_CHECK(shape == data.shape, resolve(config, paths.first),
                           ": examples have a different shape than data.train's");
@@ -425,10 +428,10 @@ Dataset load_dataset(const Config& config) {
                           d.split_col, "' (data.split_col)");
             for (std::size_t i = 0; i < all.labels.size(); ++i) {
                 std::string s = all.splits[i] == "train-dev" ? "train_dev" : all.splits[i];
-                MLSTRAT_CHECK(std::find(split_names().begin(), split_names().end(), s) !=
-                                  split_names().end(),
-                              where(path, all.lines[i]), ": split '", all.splits[i],
-                              "' is not one of train, train_dev, dev, test");
+                MLSTRAT_CHECK(
+                    std::find(split_names().begin(), split_names().end(), s) != split_names().end(),
+                    where(path, all.lines[i]), ": split '", all.splits[i],
+                    "' is not one of train, train_dev, dev, test");
                 append_row(all, i, features.size(), kw, tables[s]);
                 paths[s] = path;
             }
@@ -487,8 +490,8 @@ Dataset load_dataset(const Config& config) {
                 for (std::size_t i = 0; i < t.refs.size(); ++i) {
                     const std::string at =
                         t.lines[i] > 0 ? where(paths[name], t.lines[i]) : paths[name];
-                    loader.load(std::string(trim(t.refs[i])), format == "folders" ? "" : root,
-                                at, split.x);
+                    loader.load(std::string(trim(t.refs[i])), format == "folders" ? "" : root, at,
+                                split.x);
                 }
                 if (!t.refs.empty()) data.shape = loader.shape();
             } else {
@@ -535,9 +538,9 @@ Dataset load_dataset(const Config& config) {
                                       data_file(from) + ": key 'data.dev_size'");
     }
     if (d.train_dev_size > 0 && !data.splits.count("train_dev")) {
-        data.splits["train_dev"] = hold_out(data.splits["train"], d.train_dev_size, es, kw,
-                                            seed * 2 + 2,
-                                            data_file("train") + ": key 'data.train_dev_size'");
+        data.splits["train_dev"] =
+            hold_out(data.splits["train"], d.train_dev_size, es, kw, seed * 2 + 2,
+                     data_file("train") + ": key 'data.train_dev_size'");
     }
     if (d.per_class > 0) keep_per_class(data.splits["train"], d.per_class, es, kw, seed * 2 + 3);
     if (d.limit > 0 && static_cast<std::size_t>(d.limit) < data.splits["train"].size()) {

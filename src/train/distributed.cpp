@@ -44,8 +44,7 @@ int env_int(const char* name, int fallback) {
     char* end = nullptr;
     const long v = std::strtol(value, &end, 10);
     MLSTRAT_CHECK(*end == '\0' && v >= 0 && v <= std::numeric_limits<int>::max(),
-                  "environment variable ", name, " holds '", value,
-                  "', not a whole number >= 0");
+                  "environment variable ", name, " holds '", value, "', not a whole number >= 0");
     return static_cast<int>(v);
 }
 
@@ -82,8 +81,8 @@ struct Group::Impl {
                         fmt::format("rank {} of {}: {} failed: another rank stopped or did not "
                                     "answer within {:g} s ({}); the job stops here; restart every "
                                     "rank with --resume to continue from the last checkpoint",
-                                    options.rank, options.world_size, what,
-                                    options.timeout_seconds, reason(e)));
+                                    options.rank, options.world_size, what, options.timeout_seconds,
+                                    reason(e)));
         }
     }
 
@@ -106,11 +105,12 @@ std::unique_ptr<Group> Group::join(const DistributedOptions& o) {
                   "--timeout must be a number of seconds > 0");
     if (o.world_size == 1) return nullptr;
     const auto colon = o.master.rfind(':');
-    MLSTRAT_CHECK(!o.master.empty() && colon != std::string::npos && colon > 0,
-                  "--master is '", o.master, "'; a job of ", o.world_size,
+    MLSTRAT_CHECK(!o.master.empty() && colon != std::string::npos && colon > 0, "--master is '",
+                  o.master, "'; a job of ", o.world_size,
                   " ranks needs rank 0's HOST:PORT (or MASTER_ADDR and MASTER_PORT)");
     std::string host = o.master.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     const std::string port_text = o.master.substr(colon + 1);
     const auto port = try_parse_number(port_text);
     MLSTRAT_CHECK(port && *port >= 1 && *port <= 65535 && *port == static_cast<int>(*port),
@@ -137,8 +137,8 @@ std::unique_ptr<Group> Group::join(const DistributedOptions& o) {
         } else {
             options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
         }
-        impl->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, o.rank,
-                                                                  o.world_size, options);
+        impl->group =
+            c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, o.rank, o.world_size, options);
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {

@@ -64,7 +64,8 @@ Image resize_bilinear(const Image& image, std::int64_t height, std::int64_t widt
             source(x, image.width, width, x0, x1, tx);
             for (std::int64_t c = 0; c < image.channels; ++c) {
                 const float* p = image.pixels.data() + c * image.height * image.width;
-                const float top = p[y0 * image.width + x0] * (1 - tx) + p[y0 * image.width + x1] * tx;
+                const float top =
+                    p[y0 * image.width + x0] * (1 - tx) + p[y0 * image.width + x1] * tx;
                 const float bottom =
                     p[y1 * image.width + x0] * (1 - tx) + p[y1 * image.width + x1] * tx;
                 out.pixels[(c * height + y) * width + x] = top * (1 - ty) + bottom * ty;
@@ -125,7 +126,8 @@ void ImageLoader::load(const std::string& ref, const std::string& root, const st
     MLSTRAT_CHECK(!ref.empty(), at, ": the image reference is empty");
     auto resolve = [&](const std::string& p) {
         const std::filesystem::path path(p);
-        return path.is_absolute() || root.empty() ? p : (std::filesystem::path(root) / path).string();
+        return path.is_absolute() || root.empty() ? p
+                                                  : (std::filesystem::path(root) / path).string();
     };
     Image img;
     const auto hash = ref.rfind('#');

@@ -20,8 +20,8 @@ torch::Tensor task_targets(const Split& split, std::size_t tasks) {
 
 torch::Tensor multitask_loss(const torch::Tensor& logits, const torch::Tensor& targets) {
     const auto present = targets.ge(0).to(torch::kFloat);
-    const auto loss = torch::binary_cross_entropy_with_logits(
-        logits, targets.clamp_min(0), present, {}, at::Reduction::Sum);
+    const auto loss = torch::binary_cross_entropy_with_logits(logits, targets.clamp_min(0), present,
+                                                              {}, at::Reduction::Sum);
     return loss / static_cast<double>(std::max<std::int64_t>(1, logits.size(0)));
 }
 

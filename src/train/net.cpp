@@ -30,8 +30,8 @@ ResidualBlockImpl::ResidualBlockImpl(const ResidualBlockOptions& o) : options(o)
         bn2 = register_module("bn2", nn::BatchNorm2d(o.out_channels()));
     }
     if (o.in_channels() != o.out_channels()) {
-        skip = register_module(
-            "skip", nn::Conv2d(nn::Conv2dOptions(o.in_channels(), o.out_channels(), 1)));
+        skip = register_module("skip",
+                               nn::Conv2d(nn::Conv2dOptions(o.in_channels(), o.out_channels(), 1)));
     }
 }
 
@@ -65,9 +65,8 @@ NetImpl::NetImpl(const CnnOptions& o) {
     const std::int64_t pad = o.same_padding() ? o.kernel() / 2 : 0;
     for (auto width : o.widths()) {
         if (o.residual()) {
-            layers_->push_back(ResidualBlock(ResidualBlockOptions(c, width)
-                                                 .kernel(o.kernel() | 1)
-                                                 .batch_norm(o.batch_norm())));
+            layers_->push_back(ResidualBlock(
+                ResidualBlockOptions(c, width).kernel(o.kernel() | 1).batch_norm(o.batch_norm())));
             c = width;
         } else {
             for (std::int64_t k = 0; k < o.convs_per_block(); ++k) {
@@ -153,7 +152,8 @@ Net make_net(const ModelConfig& m, const std::vector<std::int64_t>& shape, std::
     auto scaled = [&](const std::vector<std::int64_t>& sizes) {
         std::vector<std::int64_t> out;
         for (auto s : sizes) {
-            out.push_back(std::max<std::int64_t>(1, std::llround(static_cast<double>(s) * m.scale)));
+            out.push_back(
+                std::max<std::int64_t>(1, std::llround(static_cast<double>(s) * m.scale)));
         }
         return out;
     };
@@ -281,9 +281,7 @@ std::string torchscript_bytes(Net& net, const std::vector<float>& mean,
     auto line = [&](const std::string& s) { body += "        " + s + "\n"; };
     if (!mean.empty()) {
         // One value per pixel broadcasts over [N, C, H, W]; one per feature over [N, F].
-        auto tensor = [](const std::vector<float>& v) {
-            return torch::tensor(v, torch::kFloat32);
-        };
+        auto tensor = [](const std::vector<float>& v) { return torch::tensor(v, torch::kFloat32); };
         script.register_buffer("input_mean", tensor(mean));
         script.register_buffer("input_scale", tensor(scale));
         line("x = (x - self.input_mean) * self.input_scale");
@@ -310,8 +308,9 @@ std::string torchscript_bytes(Net& net, const std::vector<float>& mean,
             const std::int64_t dirs = o.bidirectional() ? 2 : 1;
             const std::string states = std::to_string(o.layers() * dirs);
             line("tokens = x.long()");
-            line("lengths, order = torch.sort(torch.clamp(torch.sum(torch.ne(tokens, 0), 1), 1), "
-                 "0, True)");
+            line(
+                "lengths, order = torch.sort(torch.clamp(torch.sum(torch.ne(tokens, 0), 1), 1), "
+                "0, True)");
             line("e = torch.embedding(" + w.param("embedding", rnn->embedding->weight) +
                  ", tokens.index_select(0, order), 0, False, False)");
             line("packed, batch_sizes = torch._pack_padded_sequence(e, lengths, True)");
@@ -319,9 +318,11 @@ std::string torchscript_bytes(Net& net, const std::vector<float>& mean,
                  "])");
             std::string params;
             auto weights = rnn->lstm ? rnn->lstm->all_weights() : rnn->gru->all_weights();
-            for (const auto& t : weights) params += (params.empty() ? "" : ", ") + w.param("rnn", t);
+            for (const auto& t : weights)
+                params += (params.empty() ? "" : ", ") + w.param("rnn", t);
             const std::string rest = "[" + params + "], True, " + std::to_string(o.layers()) +
-                                     ", 0.0, False, " + (o.bidirectional() ? "True" : "False") + ")";
+                                     ", 0.0, False, " + (o.bidirectional() ? "True" : "False") +
+                                     ")";
             if (rnn->lstm) {
                 line("out, h, c = torch.lstm(packed, batch_sizes, [h0, h0], " + rest);
             } else {

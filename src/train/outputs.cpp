@@ -7,9 +7,9 @@
 
 #include <cmath>
 
-#include "mlstrat/support/io.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/io.hpp"
 #include "train/multitask.hpp"
 
 namespace mlstrat::train {

@@ -113,7 +113,8 @@ void for_each_window(const Shape& s, Row window_row, Window window) {
         at::parallel_for(0, z.n * z.c, 8, [&](std::int64_t begin, std::int64_t end) {
             for (std::int64_t plane = begin; plane < end; ++plane) {
                 for (std::int64_t oh = 0; oh < z.out_h; ++oh) {
-                    window_row((plane * z.h + 2 * oh) * z.w, (plane * z.out_h + oh) * z.out_w, z.out_w);
+                    window_row((plane * z.h + 2 * oh) * z.w, (plane * z.out_h + oh) * z.out_w,
+                               z.out_w);
                 }
             }
         });
@@ -160,7 +161,8 @@ class ReluMaxPool2 : public torch::autograd::Function<ReluMaxPool2> {
         auto out = torch::empty({s.n, s.c, s.out_h, s.out_w}, layout_of(s, x.options()));
         auto where = torch::empty({s.n, s.c, s.out_h, s.out_w},
                                   layout_of(s, x.options().dtype(torch::kUInt8)));
-        forward_kernel(s, x.data_ptr<float>(), out.data_ptr<float>(), where.data_ptr<std::uint8_t>());
+        forward_kernel(s, x.data_ptr<float>(), out.data_ptr<float>(),
+                       where.data_ptr<std::uint8_t>());
         ctx->save_for_backward({where});
         ctx->saved_data["h"] = s.h;
         ctx->saved_data["w"] = s.w;
@@ -171,11 +173,15 @@ class ReluMaxPool2 : public torch::autograd::Function<ReluMaxPool2> {
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list grads) {
         const torch::Tensor where = ctx->get_saved_variables()[0];
-        Shape s{where.size(0), where.size(1), ctx->saved_data["h"].toInt(),
-                ctx->saved_data["w"].toInt(), where.size(2), where.size(3),
+        Shape s{where.size(0),
+                where.size(1),
+                ctx->saved_data["h"].toInt(),
+                ctx->saved_data["w"].toInt(),
+                where.size(2),
+                where.size(3),
                 ctx->saved_data["channels_last"].toBool()};
-        const auto memory_format = s.channels_last ? torch::MemoryFormat::ChannelsLast
-                                                   : torch::MemoryFormat::Contiguous;
+        const auto memory_format =
+            s.channels_last ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
         const torch::Tensor grad = grads[0].contiguous(memory_format);
         // Every input inside a window is written; an odd last row or column is in none.
         // (torch::zeros would ignore the memory format the options carry.)

@@ -47,8 +47,7 @@ torch::Tensor RnnEncoderImpl::forward(torch::Tensor x) {
 NetImpl::NetImpl(const RnnOptions& o) {
     layers_->push_back(RnnEncoder(o));
     if (o.dropout() > 0) layers_->push_back(nn::Dropout(o.dropout()));
-    layers_->push_back(
-        nn::Linear((o.bidirectional() ? 2 : 1) * o.hidden(), o.classes()));
+    layers_->push_back(nn::Linear((o.bidirectional() ? 2 : 1) * o.hidden(), o.classes()));
     register_module("layers", layers_);
 }
 

@@ -27,8 +27,8 @@ namespace mlstrat::train {
 
 nlohmann::json Progress::to_json() const {
     static const char* kinds[] = {"start", "batch", "epoch", "done"};
-    nlohmann::json j = {{"event", kinds[static_cast<int>(kind)]}, {"epoch", epoch},
-                        {"epochs", epochs}};
+    nlohmann::json j = {
+        {"event", kinds[static_cast<int>(kind)]}, {"epoch", epoch}, {"epochs", epochs}};
     if (kind == Kind::Batch || kind == Kind::Epoch) {
         j["batch"] = batch;
         j["batches"] = batches;
@@ -44,25 +44,25 @@ nlohmann::json Progress::to_json() const {
 
 nlohmann::json RunResult::to_json() const {
     nlohmann::json j = {{"name", name},
-            {"dir", dir},
-            {"errors", errors},
-            {"accuracy", accuracy},
-            {"sizes", sizes},
-            {"examples_per_second", examples_per_second},
-            {"seconds", seconds},
-            {"latency_ms", latency_ms},
-            {"epochs", epochs},
-            {"complete", complete},
-            {"stopped_early", stopped_early},
-            {"files", files},
-            {"notes", notes},
-            {"backend", backend.to_json()},
-            {"batch_shares", batch_shares},
-            {"distributed",
-             {{"world_size", world_size},
-              {"rank", rank},
-              {"steps", steps},
-              {"allreduce_seconds", allreduce_seconds}}}};
+                        {"dir", dir},
+                        {"errors", errors},
+                        {"accuracy", accuracy},
+                        {"sizes", sizes},
+                        {"examples_per_second", examples_per_second},
+                        {"seconds", seconds},
+                        {"latency_ms", latency_ms},
+                        {"epochs", epochs},
+                        {"complete", complete},
+                        {"stopped_early", stopped_early},
+                        {"files", files},
+                        {"notes", notes},
+                        {"backend", backend.to_json()},
+                        {"batch_shares", batch_shares},
+                        {"distributed",
+                         {{"world_size", world_size},
+                          {"rank", rank},
+                          {"steps", steps},
+                          {"allreduce_seconds", allreduce_seconds}}}};
     if (!tasks.empty()) {
         j["tasks"] = tasks;
         j["task_errors"] = task_errors;

@@ -8,18 +8,22 @@
 #include <random>
 #include <set>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 
 namespace mlstrat::train {
 
 std::int8_t parse_task_label(std::string_view cell, const std::string& at,
                              const std::string& column) {
     switch (metrics::parse_task_label(cell)) {
-        case metrics::TaskLabel::Positive: return 1;
-        case metrics::TaskLabel::Negative: return 0;
-        case metrics::TaskLabel::Missing: return kMissingLabel;
-        case metrics::TaskLabel::Invalid: break;
+        case metrics::TaskLabel::Positive:
+            return 1;
+        case metrics::TaskLabel::Negative:
+            return 0;
+        case metrics::TaskLabel::Missing:
+            return kMissingLabel;
+        case metrics::TaskLabel::Invalid:
+            break;
     }
     throw Error(ErrorCode::InvalidInput, at + ": column '" + column + "' holds '" +
                                              std::string(cell) +
@@ -64,7 +68,8 @@ void hide_labels(Split& train, double share, std::uint64_t seed) {
     }
     std::mt19937_64 rng(seed);
     std::shuffle(known.begin(), known.end(), rng);
-    const auto hide = static_cast<std::size_t>(std::llround(share * static_cast<double>(known.size())));
+    const auto hide =
+        static_cast<std::size_t>(std::llround(share * static_cast<double>(known.size())));
     for (std::size_t k = 0; k < hide; ++k) train.task_labels[known[k]] = kMissingLabel;
 }
 

@@ -14,7 +14,8 @@ std::vector<std::string> tokenize(std::string_view text, const std::string& voca
         for (std::size_t i = 0; i < text.size();) {
             // A UTF-8 character is a lead byte and its continuation bytes (10xxxxxx).
             std::size_t n = 1;
-            while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) {
+            while (i + n < text.size() &&
+                   (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) {
                 ++n;
             }
             out.emplace_back(text.substr(i, n));
@@ -33,8 +34,7 @@ std::vector<std::string> tokenize(std::string_view text, const std::string& voca
     return out;
 }
 
-Vocabulary::Vocabulary(const std::vector<std::vector<std::string>>& texts,
-                       std::int64_t min_count) {
+Vocabulary::Vocabulary(const std::vector<std::vector<std::string>>& texts, std::int64_t min_count) {
     std::map<std::string, std::int64_t> counts;
     for (const auto& t : texts) {
         for (const auto& token : t) ++counts[token];

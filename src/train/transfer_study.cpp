@@ -9,8 +9,8 @@
 #include <chrono>
 #include <filesystem>
 
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/text.hpp"
 #include "mlstrat/train/config.hpp"
 #include "mlstrat/train/run.hpp"

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <random>
 
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "mlstrat/train/config.hpp"
 #include "mlstrat/train/run.hpp"
 #include "mlstrat/train/tune.hpp"
@@ -79,12 +79,14 @@ SearchDimension parse_search_dimension(const std::string& text) {
     SearchDimension d;
     d.text = text;
     const auto eq = text.find('=');
-    if (eq == std::string::npos) bad_space(text, "expected KEY=log(LO,HI), uniform(LO,HI), int(LO,HI) or choice(V,...)");
+    if (eq == std::string::npos)
+        bad_space(text, "expected KEY=log(LO,HI), uniform(LO,HI), int(LO,HI) or choice(V,...)");
     d.key = std::string(trim(std::string_view(text).substr(0, eq)));
     const std::string spec(trim(std::string_view(text).substr(eq + 1)));
     const auto open = spec.find('(');
     if (open == std::string::npos || spec.back() != ')') {
-        bad_space(text, "expected log(LO,HI), uniform(LO,HI), int(LO,HI) or choice(V,...) after '='");
+        bad_space(text,
+                  "expected log(LO,HI), uniform(LO,HI), int(LO,HI) or choice(V,...) after '='");
     }
     const std::string fn = spec.substr(0, open);
     const auto args = split_args(std::string_view(spec).substr(open + 1, spec.size() - open - 2));
@@ -93,7 +95,8 @@ SearchDimension parse_search_dimension(const std::string& text) {
     for (const auto& k : keys) {
         if (k.key == d.key) info = &k;
     }
-    if (info == nullptr) bad_space(text, "unknown key '" + d.key + "' (mlstrat train --keys lists them)");
+    if (info == nullptr)
+        bad_space(text, "unknown key '" + d.key + "' (mlstrat train --keys lists them)");
     d.integer = info->type == "integer";
     const bool numeric = d.integer || info->type == "number";
     auto number = [&](const std::string& a) {
@@ -110,7 +113,7 @@ SearchDimension parse_search_dimension(const std::string& text) {
         }
         d.lo = number(args[0]);
         d.hi = number(args[1]);
-        d.kind = fn == "log" ? SearchDimension::Kind::Log
+        d.kind = fn == "log"   ? SearchDimension::Kind::Log
                  : fn == "int" ? SearchDimension::Kind::Int
                                : SearchDimension::Kind::Uniform;
         if (d.kind == SearchDimension::Kind::Log && !(d.lo > 0 && d.lo < d.hi)) {
@@ -158,8 +161,9 @@ std::vector<std::vector<std::string>> sample_trials(const std::vector<SearchDime
             std::string value;
             switch (d.kind) {
                 case SearchDimension::Kind::Log:
-                    value = number_text(std::exp(std::log(d.lo) + u * (std::log(d.hi) - std::log(d.lo))),
-                                        d.integer);
+                    value = number_text(
+                        std::exp(std::log(d.lo) + u * (std::log(d.hi) - std::log(d.lo))),
+                        d.integer);
                     break;
                 case SearchDimension::Kind::Uniform:
                     value = number_text(d.lo + u * (d.hi - d.lo), d.integer);
@@ -169,7 +173,8 @@ std::vector<std::vector<std::string>> sample_trials(const std::vector<SearchDime
                                            static_cast<std::int64_t>(u * (d.hi - d.lo + 1)));
                     break;
                 case SearchDimension::Kind::Choice:
-                    value = d.choices[static_cast<std::size_t>(u * static_cast<double>(d.choices.size()))];
+                    value = d.choices[static_cast<std::size_t>(
+                        u * static_cast<double>(d.choices.size()))];
                     break;
             }
             sets.push_back(d.key + "=" + value);
@@ -328,8 +333,8 @@ TuneResult tune(const TuneRequest& request, const TuneProgressFn& progress) {
             }
         }
         // The registry's entries, as select sees every other run.
-        const auto report = select::select(select::candidates_from_runs(runs, request.registry_path),
-                                           options);
+        const auto report =
+            select::select(select::candidates_from_runs(runs, request.registry_path), options);
         std::vector<std::size_t> order;
         for (const auto& ranked : report.ranking) {
             for (std::size_t i : alive) {

@@ -10,12 +10,12 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/learning_curve.hpp"
-#include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
-#include "mlstrat/train_curve.hpp"
 #include "commands/learning_curve_table.hpp"
+#include "mlstrat/learning_curve.hpp"
+#include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
+#include "mlstrat/train_curve.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -52,10 +52,9 @@ void print_progress(const train::CurveProgress& c, bool tty) {
         return;
     }
     std::fprintf(stderr, "\r\033[Ksize %zu/%zu (%s) repeat %lld/%lld  epoch %lld/%lld  eta %s",
-                 c.size_index, c.sizes, thousands(c.size).c_str(),
-                 static_cast<long long>(c.repeat), static_cast<long long>(c.repeats),
-                 static_cast<long long>(c.run.epoch), static_cast<long long>(c.run.epochs),
-                 minutes(c.eta_seconds).c_str());
+                 c.size_index, c.sizes, thousands(c.size).c_str(), static_cast<long long>(c.repeat),
+                 static_cast<long long>(c.repeats), static_cast<long long>(c.run.epoch),
+                 static_cast<long long>(c.run.epochs), minutes(c.eta_seconds).c_str());
     if (c.run.kind == Kind::Done && c.size_index == c.sizes && c.repeat == c.repeats) {
         std::fprintf(stderr, "\n");
     }
@@ -84,8 +83,9 @@ void run(CurveArgs& a, CLI::App* cmd) {
 void add_curve(CLI::App& app) {
     auto args = std::make_shared<CurveArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "curve", "Will more data help? Train at several training-set sizes, fit the dev error "
-                 "against the size and say how many examples reach the target (docs/curve.md).");
+        "curve",
+        "Will more data help? Train at several training-set sizes, fit the dev error "
+        "against the size and say how many examples reach the target (docs/curve.md).");
     cmd->add_option("CONFIG", args->request.config_path, "TOML config file (docs/train.md)");
     cmd->add_option("--sizes", args->sizes,
                     "training-set sizes, comma-separated; 'all' is the whole training set")
@@ -96,8 +96,9 @@ void add_curve(CLI::App& app) {
     cmd->add_option("--name", args->request.name,
                     "the curve's name; its runs are NAME-n<size>-r<repeat> (default: the "
                     "config's name + '-curve')");
-    cmd->add_option("--target", args->target,
-                    "the desired error (default: the project's Bayes proxy, `project set --human`)");
+    cmd->add_option(
+        "--target", args->target,
+        "the desired error (default: the project's Bayes proxy, `project set --human`)");
     cmd->add_option("--set", args->request.overrides,
                     "KEY=VALUE: override one config key; repeatable");
     cmd->add_option("--runs", args->request.runs_dir, "folder of run folders")

@@ -17,12 +17,12 @@
 #include "commands/commands.hpp"
 #include "commands/demo_setup.hpp"
 #include "commands/demo_story.hpp"
+#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/synth.hpp"
 #include "mlstrat/support/text_table.hpp"
+#include "mlstrat/synth.hpp"
 #include "mlstrat/train.hpp"
 #include "output.hpp"
 
@@ -88,26 +88,31 @@ class Demo {
 
     // Trains configs/NAME.toml, then diagnoses it against the project's human levels.
     json train_and_diagnose(const std::string& name) {
-        json run = runner_.run({"train", "configs/" + name + ".toml", "--name", name}, "train-" + name);
+        json run =
+            runner_.run({"train", "configs/" + name + ".toml", "--name", name}, "train-" + name);
         json d = runner_.run({"diagnose", "--run", name}, "diagnose-" + name);
         const json& e = d["errors"];
         auto err = [&](const char* split) {
             return e.contains(split) && e[split].is_number() ? pct(e[split].get<double>()) : "-";
         };
-        story_.say(fmt::format("errors: train {}, train-dev {}, dev {}, test {} (Bayes proxy {}: {})",
-                               err("train"), err("train_dev"), err("dev"), err("test"),
-                               d.value("bayes_proxy_name", ""), pct(number_or(d, "bayes_proxy"))));
+        story_.say(
+            fmt::format("errors: train {}, train-dev {}, dev {}, test {} (Bayes proxy {}: {})",
+                        err("train"), err("train_dev"), err("dev"), err("test"),
+                        d.value("bayes_proxy_name", ""), pct(number_or(d, "bayes_proxy"))));
         std::vector<std::string> gaps;
         for (const auto& gap : d["ranking"]) {
             std::string key = gap.get<std::string>();
-            gaps.push_back(fmt::format("{} {}", words(key), pct(number_or(d["gaps"], key.c_str()))));
+            gaps.push_back(
+                fmt::format("{} {}", words(key), pct(number_or(d["gaps"], key.c_str()))));
         }
         const std::string joined = text::join(gaps, ", ");
         std::string focus = d.value("focus", "unclear");
         std::string tactic = d["tactics"].empty() ? "" : d["tactics"][0].get<std::string>();
         story_.say(fmt::format("gaps, largest first: {}. Focus: {}{}.", joined, words(focus),
                                tactic.empty() ? "" : " — " + tactic));
-        json entry = {{"errors", e}, {"gaps", d["gaps"]}, {"focus", focus},
+        json entry = {{"errors", e},
+                      {"gaps", d["gaps"]},
+                      {"focus", focus},
                       {"bayes_proxy", d.value("bayes_proxy", json())},
                       {"noise", d.value("noise", json::array())},
                       {"secondary", d.value("secondary", json::array())},
@@ -126,9 +131,10 @@ class Demo {
             "Fashion-MNIST crowd without fashion expertise reached 83.5% accuracy (16.5% error); "
             "an expert does better — here {} (--expert sets it).",
             args_.latency_ms, args_.expert));
-        runner_.run({"project", "set", "--human", "crowd=16.5%", "--human", "expert=" + args_.expert,
-                     "--maximize", "accuracy", "--require", "latency_ms<=" + args_.latency_ms},
-                    "project");
+        runner_.run(
+            {"project", "set", "--human", "crowd=16.5%", "--human", "expert=" + args_.expert,
+             "--maximize", "accuracy", "--require", "latency_ms<=" + args_.latency_ms},
+            "project");
     }
 
     // 2. Web and app data, split with option 2 and a train-dev set (1.2.2).
@@ -141,7 +147,8 @@ class Demo {
                       labels + ": fewer images than the demo needs");
         story_.say(fmt::format(
             "The web pool: {} clean Fashion-MNIST training images. The app pool — what users' "
-            "phones will send: {} other images of the same classes, blurred, noisy, low in contrast "
+            "phones will send: {} other images of the same classes, blurred, noisy, low in "
+            "contrast "
             "or rotated by mlstrat synth, so no image is in both pools.",
             thousands(plan_.web), thousands(plan_.app)));
         runner_.run({"synth", "images", "--images", images, "--labels", labels, "--rows",
@@ -154,12 +161,11 @@ class Demo {
             "train, and a train-dev set of {} — same distribution as train, never trained on — "
             "tells variance from data mismatch.",
             thousands(plan_.target_in_train), thousands(plan_.train_dev)));
-        json split = runner_.run({"split", "data/pool.csv", "--out", "data/split", "--target",
-                                  "source=app", "--target-in-train",
-                                  std::to_string(plan_.target_in_train), "--train-dev",
-                                  std::to_string(plan_.train_dev), "--stratify", "label",
-                                  "--seed", "1"},
-                                 "split");
+        json split =
+            runner_.run({"split", "data/pool.csv", "--out", "data/split", "--target", "source=app",
+                         "--target-in-train", std::to_string(plan_.target_in_train), "--train-dev",
+                         std::to_string(plan_.train_dev), "--stratify", "label", "--seed", "1"},
+                        "split");
         std::string sizes;
         for (const char* s : {"train", "train_dev", "dev", "test"}) {
             if (split["splits"].contains(s))
@@ -172,7 +178,8 @@ class Demo {
 
     // 3. A quick baseline, then the knob the gaps point at (1.2.1, 1.1.3).
     void iterate() {
-        story_.step("Build the first system quickly, then turn the knob the gaps point at (1.2.1, 1.1.3)");
+        story_.step(
+            "Build the first system quickly, then turn the knob the gaps point at (1.2.1, 1.1.3)");
         write_config("baseline", "A quick baseline: a small fully connected network.",
                      config(split_data(""), mlp_model(), plan_.epochs_baseline));
         json baseline = train_and_diagnose("baseline");
@@ -203,18 +210,19 @@ class Demo {
     // Yearning ch. 28-32): the baseline at growing training-set sizes, one run each, against the
     // project's Bayes proxy.
     void more_data() {
-        story_.say("Would more web images help? Collecting them costs months; a learning curve "
-                   "answers first: the baseline trained on growing parts of the training set.");
+        story_.say(
+            "Would more web images help? Collecting them costs months; a learning curve "
+            "answers first: the baseline trained on growing parts of the training set.");
         json curve = runner_.run({"curve", "configs/baseline.toml", "--sizes", plan_.curve_sizes,
                                   "--repeats", "1", "--name", "baseline-curve", "--quiet"},
                                  "curve-baseline");
         std::vector<std::string> points;
         for (const auto& p : curve["points"]) {
             const json& e = p["errors"];
-            points.push_back(fmt::format(
-                "{}: train {}, dev {}", thousands(p["size"].get<std::uint64_t>()),
-                e.contains("train") ? pct(number_or(e["train"], "mean")) : "-",
-                e.contains("dev") ? pct(number_or(e["dev"], "mean")) : "-"));
+            points.push_back(
+                fmt::format("{}: train {}, dev {}", thousands(p["size"].get<std::uint64_t>()),
+                            e.contains("train") ? pct(number_or(e["train"], "mean")) : "-",
+                            e.contains("dev") ? pct(number_or(e["dev"], "mean")) : "-"));
         }
         story_.say("training-set size " + text::join(points, "; ") + ".");
         story_.say(curve["verdict"].value("message", ""));
@@ -283,15 +291,17 @@ class Demo {
                                   fmt::format("{:.6f}", dev_error)},
                                  "errors-tally");
         for (const auto& c : tally["categories"]) {
-            story_.say(fmt::format("{}: {} of the errors; fixing all of them takes dev error from {} to {} at best",
-                                   c.value("tag", ""), pct(number_or(c, "share")), pct(dev_error),
-                                   pct(number_or(c, "error_if_fixed"))));
+            story_.say(fmt::format(
+                "{}: {} of the errors; fixing all of them takes dev error from {} to {} at best",
+                c.value("tag", ""), pct(number_or(c, "share")), pct(dev_error),
+                pct(number_or(c, "error_if_fixed"))));
         }
         summary_["error_analysis"]["tally"] = tally["categories"];
 
-        json slices = runner_.run({"errors", "slices", pred, "--features", "degradation,strength",
-                                   "--min-rows", std::to_string(plan_.min_slice_rows), "--top", "3"},
-                                  "errors-slices");
+        json slices =
+            runner_.run({"errors", "slices", pred, "--features", "degradation,strength",
+                         "--min-rows", std::to_string(plan_.min_slice_rows), "--top", "3"},
+                        "errors-slices");
         const json cohorts = slices.value("cohorts", json::array());
         for (const auto& c : cohorts) {
             story_.say(fmt::format("cohort {}: {} rows, error {}, {} of all dev errors",
@@ -302,10 +312,10 @@ class Demo {
             story_.say("no cohort of these rows errs significantly more than the rest");
         summary_["error_analysis"]["cohorts"] = cohorts;
 
-        json issues = runner_.run({"labels", pred, "--prob-cols", "p_*", "--label-col", "label",
-                                   "--id-col", "id", "--out", "analysis/label_issues.csv",
-                                   "--review", "analysis/labels_review.html"},
-                                  "labels");
+        json issues = runner_.run(
+            {"labels", pred, "--prob-cols", "p_*", "--label-col", "label", "--id-col", "id",
+             "--out", "analysis/label_issues.csv", "--review", "analysis/labels_review.html"},
+            "labels");
         std::size_t flagged = issues.value("issues", json::array()).size();
         story_.say(fmt::format(
             "confident learning flags {} dev images as likely mislabeled "
@@ -319,8 +329,8 @@ class Demo {
 
     // The pages a person does the same review on, by eye (1.2.1).
     void review_pages(double dev_error) {
-        runner_.run({"errors", "review", "analysis/sheet.csv", "--error", fmt::format("{:.6f}", dev_error),
-                     "--out", "analysis/review.html"},
+        runner_.run({"errors", "review", "analysis/sheet.csv", "--error",
+                     fmt::format("{:.6f}", dev_error), "--out", "analysis/review.html"},
                     "errors-review");
         const fs::path errors_page = dir_ / "analysis" / "review.html";
         const fs::path labels_page = dir_ / "analysis" / "labels_review.html";
@@ -340,9 +350,10 @@ class Demo {
         std::string images = fashion("train-images-idx3-ubyte.gz");
         std::string labels = fashion("train-labels-idx1-ubyte.gz");
         auto synthesized = [&](const std::string& name, const std::vector<std::string>& extra) {
-            std::vector<std::string> args = {"synth", "images", "--images", images, "--labels", labels,
-                                             "--rows", fmt::format("0:{}", plan_.synth), "--out",
-                                             "data/" + name, "--seed", "21"};
+            std::vector<std::string> args = {
+                "synth",    "images",       "--images", images,
+                "--labels", labels,         "--rows",   fmt::format("0:{}", plan_.synth),
+                "--out",    "data/" + name, "--seed",   "21"};
             args.insert(args.end(), extra.begin(), extra.end());
             json result = runner_.run(args, "synth-" + name);
             write_train_with_synthesized(dir_, name);
@@ -362,18 +373,20 @@ class Demo {
             "look as varied, but the model can overfit that small pool:",
             plan_.small_pool));
         json small = synthesized("pool", {"--pool", std::to_string(plan_.small_pool)});
-        for (const auto& w : small.value("warnings", json::array())) story_.say("synth warns: " + w.get<std::string>());
+        for (const auto& w : small.value("warnings", json::array()))
+            story_.say("synth warns: " + w.get<std::string>());
         write_config("cnn_pool", "The CNN with app-like images from a small pool of degradations.",
                      config(split_data("../data/train_pool.csv"), cnn_model(), plan_.epochs_cnn));
         json pool = train_and_diagnose("cnn_pool");
         const json& before = summary_["runs"]["cnn"];
         auto dev = [](const json& r) { return number_or(r["errors"], "dev"); };
         auto mismatch = [](const json& r) { return number_or(r["gaps"], "data_mismatch"); };
-        story_.say(fmt::format(
-            "dev error: CNN {} → with synthesized data {} (full range) and {} ({} settings); the data "
-            "mismatch gap {} → {} and {}.",
-            pct(dev(before)), pct(dev(full)), pct(dev(pool)), plan_.small_pool, pct(mismatch(before)),
-            pct(mismatch(full)), pct(mismatch(pool))));
+        story_.say(
+            fmt::format("dev error: CNN {} → with synthesized data {} (full range) and {} ({} "
+                        "settings); the data "
+                        "mismatch gap {} → {} and {}.",
+                        pct(dev(before)), pct(dev(full)), pct(dev(pool)), plan_.small_pool,
+                        pct(mismatch(before)), pct(mismatch(full)), pct(mismatch(pool))));
     }
 
     // 6. Transfer learning on the course's scenario (1.2.3): task A is the plentiful web images,
@@ -431,13 +444,15 @@ class Demo {
     // 7. The report a team lead would forward.
     void report() {
         story_.step("Report");
-        json report = runner_.run({"report", "--out", "report.html", "--pred", "runs/cnn/pred_dev.csv",
-                                   "--slice-col", "degradation", "--sheet", "analysis/sheet_reviewed.csv",
-                                   "--error", fmt::format("{:.6f}", number_or(summary_["runs"]["cnn"]["errors"], "dev"))},
-                                  "report");
-        story_.say(fmt::format("{} — open it in a browser (it works offline). Every run is in "
-                               "mlstrat.db: `mlstrat runs list --db {}` lists them.",
-                               (dir_ / "report.html").string(), (dir_ / "mlstrat.db").string()));
+        json report = runner_.run(
+            {"report", "--out", "report.html", "--pred", "runs/cnn/pred_dev.csv", "--slice-col",
+             "degradation", "--sheet", "analysis/sheet_reviewed.csv", "--error",
+             fmt::format("{:.6f}", number_or(summary_["runs"]["cnn"]["errors"], "dev"))},
+            "report");
+        story_.say(
+            fmt::format("{} — open it in a browser (it works offline). Every run is in "
+                        "mlstrat.db: `mlstrat runs list --db {}` lists them.",
+                        (dir_ / "report.html").string(), (dir_ / "mlstrat.db").string()));
         summary_["report"] = (dir_ / "report.html").string();
         (void)report;
     }
@@ -465,7 +480,8 @@ void run(const DemoArgs& args) {
     auto start = std::chrono::steady_clock::now();
     Demo demo(args, story);
     json summary = demo.run();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     summary["wall_seconds"] = seconds;
     if (args.json) {
         print_json(summary);
@@ -481,7 +497,8 @@ void add_demo(CLI::App& app) {
     auto args = std::make_shared<DemoArgs>();
     auto* cmd = app.add_subcommand(
         "demo",
-        "The course's whole loop on Fashion-MNIST in one command: goal, splits, baseline, diagnosis, "
+        "The course's whole loop on Fashion-MNIST in one command: goal, splits, baseline, "
+        "diagnosis, "
         "error analysis, synthesized data for the data mismatch, transfer learning, report.");
     cmd->add_option("--dir", args->dir, "the project folder to create (default mlstrat-demo)");
     cmd->add_option("--data", args->data, "the folder of Fashion-MNIST's IDX files")
@@ -489,8 +506,10 @@ void add_demo(CLI::App& app) {
     cmd->add_option("--expert", args->expert, "expert-level error, the Bayes proxy (default 5%)");
     cmd->add_option("--latency-ms", args->latency_ms,
                     "satisficing limit on latency per image in ms (default 5)");
-    cmd->add_option("--size", args->size, "full (the README's demo) or quick (every step, tiny data)");
-    cmd->add_flag_callback("--quick", [args] { args->size = "quick"; }, "the same as --size quick");
+    cmd->add_option("--size", args->size,
+                    "full (the README's demo) or quick (every step, tiny data)");
+    cmd->add_flag_callback(
+        "--quick", [args] { args->size = "quick"; }, "the same as --size quick");
     cmd->add_option("--threads", args->threads, "training threads (default: every core)");
     cmd->add_flag("--force", args->force, "replace the project folder if it exists");
     cmd->add_flag("--json", args->json, "print only a JSON summary of every step's numbers");

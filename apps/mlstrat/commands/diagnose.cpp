@@ -8,10 +8,10 @@
 
 #include "commands/commands.hpp"
 #include "commands/learning_curve_table.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/learning_curve.hpp"
-#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {

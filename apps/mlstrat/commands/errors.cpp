@@ -7,9 +7,9 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/analysis.hpp"
+#include "mlstrat/review.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/review.hpp"
 
 #include "mlstrat/split.hpp"
 #include "output.hpp"
@@ -103,8 +103,7 @@ void run_sample(SampleArgs& a) {
     } else if (!a.split_dir.empty()) {
         std::cout << a.split_dir << " has no eyeball dev set: drawn from every row\n";
     }
-    std::cout
-              << "Mark each idea's column with x, add a mark under mislabeled when the label is "
+    std::cout << "Mark each idea's column with x, add a mark under mislabeled when the label is "
                  "wrong, then run: mlstrat errors tally "
               << r.sheet << " --error <dev error>\n";
 }
@@ -128,7 +127,8 @@ void run_review(ReviewArgs& a) {
     } else {
         if (a.sheet.empty()) a.sheet = sheet_beside(a.out);
         a.sample.tags = a.options.tags;
-        page = report::error_review_from_predictions(a.input, a.sample, a.sheet, a.options, &sampled);
+        page =
+            report::error_review_from_predictions(a.input, a.sample, a.sheet, a.options, &sampled);
     }
     const std::uint64_t bytes = report::write_review(page, a.out);
     if (a.json) {
@@ -184,8 +184,8 @@ void run_tally(TallyArgs& a) {
     if (!r.categories.empty()) {
         const auto& best = r.categories.front();
         std::cout << "Largest ceiling: " << best.tag << " (" << percent(best.share, 1)
-                  << " of the errors; fixing all of them takes the error from "
-                  << percent(r.error) << " to " << percent(best.error_if_fixed) << " at best).\n";
+                  << " of the errors; fixing all of them takes the error from " << percent(r.error)
+                  << " to " << percent(best.error_if_fixed) << " at best).\n";
     }
     if (r.mislabeled) {
         std::cout << "\nIncorrectly labeled: " << r.mislabeled->reason << ".\n";
@@ -203,7 +203,8 @@ void print_slices(const analysis::CohortReport& r) {
                   << " rows has an error that differs significantly from the rest\n";
         return;
     }
-    std::cout << "\ncohorts of at least " << thousands(r.min_rows) << " rows, highest error first\n";
+    std::cout << "\ncohorts of at least " << thousands(r.min_rows)
+              << " rows, highest error first\n";
     Table t({"cohort", "rows", "error", level + " CI", "share of errors"});
     for (const auto& c : r.cohorts) {
         t.add({c.condition, thousands(c.rows), percent(c.error),
@@ -262,13 +263,15 @@ void add_sample(CLI::App& errors) {
 void add_review(CLI::App& errors) {
     auto args = std::make_shared<ReviewArgs>();
     CLI::App* cmd = errors.add_subcommand(
-        "review", "Write a review page: one card per sampled error with its image, tags to tick, "
-                  "a live tally, and an Export of the filled sheet (one HTML file, offline).");
+        "review",
+        "Write a review page: one card per sampled error with its image, tags to tick, "
+        "a live tally, and an Export of the filled sheet (one HTML file, offline).");
     cmd->add_option("SHEET", args->input,
                     "a review sheet from errors sample, or a predictions file to sample from")
         ->required();
     cmd->add_option("--out", args->out, "the HTML page to write")->required();
-    cmd->add_option("--tags", args->tags, "tags to offer besides the sheet's: dog,great_cat,blurry");
+    cmd->add_option("--tags", args->tags,
+                    "tags to offer besides the sheet's: dog,great_cat,blurry");
     cmd->add_option("--error", args->error, "the dev error, for the ceilings (10% or 0.10)");
     cmd->add_option("--image-col", args->options.image_col,
                     "column of image references (default: the first that holds one)");
@@ -303,15 +306,17 @@ void add_review(CLI::App& errors) {
 void add_tally(CLI::App& errors) {
     auto args = std::make_shared<TallyArgs>();
     CLI::App* cmd = errors.add_subcommand(
-        "tally", "Count the marked tags of a reviewed sheet: share, interval and ceiling per idea, "
-                 "and whether incorrect labels are worth fixing.");
+        "tally",
+        "Count the marked tags of a reviewed sheet: share, interval and ceiling per idea, "
+        "and whether incorrect labels are worth fixing.");
     cmd->add_option("SHEET", args->sheet, "the reviewed sheet (CSV/TSV)")->required();
     cmd->add_option("--error", args->error, "the overall dev error (10% or 0.10)");
     cmd->add_option("--resolution", args->resolution,
                     "smallest difference between models you need to see (0.2%); labels are worth "
                     "fixing when the error they cause reaches it");
-    cmd->add_option("--tags", args->tags, "tag columns (default: the columns the sheet's layout "
-                                          "puts between pred and mislabeled)");
+    cmd->add_option("--tags", args->tags,
+                    "tag columns (default: the columns the sheet's layout "
+                    "puts between pred and mislabeled)");
     cmd->add_option("--mislabeled-col", args->options.mislabeled_col,
                     "column marking incorrectly labeled examples")
         ->capture_default_str();
@@ -324,8 +329,9 @@ void add_tally(CLI::App& errors) {
 void add_slices(CLI::App& errors) {
     auto args = std::make_shared<SlicesArgs>();
     CLI::App* cmd = errors.add_subcommand(
-        "slices", "Find the metadata cohorts with the highest error (a shallow decision tree on "
-                  "the error indicator, streamed in bounded memory).");
+        "slices",
+        "Find the metadata cohorts with the highest error (a shallow decision tree on "
+        "the error indicator, streamed in bounded memory).");
     cmd->add_option("PRED", args->pred, "predictions CSV/TSV (optionally .gz) with a header")
         ->required();
     cmd->add_option("--features", args->features, "metadata columns: region,blur,device");
@@ -353,8 +359,9 @@ void add_slices(CLI::App& errors) {
 
 void add_errors(CLI::App& app) {
     CLI::App* errors = app.add_subcommand(
-        "errors", "Error analysis: sample misclassified dev examples, tally the reviewed sheet, "
-                  "find high-error cohorts.");
+        "errors",
+        "Error analysis: sample misclassified dev examples, tally the reviewed sheet, "
+        "find high-error cohorts.");
     errors->require_subcommand(1);
     add_sample(*errors);
     add_review(*errors);

@@ -4,11 +4,11 @@
 #include <optional>
 
 #include "commands/commands.hpp"
+#include "mlstrat/metrics.hpp"
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/json_text.hpp"
-#include "mlstrat/metrics.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -67,8 +67,10 @@ void parse_shard(const std::string& text, io::TableOptions& table) {
         }
         return static_cast<unsigned>(*v);
     };
-    auto index = slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(0, slash));
-    auto count = slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(slash + 1));
+    auto index =
+        slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(0, slash));
+    auto count =
+        slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(slash + 1));
     MLSTRAT_CHECK(index && count && *count >= 1 && *index < *count, "--shard '", text,
                   "': give I/N, shard I (0 to N-1) of N, e.g. 0/4");
     table.shard_index = *index;
@@ -79,8 +81,8 @@ void print_report(const metrics::EvalReport& r) {
     const std::string level = percent(r.ci_level, 0);
     std::cout << "rows      " << thousands(r.rows) << "\n";
     std::cout << "accuracy  " << percent(r.accuracy) << "\n";
-    std::cout << "error     " << percent(r.error) << "  (" << level << " CI " << percent(r.error_ci.lo)
-              << " to " << percent(r.error_ci.hi) << ")\n";
+    std::cout << "error     " << percent(r.error) << "  (" << level << " CI "
+              << percent(r.error_ci.lo) << " to " << percent(r.error_ci.hi) << ")\n";
     if (r.weighted_error) {
         std::cout << "weighted error  " << percent(*r.weighted_error) << "  (" << level << " CI "
                   << percent(r.weighted_error_ci->lo) << " to " << percent(r.weighted_error_ci->hi)
@@ -117,7 +119,8 @@ void print_report(const metrics::EvalReport& r) {
         std::cout << "\npositive class '" << b.positive << "': precision " << num(b.precision)
                   << ", recall " << num(b.recall) << ", f1 " << num(b.f1);
         if (fb) std::cout << ", " << fb_name << " " << num(b.fbeta);
-        std::cout << "  (tp " << b.tp << ", fp " << b.fp << ", fn " << b.fn << ", tn " << b.tn << ")\n";
+        std::cout << "  (tp " << b.tp << ", fp " << b.fp << ", fn " << b.fn << ", tn " << b.tn
+                  << ")\n";
     }
 
     if (r.classes.size() <= 30) {
@@ -146,8 +149,9 @@ void print_report(const metrics::EvalReport& r) {
         t.print(std::cout, "  ");
         if (!s.values.empty()) {
             const auto& worst = s.values[s.worst];
-            std::cout << "  average over " << s.values.size() << " values: " << percent(s.average_error)
-                      << "; worst: " << worst.value << " at " << percent(worst.error) << "\n";
+            std::cout << "  average over " << s.values.size()
+                      << " values: " << percent(s.average_error) << "; worst: " << worst.value
+                      << " at " << percent(worst.error) << "\n";
         }
     }
     for (const auto& w : r.warnings) std::cout << "\nwarning: " << w << "\n";
@@ -185,7 +189,8 @@ void run(EvalArgs& a) {
         return;
     }
     MLSTRAT_CHECK(!a.pred.empty(), "eval needs a predictions file (or --min-test-size)");
-    MLSTRAT_CHECK(a.error.empty() && a.margin.empty(), "--error and --margin go with --min-test-size");
+    MLSTRAT_CHECK(a.error.empty() && a.margin.empty(),
+                  "--error and --margin go with --min-test-size");
     a.options.ci_level = level;
     a.options.table.threads = a.threads;
     for (const auto& text : a.class_weights) {
@@ -199,12 +204,14 @@ void run(EvalArgs& a) {
         count_shard(a);
         return;
     }
-    if (a.tasks.empty()) a.tasks = metrics::detect_tasks(a.pred, a.options.label_col, a.options.table);
+    if (a.tasks.empty())
+        a.tasks = metrics::detect_tasks(a.pred, a.options.label_col, a.options.table);
     if (!a.tasks.empty()) {
         MLSTRAT_CHECK(a.options.slice_cols.empty() && a.options.weight_col.empty() &&
                           a.class_weights.empty() && a.positive.empty() && a.options.beta == 1.0,
                       "--slice-col, --weight-col, --class-weight, --positive and --beta are for "
-                      "single-label predictions, not the tasks of ", a.pred);
+                      "single-label predictions, not the tasks of ",
+                      a.pred);
         auto report = metrics::evaluate_tasks(a.pred, a.tasks, level, a.options.table);
         if (!a.run.empty()) {
             registry::Registry::open(a.db).record_error(a.run, a.split, report.mean.error,
@@ -222,8 +229,9 @@ void run(EvalArgs& a) {
 
 /// --shard I/N --stats-out PART.json: the counts of one shard, for --merge.
 void count_shard(EvalArgs& a) {
-    MLSTRAT_CHECK(!a.stats_out.empty(), "--shard needs --stats-out PART.json: a shard's own "
-                                        "report is not the file's; merge the parts with --merge");
+    MLSTRAT_CHECK(!a.stats_out.empty(),
+                  "--shard needs --stats-out PART.json: a shard's own "
+                  "report is not the file's; merge the parts with --merge");
     MLSTRAT_CHECK(a.run.empty(), "--run goes with the whole file: give it to --merge");
     if (!a.shard.empty()) parse_shard(a.shard, a.options.table);
     auto shard = metrics::count_shard(a.pred, a.options);
@@ -235,8 +243,7 @@ void count_shard(EvalArgs& a) {
                     {"stats_out", a.stats_out}});
     } else {
         std::cout << "shard " << shard.index << "/" << shard.count << " of " << shard.file << ": "
-                  << thousands(shard.counts.rows) << " rows; statistics in " << a.stats_out
-                  << "\n";
+                  << thousands(shard.counts.rows) << " rows; statistics in " << a.stats_out << "\n";
     }
 }
 
@@ -257,9 +264,11 @@ void report_and_record(const EvalArgs& a, const metrics::EvalReport& report) {
 void add_eval(CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "eval", "The single-number metric of a predictions file: accuracy, error with its interval, "
-                "per-class precision/recall/F1, confusion matrix, weighted and per-slice error.");
-    cmd->add_option("PRED", args->pred, "CSV/TSV (optionally .gz) with a header, one row per example");
+        "eval",
+        "The single-number metric of a predictions file: accuracy, error with its interval, "
+        "per-class precision/recall/F1, confusion matrix, weighted and per-slice error.");
+    cmd->add_option("PRED", args->pred,
+                    "CSV/TSV (optionally .gz) with a header, one row per example");
     cmd->add_option("--label-col", args->options.label_col, "column of true labels")
         ->capture_default_str();
     cmd->add_option("--pred-col", args->options.pred_col, "column of predicted labels")

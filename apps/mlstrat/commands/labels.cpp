@@ -9,9 +9,9 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/analysis.hpp"
+#include "mlstrat/review.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
-#include "mlstrat/review.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -42,8 +42,9 @@ struct ApplyArgs {
 };
 
 void print_summary(const analysis::LabelReport& r, const std::string& out) {
-    std::cout << "rows " << thousands(r.rows) << ", likely label errors " << thousands(r.issues.size())
-              << " (" << percent(r.rows ? static_cast<double>(r.issues.size()) / r.rows : 0.0)
+    std::cout << "rows " << thousands(r.rows) << ", likely label errors "
+              << thousands(r.issues.size()) << " ("
+              << percent(r.rows ? static_cast<double>(r.issues.size()) / r.rows : 0.0)
               << "), written to " << out << "\n\n";
     Table t({r.multi_label ? "class" : "given label", r.multi_label ? "rows with it" : "rows",
              "flagged", "estimated issues"});
@@ -87,11 +88,14 @@ void run(LabelsArgs& a) {
         print_json(j);
     } else if (page) {
         if (!a.out.empty()) print_summary(r, a.out);
-        std::cout << "wrote " << a.review << ": " << thousands(page->cards) << " flagged examples"
-                  << (page->left_out ? " (the " + thousands(page->left_out) + " least suspicious left out)" : "")
-                  << ". Open it in a browser, give each a verdict, Export, then run: mlstrat labels "
-                     "apply DATA --corrections "
-                  << page->export_name << " --out FIXED.csv\n";
+        std::cout
+            << "wrote " << a.review << ": " << thousands(page->cards) << " flagged examples"
+            << (page->left_out
+                    ? " (the " + thousands(page->left_out) + " least suspicious left out)"
+                    : "")
+            << ". Open it in a browser, give each a verdict, Export, then run: mlstrat labels "
+               "apply DATA --corrections "
+            << page->export_name << " --out FIXED.csv\n";
     } else if (a.out.empty()) {
         r.write_issues_csv([](std::string_view piece) { std::cout << piece; });
     } else {
@@ -120,8 +124,9 @@ void run_apply(const ApplyArgs& a) {
 void add_apply(CLI::App& labels) {
     auto args = std::make_shared<ApplyArgs>();
     CLI::App* cmd = labels.add_subcommand(
-        "apply", "Write DATA with the labels a reviewer found wrong corrected (the corrections "
-                 "CSV the review page exports); other rows are copied byte for byte.");
+        "apply",
+        "Write DATA with the labels a reviewer found wrong corrected (the corrections "
+        "CSV the review page exports); other rows are copied byte for byte.");
     cmd->add_option("DATA", args->data, "the CSV/TSV whose labels to correct")->required();
     cmd->add_option("--corrections", args->corrections,
                     "corrections CSV (index,id,given,suggested,decision,label,comment)")

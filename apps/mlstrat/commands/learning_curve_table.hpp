@@ -26,7 +26,8 @@ inline void print_learning_curve(const diagnose::LearningCurve& c) {
     }
     t.print(std::cout, "  ");
     std::cout << "  (mean ± standard deviation over the runs at a size)\n";
-    if (c.target) std::cout << "target        " << percent(*c.target) << " (" << c.target_source << ")\n";
+    if (c.target)
+        std::cout << "target        " << percent(*c.target) << " (" << c.target_source << ")\n";
     if (c.fit) {
         std::cout << fmt::format("fit           dev error ≈ {:.4f} + {:.4g}·n^(−{:.3f})", c.fit->a,
                                  c.fit->b, c.fit->c)

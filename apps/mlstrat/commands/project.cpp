@@ -5,10 +5,10 @@
 
 #include "commands/commands.hpp"
 #include "mlstrat/diagnose.hpp"
-#include "mlstrat/support/error.hpp"
-#include "mlstrat/support/parse.hpp"
 #include "mlstrat/registry.hpp"
 #include "mlstrat/select.hpp"
+#include "mlstrat/support/error.hpp"
+#include "mlstrat/support/parse.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {

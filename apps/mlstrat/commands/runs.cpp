@@ -5,10 +5,10 @@
 
 #include "commands/commands.hpp"
 #include "commands/runs/table.hpp"
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -107,8 +107,9 @@ void list(const RunsArgs& a) {
     std::vector<registry::Key> columns;
     for (const auto& text : a.columns) columns.push_back(registry::parse_key(text));
     if (columns.empty()) columns = registry::default_columns(runs);
-    const auto format =
-        a.json ? OutputFormat::Json : a.csv ? OutputFormat::Csv : OutputFormat::Table;
+    const auto format = a.json  ? OutputFormat::Json
+                        : a.csv ? OutputFormat::Csv
+                                : OutputFormat::Table;
     if (!a.group_by.empty()) {
         MLSTRAT_CHECK(a.group_by == "group", "--group-by: '", a.group_by,
                       "' is not a grouping (runs group by their seed group: --group-by group)");
@@ -150,9 +151,10 @@ void add_change_commands(CLI::App* cmd, const std::shared_ptr<RunsArgs>& args,
     common(rm);
     rm->callback([args] {
         auto registry = registry::Registry::open(args->db);
-        MLSTRAT_CHECK(registry.remove_run(args->name), args->db, ": no run is called '",
-                      args->name, "' (mlstrat runs list shows the runs)");
-        done(*args, "status", "deleted", "deleted run '" + args->name + "' (runs restore brings it back)");
+        MLSTRAT_CHECK(registry.remove_run(args->name), args->db, ": no run is called '", args->name,
+                      "' (mlstrat runs list shows the runs)");
+        done(*args, "status", "deleted",
+             "deleted run '" + args->name + "' (runs restore brings it back)");
     });
 
     CLI::App* restore = cmd->add_subcommand("restore", "Bring a deleted run back.");
@@ -207,8 +209,9 @@ void add_change_commands(CLI::App* cmd, const std::shared_ptr<RunsArgs>& args,
         MLSTRAT_CHECK(std::filesystem::exists(args->file), args->file, ": no such file");
         const std::string path = std::filesystem::absolute(args->file).lexically_normal().string();
         registry::Registry::open(args->db).attach_predictions(args->name, args->split, path);
-        done(*args, "predictions", {{args->split, path}},
-             "attached " + path + " as the " + args->split + " predictions of '" + args->name + "'");
+        done(
+            *args, "predictions", {{args->split, path}},
+            "attached " + path + " as the " + args->split + " predictions of '" + args->name + "'");
     });
 }
 

@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
+#include "mlstrat/registry.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/registry.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {

@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
+#include "mlstrat/split.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
-#include "mlstrat/split.hpp"
 #include "output.hpp"
 
 namespace mlstrat::cli {
@@ -46,9 +46,9 @@ void print_report(const split::SplitReport& r, const std::string& where_to) {
         std::vector<std::string> row = {split::part_name(s.part), thousands(s.rows),
                                         percent(r.input_rows ? double(s.rows) / r.input_rows : 0)};
         if (targets) row.push_back(thousands(s.target_rows.value_or(0)));
-        row.push_back(s.error_interval ? percent(s.error_interval->lo) + " to " +
-                                             percent(s.error_interval->hi)
-                                       : "");
+        row.push_back(s.error_interval
+                          ? percent(s.error_interval->lo) + " to " + percent(s.error_interval->hi)
+                          : "");
         row.push_back(s.sha256.substr(0, 12));
         table.add(row);
     }
@@ -128,9 +128,11 @@ void run(SplitArgs& a) {
 void add_split(CLI::App& app) {
     auto args = std::make_shared<SplitArgs>();
     CLI::App* cmd = app.add_subcommand(
-        "split", "Train / train-dev / dev / test from the right distributions, with exact and "
-                 "stable sizes, stratification, groups, target data, and leakage checks.");
-    cmd->add_option("DATA", args->data, "CSV/TSV (optionally .gz) with a header, one row per example");
+        "split",
+        "Train / train-dev / dev / test from the right distributions, with exact and "
+        "stable sizes, stratification, groups, target data, and leakage checks.");
+    cmd->add_option("DATA", args->data,
+                    "CSV/TSV (optionally .gz) with a header, one row per example");
     cmd->add_option("--out", args->out, "folder for train/dev/test(.csv|.tsv) and manifest.json");
     cmd->add_option("--dev", args->dev, "dev size: a count (2500) or a share (1%)");
     cmd->add_option("--test", args->test, "test size: a count (2500) or a share (1%)");

@@ -9,8 +9,8 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/train.hpp"
 #include "output.hpp"
 
@@ -156,8 +156,8 @@ void run(TrainArgs& a, CLI::App* cmd) {
     if (a.keys) {
         nlohmann::json keys = nlohmann::json::array();
         for (const auto& k : train::config_keys()) {
-            keys.push_back({{"key", k.key}, {"type", k.type}, {"default", k.default_value},
-                            {"doc", k.doc}});
+            keys.push_back(
+                {{"key", k.key}, {"type", k.type}, {"default", k.default_value}, {"doc", k.doc}});
         }
         if (a.json) {
             print_json(keys);
@@ -181,9 +181,10 @@ void run(TrainArgs& a, CLI::App* cmd) {
         } else {
             std::cout << train::backend_summary() << "\n"
                       << info.blas << ", " << info.blas_threads << " BLAS thread(s)\n"
-                      << fmt::format("1024x1024 float matmul: {:.1f} GFLOP/s ({} of a {:.0f} "
-                                     "GFLOP/s peak)\n",
-                                     gflops, percent(gflops / peak, 1), peak);
+                      << fmt::format(
+                             "1024x1024 float matmul: {:.1f} GFLOP/s ({} of a {:.0f} "
+                             "GFLOP/s peak)\n",
+                             gflops, percent(gflops / peak, 1), peak);
         }
         return;
     }
@@ -228,8 +229,9 @@ void add_train(CLI::App& app) {
     auto args = std::make_shared<TrainArgs>();
     args->request.registry_path = registry::kDefaultPath;
     CLI::App* cmd = app.add_subcommand(
-        "train", "Train the model a TOML config describes (docs/train.md) and write runs/NAME/: "
-                 "errors on train, train-dev, dev and test, predictions, model, history.");
+        "train",
+        "Train the model a TOML config describes (docs/train.md) and write runs/NAME/: "
+        "errors on train, train-dev, dev and test, predictions, model, history.");
     cmd->add_option("CONFIG", args->request.config_path, "TOML config file");
     cmd->add_option("--set", args->request.overrides,
                     "KEY=VALUE: override one config key (optim.lr=3e-4); repeatable");

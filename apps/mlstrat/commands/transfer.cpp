@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "commands/commands.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/registry.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/train.hpp"
 #include "output.hpp"
 

@@ -78,8 +78,9 @@ void add_tune(CLI::App& app) {
     auto args = std::make_shared<TuneArgs>();
     args->request.registry_path = registry::kDefaultPath;
     CLI::App* cmd = app.add_subcommand(
-        "tune", "Random search over config keys (docs/tune.md): every trial a registered run, the "
-                "best chosen by the project's optimizing metric under its satisficing limits.");
+        "tune",
+        "Random search over config keys (docs/tune.md): every trial a registered run, the "
+        "best chosen by the project's optimizing metric under its satisficing limits.");
     cmd->add_option("CONFIG", args->request.config_path, "TOML config file")->required();
     cmd->add_option("--trials", args->request.trials, "number of trials")->capture_default_str();
     cmd->add_option("--repeats", args->request.repeats,

@@ -16,8 +16,21 @@
 namespace mlstrat::columns {
 
 /// How the values of a column are stored.
-enum class Kind { Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float32, Float64, Bool,
-                  Text, Categorical };
+enum class Kind {
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    Float32,
+    Float64,
+    Bool,
+    Text,
+    Categorical
+};
 
 /// A view of n values: numbers at `data` + i * `stride` bytes, text as views, or categorical codes
 /// (integers, -1 for a missing value) with their category names.
@@ -70,17 +83,28 @@ void read_numbers(const Column& c, std::size_t first, std::size_t count, double*
 
 template <typename T>
 constexpr Kind kind_of() {
-    if constexpr (std::is_same_v<T, bool>) return Kind::Bool;
-    else if constexpr (std::is_same_v<T, std::int8_t>) return Kind::Int8;
-    else if constexpr (std::is_same_v<T, std::int16_t>) return Kind::Int16;
-    else if constexpr (std::is_same_v<T, std::int32_t>) return Kind::Int32;
-    else if constexpr (std::is_same_v<T, std::int64_t>) return Kind::Int64;
-    else if constexpr (std::is_same_v<T, std::uint8_t>) return Kind::UInt8;
-    else if constexpr (std::is_same_v<T, std::uint16_t>) return Kind::UInt16;
-    else if constexpr (std::is_same_v<T, std::uint32_t>) return Kind::UInt32;
-    else if constexpr (std::is_same_v<T, std::uint64_t>) return Kind::UInt64;
-    else if constexpr (std::is_same_v<T, float>) return Kind::Float32;
-    else return Kind::Float64;
+    if constexpr (std::is_same_v<T, bool>)
+        return Kind::Bool;
+    else if constexpr (std::is_same_v<T, std::int8_t>)
+        return Kind::Int8;
+    else if constexpr (std::is_same_v<T, std::int16_t>)
+        return Kind::Int16;
+    else if constexpr (std::is_same_v<T, std::int32_t>)
+        return Kind::Int32;
+    else if constexpr (std::is_same_v<T, std::int64_t>)
+        return Kind::Int64;
+    else if constexpr (std::is_same_v<T, std::uint8_t>)
+        return Kind::UInt8;
+    else if constexpr (std::is_same_v<T, std::uint16_t>)
+        return Kind::UInt16;
+    else if constexpr (std::is_same_v<T, std::uint32_t>)
+        return Kind::UInt32;
+    else if constexpr (std::is_same_v<T, std::uint64_t>)
+        return Kind::UInt64;
+    else if constexpr (std::is_same_v<T, float>)
+        return Kind::Float32;
+    else
+        return Kind::Float64;
 }
 
 template <typename T>

@@ -43,10 +43,10 @@ inline std::string where(std::string_view file, unsigned long long line) {
 }  // namespace mlstrat
 
 /// Throws mlstrat::Error(InvalidInput) with the parts streamed together when `cond` is false.
-#define MLSTRAT_CHECK(cond, ...)                                                            \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            throw ::mlstrat::Error(::mlstrat::ErrorCode::InvalidInput,                      \
-                                   ::mlstrat::detail::concat(__VA_ARGS__));                 \
-        }                                                                                   \
+#define MLSTRAT_CHECK(cond, ...)                                            \
+    do {                                                                    \
+        if (!(cond)) {                                                      \
+            throw ::mlstrat::Error(::mlstrat::ErrorCode::InvalidInput,      \
+                                   ::mlstrat::detail::concat(__VA_ARGS__)); \
+        }                                                                   \
     } while (false)

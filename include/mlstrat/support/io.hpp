@@ -123,7 +123,7 @@ class TableReader {
     std::vector<std::string> header_;
     char delimiter_ = ',';
     unsigned threads_ = 1;
-    std::string buffer_;        // bytes read but not yet parsed
+    std::string buffer_;           // bytes read but not yet parsed
     std::uint64_t next_line_ = 1;  // physical line of buffer_[0]
     bool scanned_ = false;
     bool eof_ = false;

@@ -38,7 +38,9 @@ std::uint64_t normal_sample_size(double p, double margin, double level);
 
 /// An interval in JSON is [lo, hi], the shape every mlstrat document uses (found by ADL, so
 /// `j["error_ci"] = interval;` works).
-inline void to_json(nlohmann::json& j, const Interval& ci) { j = nlohmann::json::array({ci.lo, ci.hi}); }
+inline void to_json(nlohmann::json& j, const Interval& ci) {
+    j = nlohmann::json::array({ci.lo, ci.hi});
+}
 
 /// The p-quantile of Student's t distribution with `dof` degrees of freedom (the interval of a
 /// mean over a few seeds).

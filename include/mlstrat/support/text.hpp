@@ -61,7 +61,8 @@ class Table {
         std::vector<std::size_t> width;
         for (const auto& row : rows_) {
             if (width.size() < row.size()) width.resize(row.size(), 0);
-            for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+            for (std::size_t i = 0; i < row.size(); ++i)
+                width[i] = std::max(width[i], row[i].size());
         }
         for (const auto& row : rows_) {
             std::string line = indent;

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "analysis/labels/issues.hpp"
-#include "mlstrat/support/error.hpp"
 #include "mlstrat/metrics.hpp"
+#include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
 
 namespace mlstrat::analysis::detail {

@@ -61,13 +61,13 @@ void compare_groups(const std::string& a, const std::vector<registry::Run>& runs
     const auto ga = registry::summarize_groups(runs_a, keys, level).at(0);
     const auto gb = registry::summarize_groups(runs_b, keys, level).at(0);
     const std::string error = split + ".error";
-    MLSTRAT_CHECK(ga.values.count(error) != 0 && gb.values.count(error) != 0, "groups ", a,
-                  " and ", b, ": not every seed group has a ", error, " to compare");
-    const std::string verdict = registry::group_verdict(a, b, error, ga.values.at(error),
-                                                        gb.values.at(error), level);
+    MLSTRAT_CHECK(ga.values.count(error) != 0 && gb.values.count(error) != 0, "groups ", a, " and ",
+                  b, ": not every seed group has a ", error, " to compare");
+    const std::string verdict =
+        registry::group_verdict(a, b, error, ga.values.at(error), gb.values.at(error), level);
     if (json) {
-        print_json({{"a", ga.to_json()}, {"b", gb.to_json()}, {"split", split},
-                    {"verdict", verdict}});
+        print_json(
+            {{"a", ga.to_json()}, {"b", gb.to_json()}, {"split", split}, {"verdict", verdict}});
         return;
     }
     Table t({"metric", "A: " + a, "B: " + b});
@@ -95,7 +95,8 @@ void add_runs_compare(CLI::App* runs) {
     };
     auto args = std::make_shared<Args>();
     CLI::App* cmd = runs->add_subcommand(
-        "compare", "Is B really better than A? Parameters, metrics, McNemar's paired test; two seed "
+        "compare",
+        "Is B really better than A? Parameters, metrics, McNemar's paired test; two seed "
         "groups compare by their means.");
     cmd->add_option("A", args->a, "the first run (or seed group)")->required();
     cmd->add_option("B", args->b, "the second run (or seed group)")->required();
@@ -117,8 +118,8 @@ void add_runs_compare(CLI::App* runs) {
             compare_groups(args->a, group_a, args->b, group_b, args->split, level, args->json);
             return;
         }
-        MLSTRAT_CHECK(group_a.empty() && group_b.empty(), "runs compare ", args->a, " ",
-                      args->b, ": one is a run and the other a seed group; compare two runs or "
+        MLSTRAT_CHECK(group_a.empty() && group_b.empty(), "runs compare ", args->a, " ", args->b,
+                      ": one is a run and the other a seed group; compare two runs or "
                       "two groups");
         auto find = [&](const std::string& name) {
             auto run = registry.find_run(name);

@@ -63,9 +63,8 @@ void print_groups(const std::vector<registry::GroupSummary>& groups,
     std::vector<std::string> head = {"group", "runs"};
     std::vector<std::string> keys;
     for (const auto& k : columns) {
-        const bool any = std::any_of(groups.begin(), groups.end(), [&](const auto& g) {
-            return g.values.count(k.text()) != 0;
-        });
+        const bool any = std::any_of(groups.begin(), groups.end(),
+                                     [&](const auto& g) { return g.values.count(k.text()) != 0; });
         if (any) keys.push_back(k.text());
     }
     if (format == OutputFormat::Csv) {
@@ -162,7 +161,8 @@ void print_run(const registry::Run& run) {
     }
     if (!run.params.empty()) {
         Table t({"param", "value"});
-        for (const auto& [k, v] : run.params) t.add({k, v.is_string() ? v.get<std::string>() : v.dump()});
+        for (const auto& [k, v] : run.params)
+            t.add({k, v.is_string() ? v.get<std::string>() : v.dump()});
         std::cout << "\n";
         t.print(std::cout);
     }
@@ -171,7 +171,8 @@ void print_run(const registry::Run& run) {
         for (const auto& [k, v] : run.tags) std::cout << " " << k << "=" << v;
         std::cout << "\n";
     }
-    for (const auto& [s, p] : run.predictions) std::cout << "predictions " << s << ": " << p << "\n";
+    for (const auto& [s, p] : run.predictions)
+        std::cout << "predictions " << s << ": " << p << "\n";
     if (!run.notes.empty()) std::cout << "\nnotes: " << run.notes << "\n";
     if (!run.config.empty())
         std::cout << "\nconfig:\n" << run.config << (run.config.back() == '\n' ? "" : "\n");
