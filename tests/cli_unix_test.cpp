@@ -111,6 +111,36 @@ TEST(CliUnix, StandardInputIsNamedInWhatACommandPrints) {
     EXPECT_NE(help.out.find("Usage: mlstrat eval"), std::string::npos) << help.out;
 }
 
+TEST(CliUnix, FilesACommandWritesNameStandardInputAsTheUserDid) {
+    // The manifest and the page name the input "stdin", never the temporary copy read meanwhile.
+    const auto split =
+        shell("splitmanifest", "cat '" + kBinary + "' | {mlstrat} split - --out sp >/dev/null && " +
+                                   "cat sp/manifest.json");
+    EXPECT_EQ(split.exit_code, 0) << split.err;
+    EXPECT_NE(split.out.find("\"input\": \"stdin\""), std::string::npos) << split.out;
+    const auto page = shell("reportpage", "cat '" + kBinary +
+                                              "' | {mlstrat} report --pred - --out r.html "
+                                              ">/dev/null && cat r.html");
+    EXPECT_EQ(page.exit_code, 0) << page.err;
+    EXPECT_NE(page.out.find("stdin"), std::string::npos);
+    const std::string copies = (fs::temp_directory_path() / "mlstrat-").string();
+    EXPECT_EQ(split.out.find(copies), std::string::npos);
+    EXPECT_EQ(page.out.find(copies), std::string::npos);
+}
+
+TEST(CliUnix, PredictionsFromStandardInputCannotBeAttachedToARun) {
+    // The registry keeps a predictions file's path; a copy of standard input is gone afterwards.
+    const auto o =
+        shell("attach", "{mlstrat} eval '" + kBinary +
+                            "' --run a --split dev --db r.db >/dev/null && cat '" + kBinary +
+                            "' | {mlstrat} runs predictions a - --split dev --db r.db");
+    EXPECT_EQ(o.exit_code, 2);
+    EXPECT_EQ(o.err,
+              "mlstrat: error: stdin: the registry keeps the predictions file's path, and standard "
+              "input or a pipe has none; write the predictions to a file and attach that\n");
+    EXPECT_EQ(o.out, "");
+}
+
 TEST(CliUnix, OutDashWritesTheFileToStandardOutput) {
     const std::string data = std::string(MLSTRAT_SOURCE_DIR) + "/tests/data/labels/";
     const std::string args =

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "mlstrat/support/error.hpp"
 
@@ -49,6 +50,9 @@ bool copy_fd(int from, int to) {
         }
     }
 }
+
+// The StdStreams of the running command, for shown_inputs and is_input_copy.
+const StdStreams* active = nullptr;
 
 bool is_pipe(const std::string& path) {
     struct stat st {};
@@ -107,6 +111,7 @@ StdStreams::StdStreams(int argc, char** argv) : args_(argv, argv + argc) {
         arg = spool;
     }
     for (auto& a : args_) argv_.push_back(a.data());
+    active = this;
     if (names_.size() > (out_.empty() ? 0u : 1u)) {
         // An input is a copy: what the command prints names it, so it is held to be shown.
         std::cout.flush();
@@ -123,6 +128,7 @@ StdStreams::StdStreams(int argc, char** argv) : args_(argv, argv + argc) {
 }
 
 StdStreams::~StdStreams() {
+    if (active == this) active = nullptr;
     release();
     if (saved_stdout_ >= 0) {
         std::cout.flush();
@@ -172,5 +178,18 @@ std::string StdStreams::shown(std::string message) const {
     }
     return message;
 }
+
+bool StdStreams::is_copy(const std::string& path) const {
+    for (const auto& [copy, name] : names_) {
+        if (copy == path && copy != out_) return true;
+    }
+    return false;
+}
+
+std::string shown_inputs(std::string text) {
+    return active != nullptr ? active->shown(std::move(text)) : text;
+}
+
+bool is_input_copy(const std::string& path) { return active != nullptr && active->is_copy(path); }
 
 }  // namespace mlstrat::cli

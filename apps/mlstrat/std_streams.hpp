@@ -30,6 +30,8 @@ class StdStreams {
     void release();
     /// `message` with the temporary files named as the user named them ("stdin", "stdout").
     std::string shown(std::string message) const;
+    /// Whether `path` is the temporary copy of an input.
+    bool is_copy(const std::string& path) const;
 
  private:
     std::string temp_dir();
@@ -42,5 +44,12 @@ class StdStreams {
     std::ostringstream held_;  // what the command printed, while inputs are copies
     std::streambuf* cout_buf_ = nullptr;  // std::cout's own buffer while held_ stands in
 };
+
+/// `text` with the temporary copies of the running command's inputs named as the user named them
+/// ("stdin", the pipe's path): for what a command writes into a file (a manifest, a page).
+std::string shown_inputs(std::string text);
+/// Whether `path` is a temporary copy of standard input or of a pipe, which is gone once the
+/// command ends (a path a command records for later must not be one).
+bool is_input_copy(const std::string& path);
 
 }  // namespace mlstrat::cli

@@ -92,6 +92,9 @@ struct SplitOptions {
     /// Column counted in label_counts and compared between dev and test; empty takes
     /// stratify_col, else "label" when the file has it.
     std::string label_col;
+    /// How the manifest names the input (standard input read from a copy: "stdin"); empty: its
+    /// path.
+    std::string input_name;
     /// Further columns whose distribution dev and test must share.
     std::vector<std::string> slice_cols;
     /// (COLUMN, VALUE) pairs; a row matching any of them is target data.

@@ -96,7 +96,7 @@ SplitReport split_table(const std::string& path, const std::string& out_dir,
     MLSTRAT_CHECK(rows > 0, where(path, 2), ": the file has a header but no data rows");
 
     SplitReport report;
-    report.input = path;
+    report.input = options.input_name.empty() ? path : options.input_name;
     report.seed = options.seed;
     report.input_rows = rows;
     report.stable = options.stable;

@@ -8,6 +8,7 @@
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
 #include "output.hpp"
+#include "std_streams.hpp"
 
 namespace mlstrat::cli {
 
@@ -89,9 +90,23 @@ void print_summary(const report::Report& r, const std::string& out, std::uint64_
     for (const auto& n : r.notes) std::cout << "note: " << n << "\n";
 }
 
+// The page names the files it read as the user named them: an input read from standard input
+// or a pipe is a temporary copy while the command runs.
+void named_as_given(report::Report& r) {
+    r.pred = shown_inputs(r.pred);
+    r.sheet = shown_inputs(r.sheet);
+    r.sheet_error_source = shown_inputs(r.sheet_error_source);
+    for (auto* strip : {&r.error_examples, &r.label_examples}) {
+        if (*strip) (*strip)->source = shown_inputs((*strip)->source);
+    }
+    for (auto& o : r.omitted) o.note = shown_inputs(o.note);
+    for (auto& n : r.notes) n = shown_inputs(n);
+}
+
 void run(ReportArgs& a) {
     if (!a.error.empty()) a.options.sheet_error = parse_rate(a.error, "--error");
-    const auto r = report::build_report(a.options);
+    auto r = report::build_report(a.options);
+    named_as_given(r);
     const std::uint64_t bytes = report::write_html(r, a.out);
     std::vector<std::string> charts;
     for (const auto& [id, spec] : report::chart_specs(r)) charts.push_back(id);

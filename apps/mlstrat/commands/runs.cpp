@@ -10,6 +10,7 @@
 #include "mlstrat/support/io.hpp"
 #include "mlstrat/support/parse.hpp"
 #include "output.hpp"
+#include "std_streams.hpp"
 
 namespace mlstrat::cli {
 
@@ -207,6 +208,9 @@ void add_change_commands(CLI::App* cmd, const std::shared_ptr<RunsArgs>& args,
     common(pred);
     pred->callback([args] {
         MLSTRAT_CHECK(std::filesystem::exists(args->file), args->file, ": no such file");
+        MLSTRAT_CHECK(!is_input_copy(args->file), args->file,
+                      ": the registry keeps the predictions file's path, and standard input or a "
+                      "pipe has none; write the predictions to a file and attach that");
         const std::string path = std::filesystem::absolute(args->file).lexically_normal().string();
         registry::Registry::open(args->db).attach_predictions(args->name, args->split, path);
         done(

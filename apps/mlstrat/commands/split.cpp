@@ -8,6 +8,7 @@
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/parse.hpp"
 #include "output.hpp"
+#include "std_streams.hpp"
 
 namespace mlstrat::cli {
 
@@ -114,6 +115,7 @@ void run(SplitArgs& a) {
     } else {
         MLSTRAT_CHECK(!a.data.empty(), "split needs a DATA file (or --check DIR)");
         MLSTRAT_CHECK(!a.out.empty(), "split needs --out DIR, the folder the splits go to");
+        o.input_name = shown_inputs(a.data);
         report = split::split_table(a.data, a.out, o);
     }
     if (a.json) {
