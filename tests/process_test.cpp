@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mlstrat/support/io.hpp"
 #include "mlstrat/support/process.hpp"
@@ -17,7 +19,14 @@ namespace fs = std::filesystem;
 using mlstrat::process::Command;
 using mlstrat::process::run;
 
-Command sh(const std::string& script) { return {"/bin/sh", {"-c", script}}; }
+Command command(const std::string& program, std::vector<std::string> args) {
+    Command c;
+    c.program = program;
+    c.args = std::move(args);
+    return c;
+}
+
+Command sh(const std::string& script) { return command("/bin/sh", {"-c", script}); }
 
 fs::path scratch(const std::string& name) {
     const fs::path dir =
@@ -77,12 +86,12 @@ TEST(Process, TickRunsWhileTheProgramRuns) {
 
 TEST(Process, SignalsAndMissingProgramsAreReported) {
     EXPECT_EQ(run(sh("kill -9 $$")).exit_code, 128 + SIGKILL);
-    EXPECT_EQ(run({"/nonexistent/program", {}}).exit_code, -1);
-    EXPECT_EQ(mlstrat::process::spawn({"/nonexistent/program", {}}), -1);
+    EXPECT_EQ(run(command("/nonexistent/program", {})).exit_code, -1);
+    EXPECT_EQ(mlstrat::process::spawn(command("/nonexistent/program", {})), -1);
     Command bad_dir = sh("true");
     bad_dir.dir = "/nonexistent/folder";
     EXPECT_EQ(run(bad_dir).exit_code, -1);
-    const pid_t pid = mlstrat::process::spawn({"sh", {"-c", "exit 7"}});  // found on PATH
+    const pid_t pid = mlstrat::process::spawn(command("sh", {"-c", "exit 7"}));  // found on PATH
     ASSERT_GT(pid, 0);
     EXPECT_EQ(mlstrat::process::wait_exit_code(pid), 7);
     EXPECT_EQ(mlstrat::process::wait_exit_code(pid), -1);  // already waited for

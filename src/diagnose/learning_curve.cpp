@@ -72,8 +72,8 @@ CurveVerdict decide(const LearningCurve& c) {
     CurveVerdict v;
     const CurvePoint& last = c.points.back();
     const double dev = last.errors.at("dev").mean;
-    const auto train =
-        last.errors.count("train") ? std::optional(last.errors.at("train").mean) : std::nullopt;
+    const auto train_error = last.errors.find("train");
+    const double* train = train_error != last.errors.end() ? &train_error->second.mean : nullptr;
     const std::string at = examples(static_cast<double>(last.size));
     if (!c.target) {
         v.kind = "no_target";
