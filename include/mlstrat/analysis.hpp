@@ -245,6 +245,10 @@ struct IssueOptions {
     std::vector<std::int64_t> num_to_remove_per_class = {};
     /// A class keeps at least this many examples, and one with no more is not pruned.
     std::int64_t min_examples_per_class = 1;
+    /// A confident joint to prune by, [given * K + true] counts (cleanlab's `confident_joint`):
+    /// prune_by_noise_rate, prune_by_class and both use it instead of the estimate, the other
+    /// filters ignore it as cleanlab does; empty: the estimate.
+    std::vector<std::int64_t> confident_joint = {};
 };
 
 /// What `find_label_issues` reads.

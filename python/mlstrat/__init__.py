@@ -75,7 +75,10 @@ def find_label_issues(labels, pred_probs, *, filter_by="prune_by_noise_rate",
         per class for its one-vs-rest problem.
     min_examples_per_class: a class keeps at least this many examples, and a class with no
         more is not pruned.
-    confident_joint: only None (it is estimated from pred_probs); another raises InputError.
+    confident_joint: None estimates it from pred_probs; a K x K matrix of whole counts (given
+        label by row, true label by column, as cleanlab's ``compute_confident_joint``) is pruned
+        by instead, with prune_by_noise_rate, prune_by_class and both; the other filters ignore
+        it, as cleanlab does. Not with multi_label (InputError).
     n_jobs: threads (None: every core; the result does not depend on it). verbose: accepted for
         cleanlab's signature and ignored (nothing is printed).
     """

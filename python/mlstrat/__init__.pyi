@@ -49,7 +49,7 @@ def find_label_issues(
     frac_noise: float = ...,
     num_to_remove_per_class: Optional[Sequence[int]] = ...,
     min_examples_per_class: int = ...,
-    confident_joint: None = ...,
+    confident_joint: Optional[ArrayLike] = ...,
     n_jobs: Optional[int] = ...,
     verbose: bool = ...,
 ) -> npt.NDArray[np.bool_]: ...
@@ -64,7 +64,7 @@ def find_label_issues(
     frac_noise: float = ...,
     num_to_remove_per_class: Optional[Sequence[int]] = ...,
     min_examples_per_class: int = ...,
-    confident_joint: None = ...,
+    confident_joint: Optional[ArrayLike] = ...,
     n_jobs: Optional[int] = ...,
     verbose: bool = ...,
 ) -> npt.NDArray[np.int64]: ...

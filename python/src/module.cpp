@@ -6,8 +6,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "bindings.hpp"
 #include "convert.hpp"
@@ -120,14 +123,32 @@ analysis::LabelReport multi_label_report(const py::handle& labels, const py::han
                                              probs.strides(1), threads, issues);
 }
 
+// A confident joint given as a K x K array of counts (any numeric dtype holding whole numbers),
+// flattened row by row: [given * K + true].
+std::vector<std::int64_t> joint_counts(const py::handle& joint) {
+    using Matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
+    const Matrix m = Matrix::ensure(joint);
+    MLSTRAT_CHECK(m && m.ndim() == 2 && m.shape(0) == m.shape(1),
+                  "confident_joint must be a K x K matrix of counts (K classes)");
+    std::vector<std::int64_t> counts;
+    const auto k = static_cast<std::size_t>(m.shape(0));
+    const double* v = m.data();
+    for (std::size_t c = 0; c < k * k; ++c) {
+        MLSTRAT_CHECK(std::isfinite(v[c]) && v[c] == std::floor(v[c]) && std::abs(v[c]) < 9e15,
+                      "confident_joint[", c / k, "][", c % k, "] is ", v[c],
+                      "; it must hold whole counts");
+        counts.push_back(static_cast<std::int64_t>(v[c]));
+    }
+    return counts;
+}
+
 // cleanlab's arguments of find_label_issues as the library's options.
 analysis::IssueOptions issue_options(const std::string& filter_by, const py::handle& ranked_by,
                                      double frac_noise, const py::handle& num_to_remove_per_class,
                                      long min_examples_per_class,
                                      const py::handle& confident_joint) {
-    MLSTRAT_CHECK(confident_joint.is_none(),
-                  "confident_joint is not supported: it is estimated from pred_probs");
     analysis::IssueOptions issues;
+    if (!confident_joint.is_none()) issues.confident_joint = joint_counts(confident_joint);
     issues.filter_by = analysis::filter_by_named(filter_by);
     if (!ranked_by.is_none())
         issues.rank_by = analysis::rank_by_named(std::string(py::str(ranked_by)));

@@ -136,10 +136,48 @@ def test_bad_arguments():
                                                  "prune_by_class or both only"):
         mlstrat.find_label_issues(labels, probs, filter_by="confident_learning",
                                   num_to_remove_per_class=[1] * 10)
-    with pytest.raises(mlstrat.InputError, match="confident_joint is not supported"):
-        mlstrat.find_label_issues(labels, probs, confident_joint=np.eye(10))
+    with pytest.raises(mlstrat.InputError, match=r"confident_joint has 9 counts; it must be "
+                                                 r"10 x 10 for 10 classes"):
+        mlstrat.find_label_issues(labels, probs, confident_joint=np.eye(3, dtype=np.int64))
+    with pytest.raises(mlstrat.InputError, match="confident_joint must be a K x K matrix"):
+        mlstrat.find_label_issues(labels, probs, confident_joint=np.ones((10, 9)))
+    with pytest.raises(mlstrat.InputError, match="confident_joint must be a K x K matrix"):
+        mlstrat.find_label_issues(labels, probs, confident_joint="many")
+    with pytest.raises(mlstrat.InputError,
+                       match=r"confident_joint\[0\]\[1\] is 0.5; it must hold whole counts"):
+        joint = np.eye(10) * 50
+        joint[0, 1] = 0.5
+        mlstrat.find_label_issues(labels, probs, confident_joint=joint)
+    with pytest.raises(mlstrat.InputError,
+                       match=r"confident_joint\[2\]\[3\] is -1; a count must not be negative"):
+        joint = np.eye(10, dtype=np.int64) * 50
+        joint[2, 3] = -1
+        mlstrat.find_label_issues(labels, probs, confident_joint=joint)
     with pytest.raises(mlstrat.InputError, match="class indices"):
         mlstrat.find_label_issues(np.array(["a"] * len(labels)), probs)
+
+
+def test_a_given_confident_joint_equals_cleanlab():
+    # cleanlab's masks with confident_joint given (make_joint_fixtures.py): the estimated joint,
+    # its off-diagonal doubled and halved, and a random one; the pruning filters prune by it, the
+    # others ignore it.
+    with open(data_path("labels", "cleanlab_joint_cases.json")) as f:
+        runs = json.load(f)
+    problems = cases()
+    changed = 0
+    for run in runs:
+        case = problems[run["case"]]
+        labels, probs = np.array(case["labels"]), np.array(case["probs"])
+        joint = np.array(run["confident_joint"], dtype=np.int64)
+        mask = mlstrat.find_label_issues(labels, probs, filter_by=run["filter_by"],
+                                         confident_joint=joint, **run["args"])
+        assert np.flatnonzero(mask).tolist() == run["issues"], (run["case"], run["joint"],
+                                                                run["filter_by"], run["args"])
+        estimated = mlstrat.find_label_issues(labels, probs, filter_by=run["filter_by"],
+                                              **run["args"])
+        changed += not np.array_equal(mask, estimated)
+    # The other joints change what is flagged in many runs, so the joint is not ignored.
+    assert len(runs) == 1440 and changed > 300, changed
 
 
 def test_ranked_by_each_score_equals_cleanlab():

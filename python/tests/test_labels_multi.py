@@ -73,6 +73,10 @@ def test_bad_multilabel_input_raises():
     with pytest.raises(mlstrat.InputError, match="num_to_remove_per_class has 1 counts but "
                                                  "there are 2 classes"):
         mlstrat.find_label_issues([[0], [1]], probs, multi_label=True, num_to_remove_per_class=[1])
+    with pytest.raises(mlstrat.InputError, match="confident_joint is not supported with "
+                                                 "multi-label data"):
+        mlstrat.find_label_issues([[0], [1]], probs, multi_label=True,
+                                  confident_joint=np.eye(2, dtype=np.int64))
 
 
 def lowest_score_order_of_cleanlab(case, probs, mode, key):

@@ -184,6 +184,13 @@ ConfidentLearning confident_learning(std::span<const std::uint32_t> labels, cons
         joint[c * k + c] = std::max<std::int64_t>(joint[c * k + c], 1);
 
     out.confident_joint = calibrate(joint, label_counts, n);
+    // A joint the caller gives replaces the estimate where the pruning filters read it (and only
+    // there: cleanlab's confident_learning re-estimates it, the low_* filters count their own).
+    const FilterBy filter_by = options.issues.filter_by;
+    const bool given_joint = !options.issues.confident_joint.empty() &&
+                             (filter_by == FilterBy::prune_by_noise_rate ||
+                              filter_by == FilterBy::prune_by_class || filter_by == FilterBy::both);
+    if (given_joint) out.confident_joint = options.issues.confident_joint;
     const std::vector<std::int64_t> prune =
         prune_counts(out.confident_joint, label_counts, options.issues);
     const std::uint64_t fewest = fewest_pruned(options.issues);

@@ -45,6 +45,10 @@ std::vector<ConfidentLearning> confident_learning_multi_label(
         issues.num_to_remove_per_class.empty() || issues.num_to_remove_per_class.size() == k,
         "num_to_remove_per_class has ", issues.num_to_remove_per_class.size(),
         " counts but there are ", k, " classes");
+    MLSTRAT_CHECK(
+        issues.confident_joint.empty(),
+        "confident_joint is not supported with multi-label data: each class's one-vs-rest "
+        "joint is estimated from the probabilities");
     // Each class's problem as cleanlab poses it: the same filter (confident_learning for the
     // lowest-score filters, to count), the class's count to remove and none from the rest.
     IssueOptions binary_issues = issues;

@@ -90,6 +90,14 @@ void check_issue_options(const IssueOptions& options, std::size_t classes) {
                   "; it must be a share from 0 to 1");
     MLSTRAT_CHECK(options.min_examples_per_class >= 0, "min_examples_per_class is ",
                   options.min_examples_per_class, "; it must not be negative");
+    const auto& joint = options.confident_joint;
+    MLSTRAT_CHECK(joint.empty() || joint.size() == classes * classes, "confident_joint has ",
+                  joint.size(), " counts; it must be ", classes, " x ", classes, " for ", classes,
+                  " classes");
+    for (std::size_t c = 0; c < joint.size(); ++c) {
+        MLSTRAT_CHECK(joint[c] >= 0, "confident_joint[", c / classes, "][", c % classes, "] is ",
+                      joint[c], "; a count must not be negative");
+    }
     const auto& remove = options.num_to_remove_per_class;
     if (remove.empty()) return;
     const FilterBy f = options.filter_by;
