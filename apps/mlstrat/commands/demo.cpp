@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "commands/commands.hpp"
-#include "commands/demo_setup.hpp"
-#include "commands/demo_story.hpp"
+#include "commands/demo/setup.hpp"
+#include "commands/demo/story.hpp"
 #include "mlstrat/metrics.hpp"
 #include "mlstrat/support/error.hpp"
 #include "mlstrat/support/io.hpp"

@@ -1,6 +1,6 @@
-// The demo's story printer and step runner (demo_story.hpp).
+// The demo's story printer and step runner (demo/story.hpp).
 
-#include "commands/demo_story.hpp"
+#include "commands/demo/story.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
-// The demo's plan, data pool and configs (demo_setup.hpp).
+// The demo's plan, data pool and configs (demo/setup.hpp).
 
-#include "commands/demo_setup.hpp"
+#include "commands/demo/setup.hpp"
 
 #include <fmt/format.h>
 
